@@ -1,0 +1,16 @@
+import { createAcquireGpu, createReleaseGpu } from './acquire';
+import type { GpuContext } from './context';
+import { createSelfTestProbe } from './self-test-probe';
+
+/** Activities every GPU worker answers on the shared queue. */
+export function createSharedGpuActivities(ctx: GpuContext) {
+  return { acquireGpu: createAcquireGpu(ctx) };
+}
+
+/** Activities a GPU worker answers on its own queue, for jobs pinned to it. */
+export function createPinnedGpuActivities(ctx: GpuContext) {
+  return { releaseGpu: createReleaseGpu(ctx), selfTestProbe: createSelfTestProbe(ctx) };
+}
+
+export type SharedGpuActivities = ReturnType<typeof createSharedGpuActivities>;
+export type PinnedGpuActivities = ReturnType<typeof createPinnedGpuActivities>;

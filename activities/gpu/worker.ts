@@ -1,0 +1,109 @@
+import os from 'node:os';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Config } from '../../lib/config';
+import type { Logger } from '../../lib/logger/logger';
+import { correlationActivityInterceptor } from '../../lib/temporal/activity-interceptor';
+import { GPU_QUEUE, gpuWorkerQueue } from '../../lib/temporal/queues';
+import { checkEngines } from '../../plugins/registry';
+import type { GpuContext } from './context';
+import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
+import { GpuLeases } from './leases';
+import { baseStatus, removeStatusFile, writeStatusFile } from '../../lib/worker-status';
+
+const STATUS_EVERY_MS = 15_000;
+/** A slot whose job neither started nor heartbeated for this long is free again. */
+const LEASE_TTL_MS = 3 * 60_000;
+
+export interface GpuWorkerOptions {
+  config: Config;
+  logger: Logger;
+  workerId?: string;
+}
+
+export interface GpuWorkerHandle {
+  ctx: GpuContext;
+  /** Runs both workers until shutdown; rejects if either fails. */
+  run(): Promise<void>;
+  /** Stops polling, lets running GPU work finish (up to the grace time), then resolves `run`. */
+  shutdown(): void;
+}
+
+/**
+ * One GPU worker process = two Temporal workers (temporal.md §1): one on the shared queue answering only
+ * "acquire GPU" (always polling, so it stays visible while the GPU is busy), one on its own queue running the GPU
+ * activities of the jobs pinned to it, `WORKER_CONCURRENCY` at a time.
+ */
+export async function createGpuWorker(connection: NativeConnection, options: GpuWorkerOptions): Promise<GpuWorkerHandle> {
+  const { config, logger } = options;
+  const workerId = options.workerId ?? config.gpu.workerId;
+  const identity = `${process.pid}@${os.hostname()}`;
+  const ctx: GpuContext = {
+    config,
+    logger,
+    workerId,
+    identity,
+    queue: gpuWorkerQueue(workerId),
+    leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
+  };
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    identity,
+    interceptors: { activity: [correlationActivityInterceptor] },
+  };
+  const shared = await Worker.create({
+    ...common,
+    taskQueue: GPU_QUEUE,
+    activities: createSharedGpuActivities(ctx),
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  const pinned = await Worker.create({
+    ...common,
+    taskQueue: ctx.queue,
+    activities: createPinnedGpuActivities(ctx),
+    maxConcurrentActivityTaskExecutions: config.gpu.concurrency,
+    // Long enough for a trainer to write a checkpoint before its activity is cancelled.
+    shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
+    shutdownForceTime: `${config.shutdownGraceSeconds + 30} seconds`,
+  });
+
+  const base = baseStatus({ workerId, queue: ctx.queue, identity, mode: config.mode });
+  const publish = async () => {
+    try {
+      const engines = await checkEngines({ mode: config.mode });
+      writeStatusFile(config.storage.workers, { ...base, engines, updatedAt: new Date().toISOString() });
+    } catch (err) {
+      logger.warn('worker.status_failed', 'Could not publish the worker status file', { error: err });
+    }
+  };
+  await publish();
+  const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
+  timer.unref();
+
+  logger.info('worker.ready', `GPU worker ${workerId} polls ${GPU_QUEUE} and ${ctx.queue}`, {
+    workerId,
+    identity,
+    queues: [GPU_QUEUE, ctx.queue],
+    concurrency: config.gpu.concurrency,
+  });
+
+  return {
+    ctx,
+    run: async () => {
+      const workers = [shared, pinned];
+      const stopAll = () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
+      try {
+        // If one worker fails, stop the other too: half a GPU worker would take jobs it cannot run.
+        const results = await Promise.allSettled(workers.map((w) => w.run().catch((err: unknown) => (stopAll(), Promise.reject(err)))));
+        const failure = results.find((r) => r.status === 'rejected');
+        if (failure) throw failure.reason;
+      } finally {
+        clearInterval(timer);
+        removeStatusFile(config.storage.workers, workerId);
+      }
+    },
+    shutdown: () => {
+      for (const w of [shared, pinned]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

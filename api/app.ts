@@ -1,0 +1,29 @@
+import express, { type Express } from 'express';
+import type { ApiDeps } from './deps';
+import { correlation } from './middleware/correlation';
+import { apiNotFound, errorHandler } from './middleware/error-handler';
+import { requestLog } from './middleware/request-log';
+import { charactersRouter } from './routes/characters';
+import { selfTestsRouter } from './routes/self-tests';
+import { systemRouter } from './routes/system';
+import { webAppRouter } from './static';
+
+/** The Express app: JSON API under /api, the web app everywhere else. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(correlation);
+  app.use(requestLog(deps.logger));
+  app.use('/api', express.json({ limit: '256kb' }));
+
+  app.use('/api', systemRouter(deps));
+  app.use('/api/characters', charactersRouter(deps));
+  app.use('/api/self-tests', selfTestsRouter(deps));
+  app.use('/api', apiNotFound);
+
+  if (deps.webDir) app.use(webAppRouter(deps.webDir));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

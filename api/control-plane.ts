@@ -1,0 +1,110 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createControlWorker } from '../activities/control/worker';
+import { openDatabase, type DatabaseHandle } from '../db/client';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger/logger';
+import { ensureStorage } from '../lib/storage';
+import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
+import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
+import { createApp } from './app';
+
+export interface ControlPlaneOptions {
+  config: Config;
+  apiLogger: Logger;
+  workerLogger: Logger;
+  clientLogger: Logger;
+  /** An open database (tests); otherwise the one the configuration names is opened and migrated. */
+  db?: DatabaseHandle;
+  /** Run the `isengard-control` worker in this process (the default, design §3). */
+  withWorker?: boolean;
+  /** Listen on this port instead of the configured one (0 = any free port). */
+  port?: number;
+}
+
+export interface ControlPlane {
+  url: string;
+  app: Express;
+  db: DatabaseHandle;
+  temporal: Client;
+  worker: Worker | undefined;
+  /** Resolves when the worker stops; rejects if it fails. */
+  workerRun: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function listen(app: Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new Error(`Port ${port} on ${host} is already in use: set PORT to a free port`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new Error(`HOST ${host} is not an address of this machine`));
+      else reject(err);
+    });
+  });
+}
+
+/** The control plane (design §3): the API and the `isengard-control` worker, the only holders of the database. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const { config, apiLogger, workerLogger, clientLogger } = options;
+  ensureStorage(config.storage);
+
+  const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.storage.pg }));
+  if (!options.db) {
+    await db.migrate();
+    apiLogger.info('db.migrated', `Database ready (${db.kind === 'pglite' ? `PGlite in ${config.storage.pg}` : 'PostgreSQL server'})`);
+  }
+
+  const temporal = await connectClient(config, apiLogger);
+  if (config.temporal.managed) await ensureNamespace(temporal.connection, config.temporal.namespace, apiLogger);
+  await ensureSearchAttributes(temporal.connection, config.temporal.namespace, apiLogger);
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> = Promise.resolve();
+  if (options.withWorker ?? true) {
+    const connection = await connectWorkerConnection(config, workerLogger);
+    worker = await createControlWorker(connection, { db: db.db, config, logger: workerLogger });
+    workerRun = worker.run().finally(() => connection.close());
+    workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
+  }
+
+  const app = createApp({
+    config,
+    logger: apiLogger,
+    clientLogger,
+    db,
+    temporal,
+    webDir: path.join(config.projectRoot, 'dist', 'web'),
+  });
+  const server = await listen(app, config.http.host, options.port ?? config.http.port);
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  apiLogger.info('api.listening', `Web UI and API on ${url}`, { host: config.http.host, port });
+
+  return {
+    url,
+    app,
+    db,
+    temporal,
+    worker,
+    workerRun,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Long-lived responses (event streams) would hold the close forever.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun.catch(() => undefined);
+      await temporal.connection.close();
+      if (!options.db) await db.close();
+    },
+  };
+}

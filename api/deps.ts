@@ -1,0 +1,16 @@
+import type { Client } from '@temporalio/client';
+import type { DatabaseHandle } from '../db/client';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger/logger';
+
+/** Everything the HTTP layer needs, created once by the control plane (or by a test). */
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  /** Where browser errors posted to /api/client-logs go (logs/web/latest/client.log). */
+  clientLogger: Logger;
+  db: DatabaseHandle;
+  temporal: Client;
+  /** The built web app to serve; omitted when only the API runs. */
+  webDir?: string;
+}

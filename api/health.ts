@@ -1,0 +1,143 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { DatabaseHandle } from '../db/client';
+import { readStatusFiles } from '../lib/worker-status';
+import type { Config } from '../lib/config';
+import type { Health, HealthCheck } from '../lib/contracts/health';
+import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
+import { engineIsUsable } from '../plugins/engine';
+
+const CHECK_TIMEOUT_MS = 3_000;
+/**
+ * A live worker re-polls at least once a minute (long polls last up to about 60 s), so a poller not seen for
+ * longer than this is a worker that went away.
+ */
+export const POLLER_FRESH_MS = 90_000;
+
+export interface HealthDeps {
+  config: Config;
+  db: DatabaseHandle;
+  temporal: Client;
+}
+
+interface Poller {
+  queue: string;
+  identity: string;
+}
+
+function timeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
+
+async function checkDatabase(db: DatabaseHandle): Promise<HealthCheck> {
+  try {
+    await db.ping(CHECK_TIMEOUT_MS);
+    return { ok: true, message: db.kind === 'pglite' ? 'Embedded database (PGlite) answers' : 'PostgreSQL server answers' };
+  } catch (err) {
+    return { ok: false, message: `The database does not answer: ${reason(err)}` };
+  }
+}
+
+async function livePollers(deps: HealthDeps, queue: string, type: temporal.api.enums.v1.TaskQueueType): Promise<Poller[]> {
+  const response = await deps.temporal.workflowService.describeTaskQueue({
+    namespace: deps.config.temporal.namespace,
+    taskQueue: { name: queue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: type,
+  });
+  const freshAfter = Date.now() - POLLER_FRESH_MS;
+  return (response.pollers ?? [])
+    .filter((p) => {
+      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+      return seconds * 1000 >= freshAfter;
+    })
+    .map((p) => ({ queue, identity: p.identity ?? 'unknown' }));
+}
+
+async function checkTemporalAndWorkers(
+  deps: HealthDeps,
+): Promise<{ temporal: HealthCheck; workers: HealthCheck; pollers: Poller[] }> {
+  const [control, gpu] = [CONTROL_QUEUE, GPU_QUEUE];
+  const { address, namespace } = deps.config.temporal;
+  try {
+    await timeout(deps.temporal.workflowService.describeNamespace({ namespace }), 'Temporal');
+  } catch (err) {
+    return {
+      temporal: { ok: false, message: `Temporal at ${address} (namespace ${namespace}) is not reachable: ${reason(err)}` },
+      workers: { ok: false, message: 'Unknown: Temporal is not reachable' },
+      pollers: [],
+    };
+  }
+  const temporalOk: HealthCheck = { ok: true, message: `Connected to ${address}, namespace ${namespace}` };
+  try {
+    const { TASK_QUEUE_TYPE_WORKFLOW: WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY: ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+    const [controlWorkflow, controlActivity, gpuActivity] = await timeout(
+      Promise.all([livePollers(deps, control, WORKFLOW), livePollers(deps, control, ACTIVITY), livePollers(deps, gpu, ACTIVITY)]),
+      'Temporal',
+    );
+    const byKey = new Map([...controlWorkflow, ...controlActivity, ...gpuActivity].map((p) => [`${p.queue} ${p.identity}`, p]));
+    const pollers = [...byKey.values()];
+    const missing: string[] = [];
+    if (controlWorkflow.length === 0 || controlActivity.length === 0) missing.push(`no control worker polls ${control}`);
+    if (gpuActivity.length === 0) missing.push(`no GPU worker polls ${gpu}: jobs will wait until one starts`);
+    const gpuCount = new Set(gpuActivity.map((p) => p.identity)).size;
+    return {
+      temporal: temporalOk,
+      workers:
+        missing.length === 0
+          ? { ok: true, message: `Control worker running; ${gpuCount} GPU worker${gpuCount === 1 ? '' : 's'} running` }
+          : { ok: false, message: capitalize(missing.join('; ')) },
+      pollers,
+    };
+  } catch (err) {
+    return { temporal: temporalOk, workers: { ok: false, message: `Could not list workers: ${reason(err)}` }, pollers: [] };
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Engines as the live GPU workers report them in their status files on the shared storage. */
+function checkEngines(deps: HealthDeps, pollers: Poller[]): HealthCheck {
+  const live = new Set(pollers.filter((p) => p.queue === GPU_QUEUE).map((p) => p.identity));
+  const statuses = readStatusFiles(deps.config.storage.workers).filter((s) => live.has(s.identity));
+  if (statuses.length === 0) return { ok: false, message: 'No running GPU worker has reported its engines' };
+  const problems: string[] = [];
+  const ready = new Set<string>();
+  for (const status of statuses) {
+    for (const engine of status.engines) {
+      if (engineIsUsable(engine)) ready.add(`${engine.label}${engine.state === 'simulated' ? ' (simulated)' : ''}`);
+      else problems.push(`${engine.label} on ${status.workerId}: ${engine.message}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+  if (ready.size === 0) return { ok: true, message: 'GPU workers are running; no engine is installed yet' };
+  return { ok: true, message: `Ready: ${[...ready].join(', ')}` };
+}
+
+export async function checkHealth(deps: HealthDeps): Promise<Health> {
+  const [database, { temporal: temporalCheck, workers, pollers }] = await Promise.all([
+    checkDatabase(deps.db),
+    checkTemporalAndWorkers(deps),
+  ]);
+  const engines = temporalCheck.ok
+    ? checkEngines(deps, pollers)
+    : { ok: false, message: 'Unknown: Temporal is not reachable, so the GPU workers cannot be seen' };
+  const status = !database.ok || !temporalCheck.ok ? 'down' : !workers.ok || !engines.ok ? 'degraded' : 'ok';
+  return {
+    status,
+    mode: deps.config.mode,
+    checks: { temporal: temporalCheck, database, workers, engines },
+    workers: pollers,
+    temporalUiUrl: deps.config.temporal.uiUrl ?? null,
+    temporalNamespace: deps.config.temporal.namespace,
+  };
+}

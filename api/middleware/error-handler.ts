@@ -1,0 +1,59 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ApiErrorBody } from '../../lib/contracts/errors';
+import type { Logger } from '../../lib/logger/logger';
+import { HttpError } from '../errors';
+
+function send(res: Parameters<ErrorRequestHandler>[2], status: number, body: ApiErrorBody): void {
+  if (res.headersSent) return;
+  res.status(status).json(body);
+}
+
+/** Unknown `/api/...` routes answer JSON, not the web app. */
+export const apiNotFound: RequestHandler = (req, res) => {
+  send(res, 404, { error: { code: 'not_found', message: `No API route ${req.method} ${req.path}` } });
+};
+
+/** Every error becomes `{error: {code, message, details?}}`; clients never see a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (err instanceof HttpError) {
+      const body: ApiErrorBody = { error: { code: err.code, message: err.message } };
+      if (err.details !== undefined) body.error.details = err.details;
+      send(res, err.status, body);
+      return;
+    }
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      send(res, 400, { error: { code: 'invalid_json', message: 'The request body is not valid JSON' } });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      send(res, 413, { error: { code: 'payload_too_large', message: 'The request body is too large' } });
+      return;
+    }
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      send(res, status, { error: { code: 'validation_failed', message: (err as Error).message || 'Bad request' } });
+      return;
+    }
+    logger.error('request.error', `Unhandled error on ${req.method} ${req.path}: ${(err as Error)?.message}`, {
+      error: err,
+    });
+    send(res, 500, {
+      error: {
+        code: 'internal',
+        message: `Something went wrong on the server. The logs have the details under correlation id ${req.correlationId}.`,
+      },
+    });
+  };
+}
+
+/** POST/PATCH bodies must be JSON: anything else gets a clear 415 rather than a confusing validation error. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    next(new HttpError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json)'));
+    return;
+  }
+  next();
+};

@@ -1,0 +1,304 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The data model (design §6). File paths are stored relative to the data root, so a volume can move.
+ * Rows a user can delete carry `deleted_at` (soft delete).
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const deletedAt = () => timestamp('deleted_at', { withTimezone: true });
+const at = (name: string) => timestamp(name, { withTimezone: true });
+
+export const TRAINING_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped'] as const;
+export const GENERATION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const SELF_TEST_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const BASE_MODELS = ['flux1-dev', 'sdxl'] as const;
+
+export const characters = pgTable(
+  'characters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    triggerWord: text('trigger_word').notNull(),
+    notes: text('notes').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [uniqueIndex('characters_name_live').on(sql`lower(${t.name})`).where(sql`${t.deletedAt} is null`)],
+);
+
+/** What the intake checks found, with the measured values the UI shows on hover. */
+export interface PhotoChecks {
+  orientation?: { exif: number; fixed: boolean };
+  tooSmall?: { shortSide: number; minimum: number; failed: boolean };
+  blurry?: { sharpness: number; threshold: number; failed: boolean };
+  duplicate?: { ofPhotoId: string; distance: number; exact: boolean } | null;
+}
+
+export const photos = pgTable(
+  'photos',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id),
+    originalName: text('original_name').notNull(),
+    filePath: text('file_path').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** Dimensions after the EXIF orientation was baked in. */
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    exifOrientation: integer('exif_orientation').notNull().default(1),
+    /** 64-bit perceptual hash as 16 hex characters. */
+    phash: text('phash'),
+    sharpness: real('sharpness'),
+    caption: text('caption').notNull().default(''),
+    checks: jsonb('checks').$type<PhotoChecks>().notNull().default({}),
+    /** Left out of training by the user. */
+    excluded: boolean('excluded').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [index('photos_character').on(t.characterId), index('photos_character_sha').on(t.characterId, t.sha256)],
+);
+
+export const trainingRuns = pgTable(
+  'training_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id),
+    preset: text('preset').notNull(),
+    /** The user's advanced settings as submitted (validated). */
+    advanced: jsonb('advanced').$type<Record<string, unknown>>().notNull().default({}),
+    /** The ai-toolkit job config resolved from preset + advanced settings. */
+    resolvedConfig: jsonb('resolved_config').$type<Record<string, unknown>>(),
+    baseModel: text('base_model', { enum: BASE_MODELS }).notNull().default('flux1-dev'),
+    status: text('status', { enum: TRAINING_STATUSES }).notNull().default('queued'),
+    phase: text('phase').notNull().default('queued'),
+    step: integer('step').notNull().default(0),
+    totalSteps: integer('total_steps').notNull(),
+    lastCheckpointStep: integer('last_checkpoint_step'),
+    itPerSec: real('it_per_sec'),
+    etaSeconds: integer('eta_seconds'),
+    /** Photos that went into the dataset, frozen when it was prepared. */
+    photoIds: jsonb('photo_ids').$type<string[]>(),
+    datasetPath: text('dataset_path'),
+    workflowId: text('workflow_id').notNull(),
+    gpuWorker: text('gpu_worker'),
+    attempt: integer('attempt').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    stopRequestedAt: at('stop_requested_at'),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [
+    uniqueIndex('training_runs_workflow').on(t.workflowId),
+    index('training_runs_character').on(t.characterId, t.createdAt),
+    index('training_runs_status').on(t.status),
+  ],
+);
+
+/** The loss series of a run, one row per logged step (a child table keeps progress writes O(1)). */
+export const trainingLossPoints = pgTable(
+  'training_loss_points',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => trainingRuns.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    loss: real('loss').notNull(),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.step] })],
+);
+
+export const trainingSamples = pgTable(
+  'training_samples',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => trainingRuns.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    promptIndex: integer('prompt_index').notNull(),
+    prompt: text('prompt'),
+    filePath: text('file_path').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('training_samples_file').on(t.runId, t.filePath), index('training_samples_run').on(t.runId, t.step)],
+);
+
+export const loras = pgTable(
+  'loras',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id),
+    /** Exactly one LoRA per completed run. */
+    trainingRunId: uuid('training_run_id').references(() => trainingRuns.id),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    filePath: text('file_path').notNull(),
+    sha256: text('sha256').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    baseModel: text('base_model', { enum: BASE_MODELS }).notNull(),
+    steps: integer('steps').notNull(),
+    rank: integer('rank'),
+    triggerWord: text('trigger_word').notNull(),
+    /** The safetensors `__metadata__` as read from the file header. */
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [
+    uniqueIndex('loras_run').on(t.trainingRunId),
+    uniqueIndex('loras_character_version').on(t.characterId, t.version),
+  ],
+);
+
+export const generations = pgTable(
+  'generations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: uuid('character_id').references(() => characters.id),
+    loraId: uuid('lora_id').references(() => loras.id),
+    loraStrength: real('lora_strength'),
+    baseModel: text('base_model', { enum: BASE_MODELS }).notNull(),
+    prompt: text('prompt').notNull(),
+    /** Every validated parameter, so a generation can be re-run exactly. */
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: GENERATION_STATUSES }).notNull().default('queued'),
+    /** 0..1 over all images of the batch. */
+    progress: real('progress').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    gpuWorker: text('gpu_worker'),
+    /** Who submitted it (session user or API token), for fair ordering between users. */
+    submittedBy: text('submitted_by'),
+    /** The generation this one re-runs or varies. */
+    sourceGenerationId: uuid('source_generation_id'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [
+    uniqueIndex('generations_workflow').on(t.workflowId),
+    index('generations_created').on(t.createdAt),
+    index('generations_character').on(t.characterId, t.createdAt),
+    index('generations_lora').on(t.loraId, t.createdAt),
+    index('generations_status').on(t.status),
+  ],
+);
+
+export const outputs = pgTable(
+  'outputs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    generationId: uuid('generation_id')
+      .notNull()
+      .references(() => generations.id),
+    index: integer('index').notNull(),
+    filePath: text('file_path').notNull(),
+    mimeType: text('mime_type').notNull().default('image/png'),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    createdAt: createdAt(),
+    deletedAt: deletedAt(),
+  },
+  (t) => [uniqueIndex('outputs_generation_index').on(t.generationId, t.index)],
+);
+
+/** Runs of the pipeline self-test: API → workflow → control activity → pinned GPU activity → database. */
+export const selfTests = pgTable(
+  'self_tests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    status: text('status', { enum: SELF_TEST_STATUSES }).notNull().default('queued'),
+    steps: integer('steps').notNull(),
+    step: integer('step').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    /** Every GPU worker that ran part of it, in order (more than one after a fail-over). */
+    gpuWorkers: jsonb('gpu_workers').$type<string[]>().notNull().default([]),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    errorMessage: text('error_message'),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('self_tests_workflow').on(t.workflowId)],
+);
+
+/** Model files provisioned into models/base (resumable downloads). */
+export const modelFiles = pgTable('model_files', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  filePath: text('file_path').notNull(),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }),
+  sha256: text('sha256'),
+  bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),
+  status: text('status', { enum: ['missing', 'downloading', 'verifying', 'ready', 'failed'] })
+    .notNull()
+    .default('missing'),
+  errorMessage: text('error_message'),
+  workflowId: text('workflow_id'),
+  updatedAt: updatedAt(),
+});
+
+/** Instance settings (e.g. the admin password hash set on first visit). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: createdAt(),
+  lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+  expiresAt: at('expires_at').notNull(),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  /** First characters of the token, shown in lists so a person can tell tokens apart. */
+  prefix: text('prefix').notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
+  revokedAt: at('revoked_at'),
+});

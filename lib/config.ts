@@ -1,0 +1,233 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root';
+import { resolveDataRoot, storagePaths, type StoragePaths } from './storage';
+
+export const MODES = ['fast-test', 'production'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be from 1 to 65535')
+    .max(65535, 'must be from 1 to 65535')
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''], {
+    error: 'must be true or false',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+  .optional();
+
+/** Every environment variable Isengard reads, with its default. The README's table mirrors this. */
+const envSchema = z.object({
+  ISENGARD_MODE: z.enum(MODES, { error: `must be one of: ${MODES.join(', ')}` }).default('fast-test'),
+  DATA_DIR: optionalText,
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  TEMPORAL_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:7233')
+      .optional(),
+  ),
+  TEMPORAL_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a Temporal namespace name')
+    .default('isengard'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: flag,
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  TEMPORAL_CLI_PATH: optionalText,
+  HOST: z
+    .string()
+    .trim()
+    .min(1, 'must be an IP address or host name')
+    .default('127.0.0.1'),
+  PORT: port(3000),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  COMFYUI_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  COMFYUI_PORT: port(8188),
+  COMFYUI_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.trim().toUpperCase())
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of: ${LOG_LEVELS.join(', ')}` }))
+    .default('INFO'),
+  LOG_DIR: z.string().trim().min(1).default('./logs'),
+  WORKER_CONCURRENCY: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(16, 'must be at most 16')
+    .default(1),
+  GPU_WORKER_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be letters, digits, - or _ (at most 63)')
+      .optional(),
+  ),
+  CUDA_VISIBLE_DEVICES: optionalText,
+  AITOOLKIT_PATH: z.string().trim().min(1).default('vendor/ai-toolkit'),
+  COMFYUI_PATH: z.string().trim().min(1).default('vendor/comfyui'),
+  HF_TOKEN: optionalText,
+  ISENGARD_PASSWORD: optionalText,
+  GPU_LOST_AFTER_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(2, 'must be at least 2')
+    .max(3600, 'must be at most 3600')
+    .default(60),
+  SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(0)
+    .max(3600)
+    .default(120),
+});
+
+export interface Config {
+  mode: Mode;
+  projectRoot: string;
+  storage: StoragePaths;
+  databaseUrl: string | undefined;
+  temporal: {
+    address: string;
+    /** True when Isengard starts its own dev server (TEMPORAL_ADDRESS unset). */
+    managed: boolean;
+    namespace: string;
+    port: number;
+    uiPort: number;
+    uiUrl: string | undefined;
+    apiKey: string | undefined;
+    tls: { cert?: string; key?: string } | boolean;
+    cliPath: string | undefined;
+  };
+  http: { host: string; port: number };
+  comfyui: { host: string; port: number; url: string; path: string };
+  aitoolkitPath: string;
+  log: { level: LogLevel; dir: string };
+  gpu: {
+    workerId: string;
+    concurrency: number;
+    /** A GPU worker silent (no heartbeat, no poll) this long is lost and its job moves to another worker. */
+    lostAfterSeconds: number;
+  };
+  hfToken: string | undefined;
+  password: string | undefined;
+  shutdownGraceSeconds: number;
+  /** Values that must never appear in a log line. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeProblem(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const raw = env[name];
+  const shown = raw === undefined || /KEY|TOKEN|PASSWORD|URL/.test(name) ? '' : ` (got "${raw}")`;
+  return `${name} ${issue.message}${shown}`;
+}
+
+function defaultWorkerId(cudaDevices: string | undefined): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^-+/, '').slice(0, 40) || 'host';
+  const device = (cudaDevices ?? '0').split(',')[0]?.replace(/[^A-Za-z0-9]/g, '') || '0';
+  return `${host}-gpu${device}`;
+}
+
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeProblem(i, env)));
+  const e = parsed.data;
+
+  const problems: string[] = [];
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
+  }
+  if (!e.TEMPORAL_ADDRESS && e.TEMPORAL_PORT === e.TEMPORAL_UI_PORT) {
+    problems.push('TEMPORAL_UI_PORT must differ from TEMPORAL_PORT');
+  }
+  if (!e.TEMPORAL_ADDRESS && (e.PORT === e.TEMPORAL_PORT || e.PORT === e.TEMPORAL_UI_PORT)) {
+    problems.push('PORT must differ from TEMPORAL_PORT and TEMPORAL_UI_PORT');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const managed = !e.TEMPORAL_ADDRESS;
+  const fromRoot = (p: string) => path.resolve(PROJECT_ROOT, p);
+  const tls =
+    e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+      ? { cert: fromRoot(e.TEMPORAL_TLS_CERT), key: fromRoot(e.TEMPORAL_TLS_KEY) }
+      : (e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY));
+
+  return {
+    mode: e.ISENGARD_MODE,
+    projectRoot: PROJECT_ROOT,
+    storage: storagePaths(resolveDataRoot(e.DATA_DIR)),
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+      managed,
+      namespace: e.TEMPORAL_NAMESPACE,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? (managed ? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}` : undefined),
+      apiKey: e.TEMPORAL_API_KEY,
+      tls,
+      cliPath: e.TEMPORAL_CLI_PATH,
+    },
+    http: { host: e.HOST, port: e.PORT },
+    comfyui: {
+      host: e.COMFYUI_HOST,
+      port: e.COMFYUI_PORT,
+      url: (e.COMFYUI_URL ?? `http://${e.COMFYUI_HOST}:${e.COMFYUI_PORT}`).replace(/\/$/, ''),
+      path: fromRoot(e.COMFYUI_PATH),
+    },
+    aitoolkitPath: fromRoot(e.AITOOLKIT_PATH),
+    log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR) },
+    gpu: {
+      workerId: e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES),
+      concurrency: e.WORKER_CONCURRENCY,
+      lostAfterSeconds: e.GPU_LOST_AFTER_SECONDS,
+    },
+    hfToken: e.HF_TOKEN,
+    password: e.ISENGARD_PASSWORD,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, passwordOf(e.DATABASE_URL)].filter(
+      (s): s is string => typeof s === 'string' && s.length >= 4,
+    ),
+  };
+}

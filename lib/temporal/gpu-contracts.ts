@@ -1,0 +1,11 @@
+/** What the shared-queue "acquire GPU" activity answers: where to send the job's GPU activities. Workflow-safe. */
+export interface GpuLease {
+  workerId: string;
+  /** The worker-specific queue (`isengard-gpu.<workerId>`). */
+  queue: string;
+  /** Temporal identity of the worker process, `pid@host`. */
+  identity: string;
+}
+
+/** Error type of the retryable failure a busy GPU worker answers with; the workflow keeps asking. */
+export const GPU_BUSY = 'GpuBusy';

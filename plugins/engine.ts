@@ -1,0 +1,27 @@
+/** What every engine plugin (training, image, video) reports about itself, for /api/health and the UI. */
+export type EngineState = 'ready' | 'simulated' | 'missing' | 'error';
+
+export interface EngineStatus {
+  kind: 'training' | 'image' | 'video';
+  id: string;
+  label: string;
+  state: EngineState;
+  /** Plain words: what is ready, or exactly what is missing and how to fix it. */
+  message: string;
+}
+
+export interface EngineContext {
+  mode: 'fast-test' | 'production';
+}
+
+export interface EnginePlugin {
+  readonly kind: EngineStatus['kind'];
+  readonly id: string;
+  readonly label: string;
+  /** Checks the engine without starting a job: files, environments, reachability. Never throws. */
+  check(context: EngineContext): Promise<EngineStatus>;
+}
+
+export function engineIsUsable(status: EngineStatus): boolean {
+  return status.state === 'ready' || status.state === 'simulated';
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { openPglite, openPostgres, type DatabaseHandle } from '../../db/client';
+
+export type TestDatabaseKind = 'pglite' | 'postgres';
+
+/**
+ * The engines the data layer is tested against: PGlite always; a real PostgreSQL server when TEST_DATABASE_URL
+ * is set (CI always sets it, see .ci/run).
+ */
+export function testDatabaseKinds(): TestDatabaseKind[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server, dropped on close. */
+export async function openTestDatabase(kind: TestDatabaseKind): Promise<DatabaseHandle> {
+  if (kind === 'pglite') {
+    const handle = await openPglite(null);
+    await handle.migrate();
+    return handle;
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: cannot test against a PostgreSQL server');
+  const name = `isengard_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openPostgres(url.toString(), 4);
+  await handle.migrate();
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
+
+/** The most useful human-readable reason in a failure chain (the activity's own message, not the wrapper's). */
+export function describeFailure(err: unknown): string {
+  if (err instanceof CancelledFailure) return 'Cancelled';
+  if (err instanceof ActivityFailure && err.cause) return describeFailure(err.cause);
+  if (err instanceof TimeoutFailure) return `Timed out (${(err.timeoutType ?? 'unknown').toLowerCase().replaceAll('_', ' ')})`;
+  if (err instanceof ApplicationFailure || err instanceof Error) return err.message || err.name;
+  return String(err);
+}

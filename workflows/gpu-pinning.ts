@@ -1,0 +1,110 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  CancellationScope,
+  log,
+  proxyActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import { TimeoutType, type Duration } from '@temporalio/common';
+import type { PinnedGpuActivities } from '../activities/gpu';
+import type { GpuLease } from '../lib/temporal/gpu-contracts';
+import { gpuQueue } from './activities';
+
+export interface GpuTimeouts {
+  /** How long a task may wait on a worker's own queue before the worker counts as gone. */
+  scheduleToStart: Duration;
+  /** How long a running GPU activity may stay silent before its worker counts as crashed. */
+  heartbeat: Duration;
+  /** Longest single attempt of one GPU activity. */
+  startToClose: Duration;
+}
+
+export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
+  scheduleToStart: '1 minute',
+  heartbeat: '1 minute',
+  startToClose: '24 hours',
+};
+
+/** Timeouts from the configuration: the same "lost after" for a task never started and a running one gone silent. */
+export function gpuTimeoutsFor(lostAfterSeconds: number): GpuTimeouts {
+  return { ...DEFAULT_GPU_TIMEOUTS, scheduleToStart: `${lostAfterSeconds} seconds`, heartbeat: `${lostAfterSeconds} seconds` };
+}
+
+/** How many times a job may move to another worker before it fails with an explanation. */
+export const MAX_WORKER_MOVES = 5;
+
+export interface PinnedGpu {
+  lease: GpuLease;
+  activities: PinnedGpuActivities;
+  /** Progress carried over from a worker that was lost (its last heartbeat), if any. */
+  resume: unknown;
+}
+
+/** The worker behind a pinned queue is gone when a task never started there, or a running one stopped heartbeating. */
+function lostWorkerTimeout(err: unknown): TimeoutFailure | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
+  const type = err.cause.timeoutType;
+  return type === TimeoutType.SCHEDULE_TO_START || type === TimeoutType.HEARTBEAT ? err.cause : undefined;
+}
+
+export class GpuWorkersLostError extends Error {
+  constructor(moves: number) {
+    super(`The GPU worker was lost ${moves} times in a row; the job stopped moving to another one`);
+    this.name = 'GpuWorkersLostError';
+  }
+}
+
+/**
+ * Runs `work` on one GPU worker: acquires a worker through the shared queue, then sends every GPU activity of the
+ * job to that worker's own queue (design §3, GPU pinning). If the worker disappears, the job goes back to the
+ * shared queue and continues on another worker, with the lost worker's last heartbeat as `resume`.
+ */
+export async function withPinnedGpu<T>(
+  jobId: string,
+  work: (gpu: PinnedGpu) => Promise<T>,
+  timeouts: GpuTimeouts = DEFAULT_GPU_TIMEOUTS,
+): Promise<T> {
+  let resume: unknown;
+  for (let move = 0; ; move++) {
+    const lease = await gpuQueue.acquireGpu({ jobId });
+    const activities = proxyActivities<PinnedGpuActivities>({
+      taskQueue: lease.queue,
+      scheduleToStartTimeout: timeouts.scheduleToStart,
+      heartbeatTimeout: timeouts.heartbeat,
+      startToCloseTimeout: timeouts.startToClose,
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
+    try {
+      const result = await work({ lease, activities, resume });
+      await releaseQuietly(lease, jobId);
+      return result;
+    } catch (err) {
+      const lost = lostWorkerTimeout(err);
+      if (!lost) {
+        await releaseQuietly(lease, jobId);
+        throw err;
+      }
+      if (move + 1 >= MAX_WORKER_MOVES) throw new GpuWorkersLostError(move + 1);
+      resume = lost.lastHeartbeatDetails ?? resume;
+      log.warn(`GPU worker ${lease.workerId} was lost (${lost.timeoutType}); moving ${jobId} to another worker`, {
+        event: 'gpu.worker_lost',
+        workerId: lease.workerId,
+        timeoutType: lost.timeoutType,
+        resume,
+      });
+    }
+  }
+}
+
+/** Frees the worker's slot; if the worker is already gone its slot expires by itself, so failures are ignored. */
+async function releaseQuietly(lease: GpuLease, jobId: string): Promise<void> {
+  const { releaseGpu } = proxyActivities<PinnedGpuActivities>({
+    taskQueue: lease.queue,
+    scheduleToStartTimeout: '10 seconds',
+    startToCloseTimeout: '10 seconds',
+    retry: { maximumAttempts: 1 },
+  });
+  await CancellationScope.nonCancellable(() => releaseGpu({ jobId }).catch(() => undefined));
+}
