@@ -2,12 +2,20 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/global-setup.ts'],
-    include: ['{lib,db,api,activities,workflows,plugins,scripts,temporal-dev}/**/*.test.ts', 'test/**/*.test.ts'],
-    // Temporal's native bridge needs process forks, not threads (temporal.md §6).
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'server',
+          globalSetup: ['test/global-setup.ts'],
+          include: ['{lib,db,api,activities,workflows,plugins,scripts,temporal-dev}/**/*.test.ts', 'test/**/*.test.ts'],
+          // Temporal's native bridge needs process forks, not threads (temporal.md §6).
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      'web/vitest.config.{ts,mts}',
+    ],
   },
 });

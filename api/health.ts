@@ -1,11 +1,15 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { temporal as protoTypes } from '@temporalio/proto';
 import type { DatabaseHandle } from '../db/client';
 import { readStatusFiles } from '../lib/worker-status';
 import type { Config } from '../lib/config';
 import type { Health, HealthCheck } from '../lib/contracts/health';
 import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
 import { engineIsUsable } from '../plugins/engine';
+
+// A CommonJS package: its namespaces are only reachable through the default export under Node's ESM loader.
+const { temporal } = proto;
 
 const CHECK_TIMEOUT_MS = 3_000;
 /**
@@ -46,7 +50,7 @@ async function checkDatabase(db: DatabaseHandle): Promise<HealthCheck> {
   }
 }
 
-async function livePollers(deps: HealthDeps, queue: string, type: temporal.api.enums.v1.TaskQueueType): Promise<Poller[]> {
+async function livePollers(deps: HealthDeps, queue: string, type: protoTypes.api.enums.v1.TaskQueueType): Promise<Poller[]> {
   const response = await deps.temporal.workflowService.describeTaskQueue({
     namespace: deps.config.temporal.namespace,
     taskQueue: { name: queue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },

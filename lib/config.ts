@@ -170,7 +170,9 @@ function passwordOf(url: string | undefined): string | undefined {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // A variable set to an empty string counts as unset, so `FOO= npm start` means "use the default".
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeProblem(i, env)));
   const e = parsed.data;
 

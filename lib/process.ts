@@ -71,6 +71,12 @@ export function runProcess(logger: Logger, main: () => Promise<() => Promise<voi
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (isSupervised()) {
+    // A supervisor killed with -9 cannot stop its children: a child that finds itself orphaned stops by itself,
+    // so it does not hold the ports and the embedded database that the next start needs.
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && !stopping && onSignal('SIGTERM'), 2_000).unref();
+  }
 
   main()
     .then((fn) => {

@@ -10,11 +10,11 @@ export function requestLog(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     const level = QUIET.has(req.path) ? 'DEBUG' : 'INFO';
     const context = { method: req.method, path: req.path };
-    logger.log(level, 'request.start', `${req.method} ${req.path}`, context);
+    logger.log(level, 'request.start', `${req.method} ${context.path}`, context);
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const endLevel = res.statusCode >= 500 ? 'ERROR' : level;
-      logger.log(endLevel, 'request.end', `${req.method} ${req.path} → ${res.statusCode}`, {
+      logger.log(endLevel, 'request.end', `${req.method} ${context.path} → ${res.statusCode}`, {
         ...context,
         status: res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,

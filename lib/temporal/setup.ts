@@ -1,8 +1,11 @@
 import type { ConnectionLike } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { Logger } from '../logger/logger';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+// A CommonJS package: its namespaces are only reachable through the default export under Node's ESM loader.
+const { temporal } = proto;
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 const NOT_FOUND = 5; // gRPC status code

@@ -117,7 +117,11 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
 }
 
 /** Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what: string | (() => string) = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -129,5 +133,5 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(`Timed out waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${(last as Error).message}` : ''}`);
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { GpuLeases } from './leases';
+
+describe('GpuLeases', () => {
+  it('gives each slot to one job at a time, and the same job may ask again', () => {
+    const leases = new GpuLeases(1, 60_000);
+    expect(leases.tryAcquire('training-1')).toBe(true);
+    expect(leases.tryAcquire('training-1')).toBe(true);
+    expect(leases.tryAcquire('generation-2')).toBe(false);
+    leases.release('training-1');
+    expect(leases.tryAcquire('generation-2')).toBe(true);
+  });
+
+  it('has as many slots as its capacity', () => {
+    const leases = new GpuLeases(2, 60_000);
+    expect([leases.tryAcquire('a'), leases.tryAcquire('b'), leases.tryAcquire('c')]).toEqual([true, true, false]);
+  });
+
+  it('frees a slot whose job went quiet, and touching keeps it', () => {
+    let now = 0;
+    const leases = new GpuLeases(1, 1_000, () => now);
+    leases.tryAcquire('a');
+    now = 900;
+    leases.touch('a');
+    now = 1_800;
+    expect(leases.tryAcquire('b')).toBe(false);
+    now = 2_000;
+    expect(leases.tryAcquire('b')).toBe(true);
+    expect(leases.jobs()).toEqual(['b']);
+  });
+});

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+import { PROJECT_ROOT } from './project-root';
+
+const base = { DATA_DIR: '/srv/isengard' };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults', () => {
+    const config = loadConfig(base);
+    expect(config.mode).toBe('fast-test');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      managed: true,
+      namespace: 'isengard',
+      uiUrl: 'http://127.0.0.1:8233',
+    });
+    expect(config.comfyui.url).toBe('http://127.0.0.1:8188');
+    expect(config.log).toEqual({ level: 'INFO', dir: path.join(PROJECT_ROOT, 'logs') });
+    expect(config.gpu.concurrency).toBe(1);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.storage.pg).toBe('/srv/isengard/pg');
+    expect(config.aitoolkitPath).toBe(path.join(PROJECT_ROOT, 'vendor', 'ai-toolkit'));
+  });
+
+  it('names the variable, the rule and the value on a bad value', () => {
+    expect(problems({ ...base, PORT: 'abc' })).toEqual(['PORT must be a port number (got "abc")']);
+    expect(problems({ ...base, TEMPORAL_UI_PORT: '70000' })).toEqual(['TEMPORAL_UI_PORT must be from 1 to 65535 (got "70000")']);
+    expect(problems({ ...base, ISENGARD_MODE: 'prod' })[0]).toMatch(/^ISENGARD_MODE must be one of: fast-test, production \(got "prod"\)/);
+    expect(problems({ ...base, LOG_LEVEL: 'verbose' })[0]).toMatch(/^LOG_LEVEL must be one of: DEBUG, INFO, WARN, ERROR/);
+    expect(problems({ ...base, WORKER_CONCURRENCY: '0' })).toEqual(['WORKER_CONCURRENCY must be at least 1 (got "0")']);
+  });
+
+  it('reports every bad variable at once, and never echoes secrets', () => {
+    const found = problems({ ...base, PORT: 'x', DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    expect(found).toHaveLength(2);
+    expect(found.join('\n')).not.toContain('hunter2');
+    expect(found.find((p) => p.startsWith('DATABASE_URL'))).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  });
+
+  it('refuses ports that collide', () => {
+    expect(problems({ ...base, PORT: '7233' })).toEqual(['PORT must differ from TEMPORAL_PORT and TEMPORAL_UI_PORT']);
+    expect(problems({ ...base, TEMPORAL_UI_PORT: '7233' })).toEqual(['TEMPORAL_UI_PORT must differ from TEMPORAL_PORT']);
+  });
+
+  it('accepts log levels in any case', () => {
+    expect(loadConfig({ ...base, LOG_LEVEL: 'debug' }).log.level).toBe('DEBUG');
+  });
+
+  it('uses an external Temporal when TEMPORAL_ADDRESS is set, with TLS when an API key is given', () => {
+    const config = loadConfig({ ...base, TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key-123456' });
+    expect(config.temporal).toMatchObject({ address: 'ns.acct.tmprl.cloud:7233', managed: false, tls: true, uiUrl: undefined });
+    expect(problems({ ...base, TEMPORAL_ADDRESS: 'no-port' })[0]).toMatch(/^TEMPORAL_ADDRESS must be host:port/);
+    expect(problems({ ...base, TEMPORAL_TLS_CERT: 'c.pem' })).toEqual(['TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together']);
+  });
+
+  it('collects secret values for log redaction', () => {
+    const config = loadConfig({
+      ...base,
+      HF_TOKEN: 'hf_abcdefghij',
+      ISENGARD_PASSWORD: 'correct horse',
+      DATABASE_URL: 'postgres://me:s3cr%40t@db:5432/isengard',
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['hf_abcdefghij', 'correct horse', 's3cr@t']));
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ ...base, DATABASE_URL: '', TEMPORAL_ADDRESS: '  ' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.temporal.managed).toBe(true);
+  });
+
+  it('derives a GPU worker id from the host and the visible GPU', () => {
+    expect(loadConfig({ ...base, CUDA_VISIBLE_DEVICES: '3' }).gpu.workerId).toMatch(/-gpu3$/);
+    expect(loadConfig({ ...base, GPU_WORKER_ID: 'pod-a' }).gpu.workerId).toBe('pod-a');
+    expect(problems({ ...base, GPU_WORKER_ID: 'bad id!' })[0]).toMatch(/^GPU_WORKER_ID must be letters/);
+  });
+});

@@ -1,0 +1,197 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { Config } from '../../lib/config';
+import type { Health } from '../../lib/contracts/health';
+import { createLogger, type Logger } from '../../lib/logger/logger';
+import { rotateServiceLogs } from '../../lib/logger/rotate';
+import { SERVICES, type Service } from '../../lib/logger/schema';
+import { configOrExit, SUPERVISED_ENV } from '../../lib/process';
+import { ensureStorage } from '../../lib/storage';
+import { ensureSearchAttributes } from '../../lib/temporal/setup';
+import { devServerArgs, portIsFree, waitForTemporal } from '../../temporal-dev/dev-server';
+import { obtainTemporalCli } from '../../temporal-dev/obtain.mjs';
+import { SupervisedChild } from './supervisor';
+import { relogTemporalLine } from './temporal-log';
+import { terminalLine } from './terminal';
+
+/**
+ * `npm start`: the all-in-one (design §3). Runs the Temporal dev server (unless TEMPORAL_ADDRESS names another),
+ * the control plane and one GPU worker under a supervisor that restarts a crashed child with backoff; Ctrl-C
+ * stops everything in order (workers drain, a trainer checkpoints, then Temporal stops).
+ */
+const config = configOrExit();
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+for (const service of SERVICES) rotateServiceLogs(config.log.dir, service);
+const supervisorLogger = (service: Service): Logger =>
+  createLogger({ service, level: config.log.level, dir: config.log.dir, secrets: config.secrets });
+// The supervisor's own lines go to the log of the service they concern.
+const loggers = { api: supervisorLogger('api'), worker: supervisorLogger('worker'), temporal: supervisorLogger('temporal') };
+const log = loggers.api;
+ensureStorage(config.storage);
+
+const childEnv = { ...process.env, [SUPERVISED_ENV]: '1' };
+const nodeEntry = (file: string) => [process.execPath, ['--import', 'tsx', path.join(config.projectRoot, file)]] as const;
+const showInTerminal = (source: string) => (line: string) => {
+  const shown = terminalLine(line, source, config.log.level === 'DEBUG' ? 'DEBUG' : 'WARN');
+  if (shown) say(shown);
+};
+
+/** A dev server left behind by an earlier run that was killed with its supervisor holds our ports: stop it. */
+function stopOrphanedDevServer(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes('start-dev') && cmdline.includes(config.storage.temporal)) {
+      process.kill(pid, 'SIGTERM');
+      log.warn('temporal.orphan_stopped', `Stopped a Temporal dev server left running by an earlier start (pid ${pid})`);
+    }
+  } catch {
+    // not running any more
+  }
+  rmSync(pidFile, { force: true });
+}
+
+async function startTemporal(cfg: Config): Promise<SupervisedChild | undefined> {
+  if (!cfg.temporal.managed) {
+    say(`Using the Temporal server at ${cfg.temporal.address} (TEMPORAL_ADDRESS).`);
+    await waitForTemporal(cfg.temporal.address, cfg.temporal.namespace, 60_000);
+    return undefined;
+  }
+  const pidFile = path.join(cfg.storage.temporal, 'dev-server.pid');
+  stopOrphanedDevServer(pidFile);
+  for (const port of [cfg.temporal.port, cfg.temporal.uiPort]) {
+    for (let i = 0; i < 20 && !(await portIsFree(port)); i++) await new Promise((r) => setTimeout(r, 250));
+    if (!(await portIsFree(port))) {
+      throw new Error(`Port ${port} is already in use. Stop what uses it, or set TEMPORAL_PORT / TEMPORAL_UI_PORT to free ports.`);
+    }
+  }
+  const cliPath = await obtainTemporalCli({ say });
+  const args = devServerArgs({
+    cliPath,
+    port: cfg.temporal.port,
+    uiPort: cfg.temporal.uiPort,
+    namespace: cfg.temporal.namespace,
+    dbFile: path.join(cfg.storage.temporal, 'temporal.db'),
+  });
+  const child = new SupervisedChild({
+    name: 'Temporal dev server',
+    command: cliPath,
+    args,
+    env: childEnv,
+    logger: loggers.temporal,
+    stopTimeoutMs: 15_000,
+    notify: say,
+    onLine: (line) => {
+      const message = relogTemporalLine(loggers.temporal, line);
+      if (message.level === 'ERROR') say(`  temporal | ${message.text}`);
+    },
+  });
+  child.start();
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+  await waitForTemporal(cfg.temporal.address, cfg.temporal.namespace, 60_000);
+  const connection = await Connection.connect({ address: cfg.temporal.address });
+  await ensureSearchAttributes(connection, cfg.temporal.namespace, loggers.temporal);
+  await connection.close();
+  return child;
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<Health | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Health | undefined;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      last = (await response.json()) as Health;
+      if (last.status === 'ok') return last;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return last;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  say(`Isengard is starting (${config.mode === 'fast-test' ? 'fast-test mode: engines are simulated' : 'production mode'}) ...`);
+  say(`  Data: ${config.storage.root}`);
+  say(`  Logs: ${config.log.dir}`);
+
+  let temporal: SupervisedChild | undefined;
+  const processes: SupervisedChild[] = [];
+  let stopping = false;
+  const stopAll = async (reason: string) => {
+    if (stopping) {
+      say('Stopping now without waiting.');
+      for (const child of [...processes, temporal]) child?.kill();
+      process.exit(130);
+    }
+    stopping = true;
+    say(`\n${reason}: stopping (workers finish or checkpoint their work first; Ctrl-C again to force) ...`);
+    log.info('supervisor.stopping', `Stopping all processes (${reason})`);
+    await Promise.all(processes.map((c) => c.stop()));
+    await temporal?.stop();
+    rmSync(path.join(config.storage.temporal, 'dev-server.pid'), { force: true });
+    log.info('supervisor.stopped', 'All processes stopped');
+    say('Isengard stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll('Ctrl-C'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+  temporal = await startTemporal(config);
+
+  const grace = (config.shutdownGraceSeconds + 45) * 1000;
+  const [apiCommand, apiArgs] = nodeEntry('api/main.ts');
+  const [gpuCommand, gpuArgs] = nodeEntry('activities/gpu/main.ts');
+  for (const spec of [
+    { name: 'control plane', command: apiCommand, args: [...apiArgs], logger: loggers.api, source: 'api', stopTimeoutMs: 45_000 },
+    { name: 'GPU worker', command: gpuCommand, args: [...gpuArgs], logger: loggers.worker, source: 'gpu', stopTimeoutMs: grace },
+  ]) {
+    const child = new SupervisedChild({
+      ...spec,
+      env: childEnv,
+      cwd: config.projectRoot,
+      notify: say,
+      onLine: (line, stream) => {
+        if (stream === 'stderr') spec.logger.warn('process.stderr', line, { child: spec.name });
+        showInTerminal(spec.source)(line);
+      },
+    });
+    child.start();
+    processes.push(child);
+  }
+
+  const webUrl = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host}:${config.http.port}`;
+  const health = await waitForHealth(webUrl, 90_000);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  say('');
+  if (health?.status === 'ok') {
+    say(`Isengard is ready (${seconds} s).`);
+  } else {
+    say(`Isengard is running but not fully healthy (${health?.status ?? 'no answer'}):`);
+    for (const [name, check] of Object.entries(health?.checks ?? {})) if (!check.ok) say(`  - ${name}: ${check.message}`);
+  }
+  say(`  Web UI:      ${webUrl}`);
+  if (config.temporal.uiUrl) say(`  Temporal UI: ${config.temporal.uiUrl}`);
+  if (config.http.host !== '127.0.0.1' && config.http.host !== 'localhost') {
+    say(`  Listening on ${config.http.host}:${config.http.port}, reachable from other machines.`);
+  }
+  say('  Stop with Ctrl-C.');
+  log.info('supervisor.ready', `Isengard is ${health?.status === 'ok' ? 'ready' : 'running'} at ${webUrl}`, {
+    webUrl,
+    temporalUiUrl: config.temporal.uiUrl,
+    startupSeconds: Number(seconds),
+    status: health?.status ?? null,
+  });
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  log.error('supervisor.start_failed', `Isengard could not start: ${message}`, { error: err });
+  process.stderr.write(`\nIsengard could not start: ${message}\n`);
+  process.exit(1);
+});

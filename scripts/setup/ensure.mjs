@@ -1,0 +1,74 @@
+// Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
+// Plain Node with no dependencies: it runs before node_modules exists.
+//   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app
+//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
+
+const purpose = process.argv[2] ?? 'start';
+const say = (msg) => process.stdout.write(`${msg}\n`);
+
+function fail(msg) {
+  process.stderr.write(`\n${msg}\n`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
+  if (!ok) fail(`Isengard needs Node.js 20.19 or newer (this is ${process.versions.node}). Install it from https://nodejs.org and run again.`);
+}
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Newest modification time of any file under `dir`. */
+function newest(dir) {
+  if (!existsSync(dir)) return 0;
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : mtime(full));
+  }
+  return latest;
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+  if (result.status !== 0) fail(`"${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal}).`);
+}
+
+function ensurePackages() {
+  const lock = path.join(PROJECT_ROOT, 'package-lock.json');
+  const installed = path.join(PROJECT_ROOT, 'node_modules', '.package-lock.json');
+  if (mtime(installed) >= mtime(lock)) return;
+  say('Installing npm packages (npm ci) ...');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function ensureWebBuild() {
+  const built = mtime(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'));
+  const sources = Math.max(newest(path.join(PROJECT_ROOT, 'web')), newest(path.join(PROJECT_ROOT, 'lib', 'contracts')));
+  if (built >= sources) return;
+  say('Building the web app ...');
+  run('npm', ['run', '--silent', 'build:web']);
+}
+
+checkNode();
+ensurePackages();
+// With TEMPORAL_ADDRESS set, Isengard uses that server and starts none of its own.
+if (!process.env.TEMPORAL_ADDRESS) {
+  try {
+    await obtainTemporalCli({ say });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+if (purpose === 'start') ensureWebBuild();

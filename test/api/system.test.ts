@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkHealth } from '../../api/health';
+import type { DatabaseHandle } from '../../db/client';
+import { CAPABILITIES } from '../../lib/contracts/capabilities';
+import { healthSchema, type Health } from '../../lib/contracts/health';
+import { logFilePath } from '../../lib/logger/logger';
+import { request } from '../helpers/http';
+import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+
+describe('health, capabilities and client logs', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('is degraded, with the reason, while no GPU worker runs; ok once one does', async () => {
+    const before = await request<Health>(stack, '/api/health');
+    expect(before.status).toBe(200);
+    expect(healthSchema.parse(before.body)).toMatchObject({
+      status: 'degraded',
+      mode: 'fast-test',
+      checks: {
+        temporal: { ok: true },
+        database: { ok: true, message: 'Embedded database (PGlite) answers' },
+        workers: { ok: false, message: 'No GPU worker polls isengard-gpu: jobs will wait until one starts' },
+        engines: { ok: false },
+      },
+    });
+
+    const worker = await stack.startGpuWorker('gpu-health');
+    const after = await eventually(async () => {
+      const { body } = await request<Health>(stack, '/api/health');
+      return body.status === 'ok' ? body : undefined;
+    });
+    expect(after.checks.workers.message).toBe('Control worker running; 1 GPU worker running');
+    expect(after.workers).toEqual(
+      expect.arrayContaining([
+        { queue: 'isengard-control', identity: expect.stringMatching(/^\d+@/) },
+        { queue: 'isengard-gpu', identity: worker.ctx.identity },
+      ]),
+    );
+    expect(after.temporalNamespace).toBe(stack.config.temporal.namespace);
+  });
+
+  it('is down (503) when the database does not answer, and says so', async () => {
+    const deadDb = {
+      ...stack.db,
+      ping: () => Promise.reject(new Error('connection refused')),
+    } as DatabaseHandle;
+    const health = await checkHealth({ config: stack.config, db: deadDb, temporal: stack.plane.temporal });
+    expect(health.status).toBe('down');
+    expect(health.checks.database).toEqual({ ok: false, message: 'The database does not answer: connection refused' });
+  });
+
+  it('lists the capability matrix', async () => {
+    const { body } = await request<{ items: typeof CAPABILITIES }>(stack, '/api/capabilities');
+    const byId = Object.fromEntries(body.items.map((c) => [c.id, c]));
+    expect(byId['training.lora']).toMatchObject({ state: 'supported', engine: 'ai-toolkit' });
+    expect(byId['training.dora']).toMatchObject({ state: 'not_implemented' });
+    expect(byId['training.full_finetune']).toMatchObject({ state: 'out_of_scope' });
+    expect(byId['generation.image']).toMatchObject({ state: 'supported', engine: 'comfyui' });
+    expect(byId['generation.video']).toMatchObject({ state: 'scaffold' });
+  });
+
+  it('writes browser errors to logs/web/latest/client.log with the correlation id', async () => {
+    const res = await request(stack, '/api/client-logs', {
+      method: 'POST',
+      headers: { 'X-Correlation-ID': 'browser-77' },
+      body: { level: 'error', message: 'TypeError: x is undefined', url: '/characters', event: 'client.error' },
+    });
+    expect(res.status).toBe(204);
+    const lines = readFileSync(logFilePath(stack.config.log.dir, 'web', 'client'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      service: 'web',
+      level: 'ERROR',
+      correlation_id: 'browser-77',
+      event: 'client.error',
+      message: 'TypeError: x is undefined',
+      context: { url: '/characters' },
+    });
+    const bad = await request(stack, '/api/client-logs', { method: 'POST', body: { message: '' } });
+    expect(bad.status).toBe(400);
+  });
+});
