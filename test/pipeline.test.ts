@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SelfTest } from '../lib/contracts/self-tests';
 import { logFilePath } from '../lib/logger/logger';
 import { logLineSchema } from '../lib/logger/schema';
@@ -63,6 +64,12 @@ describe('the pipeline self-test crosses every layer on a real Temporal server',
     for (const line of [...logLines(stack, 'api'), ...logLines(stack, 'worker')]) {
       expect(logLineSchema.safeParse(line).success, JSON.stringify(line)).toBe(true);
     }
+
+    // The recorded history replays against the current workflow code: no non-determinism crept in.
+    const history = await stack.plane.temporal.workflow.getHandle(done.workflowId).fetchHistory();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundle') } }, history, done.workflowId),
+    ).resolves.toBeUndefined();
   });
 });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-// Control characters (other than none) are refused in names; everything else, RTL scripts included, is welcome.
+// Control and text-direction override characters are refused in names (they can disguise a name);
+// everything else, right-to-left scripts included, is welcome.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export const characterNameSchema = z

@@ -120,20 +120,20 @@ async function main(): Promise<void> {
   say(`  Data: ${config.storage.root}`);
   say(`  Logs: ${config.log.dir}`);
 
-  let temporal: SupervisedChild | undefined;
-  const processes: SupervisedChild[] = [];
+  // Filled in as processes start; a Ctrl-C during start-up stops whatever is already running.
+  const running: { temporal?: SupervisedChild; processes: SupervisedChild[] } = { processes: [] };
   let stopping = false;
   const stopAll = async (reason: string) => {
     if (stopping) {
       say('Stopping now without waiting.');
-      for (const child of [...processes, temporal]) child?.kill();
+      for (const child of [...running.processes, running.temporal]) child?.kill();
       process.exit(130);
     }
     stopping = true;
     say(`\n${reason}: stopping (workers finish or checkpoint their work first; Ctrl-C again to force) ...`);
     log.info('supervisor.stopping', `Stopping all processes (${reason})`);
-    await Promise.all(processes.map((c) => c.stop()));
-    await temporal?.stop();
+    await Promise.all(running.processes.map((c) => c.stop()));
+    await running.temporal?.stop();
     rmSync(path.join(config.storage.temporal, 'dev-server.pid'), { force: true });
     log.info('supervisor.stopped', 'All processes stopped');
     say('Isengard stopped.');
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll('Ctrl-C'));
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
-  temporal = await startTemporal(config);
+  running.temporal = await startTemporal(config);
 
   const grace = (config.shutdownGraceSeconds + 45) * 1000;
   const [apiCommand, apiArgs] = nodeEntry('api/main.ts');
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       },
     });
     child.start();
-    processes.push(child);
+    running.processes.push(child);
   }
 
   const webUrl = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host}:${config.http.port}`;

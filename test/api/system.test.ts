@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../api/health';
 import type { DatabaseHandle } from '../../db/client';
-import { CAPABILITIES } from '../../lib/contracts/capabilities';
+import type { CAPABILITIES } from '../../lib/contracts/capabilities';
 import { healthSchema, type Health } from '../../lib/contracts/health';
 import { logFilePath } from '../../lib/logger/logger';
 import { request } from '../helpers/http';

@@ -10,7 +10,7 @@ export interface HttpResult<T> {
 export async function request<T = unknown>(
   stack: TestStack,
   path: string,
-  init: Omit<RequestInit, 'body'> & { body?: unknown; raw?: BodyInit } = {},
+  init: Omit<RequestInit, 'body'> & { body?: unknown; raw?: string } = {},
 ): Promise<HttpResult<T>> {
   const { body, raw, ...rest } = init;
   const headers = new Headers(rest.headers);
