@@ -3,8 +3,11 @@ import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { existsSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
+const webFeatures = existsSync('web/src/features') ? readdirSync('web/src/features') : [];
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
@@ -14,7 +17,10 @@ export default tseslint.config(
   {
     files: ['**/*.{ts,tsx}'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['web/vite.config.ts', 'web/vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // Forgetting to await a Temporal call or a database write is a bug (temporal.md §6).
@@ -63,20 +69,39 @@ export default tseslint.config(
     },
   },
   {
-    files: ['web/**/*.{ts,tsx}'],
-    ignores: ['web/vite.config.ts', 'web/vitest.config.ts'],
+    // The web app shares only lib/contracts with the server, and its features never import each other
+    // (web.md §5.1): routes compose features; what two features need moves down to components/, lib/, hooks/.
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })] },
     rules: {
-      'no-restricted-imports': [
+      'import-x/no-restricted-paths': [
         'error',
         {
-          patterns: [
+          zones: [
             {
-              regex: '^(\\.\\./)+(api|db|activities|workflows|plugins|scripts|temporal-dev|lib/(?!contracts/))',
+              target: './web/src',
+              from: './',
+              except: ['./web', './lib/contracts', './node_modules'],
               message: 'The web app may only share lib/contracts with the server.',
             },
-            { group: ['@temporalio/*', 'pino', 'postgres', 'drizzle-orm'], message: 'Server packages do not belong in the browser.' },
+            ...webFeatures.map((feature) => ({
+              target: `./web/src/features/${feature}`,
+              from: './web/src/features',
+              except: [`./${feature}`],
+              message: 'Features never import each other; move shared code down to components/, lib/ or hooks/.',
+            })),
+            {
+              target: ['./web/src/components', './web/src/lib', './web/src/hooks'],
+              from: ['./web/src/features', './web/src/app'],
+              message: 'Shared code must not depend on features or the app.',
+            },
           ],
         },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@temporalio/*', 'pino', 'postgres', 'drizzle-orm', 'express'], message: 'Server packages do not belong in the browser.' }] },
       ],
     },
   },

@@ -15,7 +15,7 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      'web/vitest.config.{ts,mts}',
+      'web/vitest.config.ts',
     ],
   },
 });

@@ -1,0 +1,54 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { buildCharacter } from '../../testing/fixtures/characters';
+import { db } from '../../testing/msw/db';
+import { renderApp } from '../../testing/test-utils';
+
+describe('Character page', () => {
+  it('shows the character, a Photos placeholder, and saves edited notes', async () => {
+    const character = buildCharacter({ name: 'Ada Lovelace', triggerWord: 'adalove_x1', notes: 'Mathematician' });
+    db.characters = [character];
+    const user = userEvent.setup();
+    renderApp(`/characters/${character.id}`);
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeTruthy();
+    expect((screen.getByRole('textbox', { name: 'Trigger word' }) as HTMLInputElement).value).toBe('adalove_x1');
+    expect(screen.getByRole('region', { name: 'Photos' }).textContent).toMatch(/uploads arrive with the training feature/i);
+
+    const notes = screen.getByRole('textbox', { name: /notes/i });
+    await user.clear(notes);
+    await user.type(notes, 'First programmer');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+
+    expect(await screen.findByText('Changes saved.')).toBeTruthy();
+    expect(db.characters[0]?.notes).toBe('First programmer');
+  });
+
+  it('renames from the details form and shows a taken name on the name field', async () => {
+    const ada = buildCharacter({ name: 'Ada Lovelace' });
+    db.characters = [ada, buildCharacter({ name: 'Grace Hopper' })];
+    const user = userEvent.setup();
+    renderApp(`/characters/${ada.id}`);
+
+    const name = await screen.findByRole('textbox', { name: 'Name' });
+    await user.clear(name);
+    await user.type(name, 'Grace Hopper');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('A character named "Grace Hopper" already exists')).toBeTruthy();
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+
+    await user.clear(name);
+    await user.type(name, 'Countess of Lovelace');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Countess of Lovelace' })).toBeTruthy();
+    await waitFor(() => expect(name.getAttribute('aria-invalid')).toBeNull());
+  });
+
+  it('says so when the character does not exist', async () => {
+    renderApp('/characters/0b7f5a52-6a43-4c1e-9a8e-3c2d1b0a9f8e');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Character not found' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: /all characters/i })).toBeTruthy();
+  });
+});

@@ -1,0 +1,22 @@
+import { PageHeader } from '../../components/layout/page-header';
+import { CapabilitiesList } from '../../features/system/components/capabilities-list';
+import { HealthChecks } from '../../features/system/components/health-checks';
+import { SelfTestPanel } from '../../features/system/components/self-test-panel';
+import { WorkersList } from '../../features/system/components/workers-list';
+
+export function SystemRoute() {
+  return (
+    <>
+      <PageHeader
+        title="System"
+        description="How Isengard's parts are doing, and a one-click test that they work together. Mostly for whoever runs this instance."
+      />
+      <div className="grid">
+        <HealthChecks />
+        <SelfTestPanel />
+        <WorkersList />
+        <CapabilitiesList />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,11 @@
+/** Every route of the web app, so that links and the router agree. */
+export const paths = {
+  home: '/',
+  characters: '/characters',
+  character: (id: string) => `/characters/${encodeURIComponent(id)}`,
+  train: '/train',
+  generate: '/generate',
+  gallery: '/gallery',
+  video: '/video',
+  system: '/system',
+} as const;

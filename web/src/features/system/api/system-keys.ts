@@ -1,0 +1,8 @@
+import { queryKeyRoots } from '../../../lib/query-client';
+
+export const systemKeys = {
+  all: [queryKeyRoots.system] as const,
+  health: () => [...systemKeys.all, 'health'] as const,
+  capabilities: () => [...systemKeys.all, 'capabilities'] as const,
+  selfTest: (id: string) => [...systemKeys.all, 'self-test', id] as const,
+};
