@@ -4,8 +4,12 @@ import { correlation } from './middleware/correlation';
 import { apiNotFound, errorHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { charactersRouter } from './routes/characters';
+import { photosRouter } from './routes/photos';
+import { internalRouter } from './routes/internal';
+import { lorasRouter } from './routes/loras';
 import { selfTestsRouter } from './routes/self-tests';
 import { systemRouter } from './routes/system';
+import { trainingsRouter } from './routes/trainings';
 import { webAppRouter } from './static';
 
 /** The Express app: JSON API under /api, the web app everywhere else. */
@@ -20,8 +24,16 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use('/api', systemRouter(deps));
   app.use('/api/characters', charactersRouter(deps));
+  app.use('/api', photosRouter(deps));
   app.use('/api/self-tests', selfTestsRouter(deps));
+  const trainings = trainingsRouter(deps);
+  app.use('/api/characters', trainings.byCharacter);
+  app.use('/api/trainings', trainings.byRun);
+  const loras = lorasRouter(deps);
+  app.use('/api/characters', loras.byCharacter);
+  app.use('/api/loras', loras.byLora);
   app.use('/api', apiNotFound);
+  app.use('/internal', internalRouter(deps));
 
   if (deps.webDir) app.use(webAppRouter(deps.webDir));
   app.use(errorHandler(deps.logger));

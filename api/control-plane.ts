@@ -12,6 +12,7 @@ import { ensureStorage } from '../lib/storage';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
 import { createApp } from './app';
+import { TrainingBus } from './events/training-bus';
 
 export interface ControlPlaneOptions {
   config: Config;
@@ -40,6 +41,9 @@ export interface ControlPlane {
 function listen(app: Express, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
+    // Longer than clients' and proxies' idle timeouts, so the server never closes a socket a client is reusing.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new Error(`Port ${port} on ${host} is already in use: set PORT to a free port`));
@@ -79,6 +83,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     clientLogger,
     db,
     temporal,
+    trainingBus: new TrainingBus(),
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });
   const server = await listen(app, config.http.host, options.port ?? config.http.port);

@@ -14,6 +14,7 @@ const TABLES = [
   'self_tests',
   'sessions',
   'settings',
+  'training_events',
   'training_loss_points',
   'training_runs',
   'training_samples',

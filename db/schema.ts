@@ -91,6 +91,10 @@ export const trainingRuns = pgTable(
     preset: text('preset').notNull(),
     /** The user's advanced settings as submitted (validated). */
     advanced: jsonb('advanced').$type<Record<string, unknown>>().notNull().default({}),
+    /** The preset with the advanced settings applied: what the run trains with. */
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /** `standard`, or `low` after an out-of-memory failure made the run retry with a lower-VRAM profile. */
+    vramProfile: text('vram_profile', { enum: ['standard', 'low'] }).notNull().default('standard'),
     /** The ai-toolkit job config resolved from preset + advanced settings. */
     resolvedConfig: jsonb('resolved_config').$type<Record<string, unknown>>(),
     baseModel: text('base_model', { enum: BASE_MODELS }).notNull().default('flux1-dev'),
@@ -106,7 +110,10 @@ export const trainingRuns = pgTable(
     datasetPath: text('dataset_path'),
     workflowId: text('workflow_id').notNull(),
     gpuWorker: text('gpu_worker'),
+    /** Engine starts so far; progress reports from an older start are refused (fencing). */
     attempt: integer('attempt').notNull().default(0),
+    /** Grows with every progress write: the id of server-sent events, so a client can resume a stream. */
+    progressSeq: integer('progress_seq').notNull().default(0),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     stopRequestedAt: at('stop_requested_at'),
@@ -135,6 +142,22 @@ export const trainingLossPoints = pgTable(
     recordedAt: at('recorded_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.step] })],
+);
+
+/** The timeline of a run, in words: phases, worker moves, retries, the reason it ended. */
+export const trainingEvents = pgTable(
+  'training_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => trainingRuns.id, { onDelete: 'cascade' }),
+    at: at('at').notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('training_events_run').on(t.runId, t.at)],
 );
 
 export const trainingSamples = pgTable(

@@ -31,7 +31,12 @@ describe('loadConfig', () => {
     expect(config.gpu.concurrency).toBe(1);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.storage.pg).toBe('/srv/isengard/pg');
-    expect(config.aitoolkitPath).toBe(path.join(PROJECT_ROOT, 'vendor', 'ai-toolkit'));
+    expect(config.aitoolkit).toEqual({
+      path: path.join(PROJECT_ROOT, 'plugins', 'training', 'ai-toolkit', 'simulator'),
+      python: 'python3',
+      simulated: true,
+    });
+    expect(config.controlPlaneUrl).toBe('http://127.0.0.1:3000');
   });
 
   it('names the variable, the rule and the value on a bad value', () => {
@@ -52,6 +57,19 @@ describe('loadConfig', () => {
   it('refuses ports that collide', () => {
     expect(problems({ ...base, PORT: '7233' })).toEqual(['PORT must differ from TEMPORAL_PORT and TEMPORAL_UI_PORT']);
     expect(problems({ ...base, TEMPORAL_UI_PORT: '7233' })).toEqual(['TEMPORAL_UI_PORT must differ from TEMPORAL_PORT']);
+  });
+
+  it('runs the pinned ai-toolkit checkout with its own Python in production', () => {
+    expect(loadConfig({ ...base, ISENGARD_MODE: 'production' }).aitoolkit).toEqual({
+      path: path.join(PROJECT_ROOT, 'vendor', 'ai-toolkit'),
+      python: path.join(PROJECT_ROOT, 'vendor', 'ai-toolkit', 'venv', 'bin', 'python'),
+      simulated: false,
+    });
+    expect(loadConfig({ ...base, AITOOLKIT_PATH: '/opt/aitk', AITOOLKIT_PYTHON: '/opt/py/bin/python' }).aitoolkit).toEqual({
+      path: '/opt/aitk',
+      python: '/opt/py/bin/python',
+      simulated: false,
+    });
   });
 
   it('accepts log levels in any case', () => {

@@ -87,7 +87,16 @@ const envSchema = z.object({
       .optional(),
   ),
   CUDA_VISIBLE_DEVICES: optionalText,
-  AITOOLKIT_PATH: z.string().trim().min(1).default('vendor/ai-toolkit'),
+  AITOOLKIT_PATH: optionalText,
+  AITOOLKIT_PYTHON: optionalText,
+  CONTROL_PLANE_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  ISENGARD_INTERNAL_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ENGINE_SILENCE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(5, 'must be at least 5')
+    .max(86_400)
+    .default(900),
   COMFYUI_PATH: z.string().trim().min(1).default('vendor/comfyui'),
   HF_TOKEN: optionalText,
   ISENGARD_PASSWORD: optionalText,
@@ -124,7 +133,16 @@ export interface Config {
   };
   http: { host: string; port: number };
   comfyui: { host: string; port: number; url: string; path: string };
-  aitoolkitPath: string;
+  /** The training engine: a checkout of ai-toolkit and its Python, or (fast-test) the simulator that behaves like it. */
+  aitoolkit: { path: string; python: string; simulated: boolean };
+  /** Where GPU workers send training progress (the control plane's internal API). */
+  controlPlaneUrl: string;
+  /** Shared secret of the internal API; unset = generated and kept under the data root. */
+  internalToken: string | undefined;
+  /** An engine silent this long is considered hung: it is stopped and restarted from its last checkpoint. */
+  engineSilenceSeconds: number;
+  /** `ISENGARD_SIM_*` controls of the engine simulators (time per step, injected faults), passed to them as given. */
+  simulatorEnv: Record<string, string>;
   log: { level: LogLevel; dir: string };
   gpu: {
     workerId: string;
@@ -157,6 +175,22 @@ function defaultWorkerId(cudaDevices: string | undefined): string {
   const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').replace(/^-+/, '').slice(0, 40) || 'host';
   const device = (cudaDevices ?? '0').split(',')[0]?.replace(/[^A-Za-z0-9]/g, '') || '0';
   return `${host}-gpu${device}`;
+}
+
+/**
+ * The ai-toolkit checkout and Python to run: the pinned checkout with its own environment in production; the
+ * simulator (same CLI, console and files; plain python3) in fast-test mode. The adapter runs either unchanged.
+ */
+function aitoolkitEngine(
+  mode: Mode,
+  pathVar: string | undefined,
+  pythonVar: string | undefined,
+  fromRoot: (p: string) => string,
+): Config['aitoolkit'] {
+  const simulated = mode === 'fast-test' && !pathVar;
+  const checkout = fromRoot(pathVar ?? (simulated ? 'plugins/training/ai-toolkit/simulator' : 'vendor/ai-toolkit'));
+  const python = pythonVar ?? (simulated ? 'python3' : path.join(checkout, 'venv', 'bin', 'python'));
+  return { path: checkout, python, simulated };
 }
 
 function passwordOf(url: string | undefined): string | undefined {
@@ -218,7 +252,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: (e.COMFYUI_URL ?? `http://${e.COMFYUI_HOST}:${e.COMFYUI_PORT}`).replace(/\/$/, ''),
       path: fromRoot(e.COMFYUI_PATH),
     },
-    aitoolkitPath: fromRoot(e.AITOOLKIT_PATH),
+    aitoolkit: aitoolkitEngine(e.ISENGARD_MODE, e.AITOOLKIT_PATH, e.AITOOLKIT_PYTHON, fromRoot),
+    controlPlaneUrl: (e.CONTROL_PLANE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    internalToken: e.ISENGARD_INTERNAL_TOKEN,
+    engineSilenceSeconds: e.ENGINE_SILENCE_SECONDS,
+    simulatorEnv: Object.fromEntries(
+      Object.entries(given).filter((entry): entry is [string, string] => entry[0].startsWith('ISENGARD_SIM_')),
+    ),
     log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR) },
     gpu: {
       workerId: e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES),
@@ -228,7 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hfToken: e.HF_TOKEN,
     password: e.ISENGARD_PASSWORD,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
-    secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, passwordOf(e.DATABASE_URL)].filter(
+    secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, e.ISENGARD_INTERNAL_TOKEN, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => typeof s === 'string' && s.length >= 4,
     ),
   };

@@ -10,16 +10,12 @@ export interface EngineStatus {
   message: string;
 }
 
-export interface EngineContext {
-  mode: 'fast-test' | 'production';
-}
-
 export interface EnginePlugin {
   readonly kind: EngineStatus['kind'];
   readonly id: string;
   readonly label: string;
-  /** Checks the engine without starting a job: files, environments, reachability. Never throws. */
-  check(context: EngineContext): Promise<EngineStatus>;
+  /** Checks the engine without starting a job: files, environments, reachability. */
+  check(): Promise<EngineStatus>;
 }
 
 export function engineIsUsable(status: EngineStatus): boolean {

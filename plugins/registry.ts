@@ -1,32 +1,50 @@
-import type { EngineContext, EnginePlugin, EngineStatus } from './engine';
+import type { Config } from '../lib/config';
+import type { EnginePlugin, EngineStatus } from './engine';
 import type { ImageEngine } from './image/interface';
+import { createAiToolkitEngine } from './training/ai-toolkit/engine';
 import type { TrainingEngine } from './training/interface';
 import type { VideoEngine } from './video/interface';
 
-/** Every engine Isengard knows. Adding an engine = implementing its interface and listing it here. */
-export const trainingEngines: TrainingEngine[] = [];
-export const imageEngines: ImageEngine[] = [];
-export const videoEngines: VideoEngine[] = [];
-
-export function allEngines(): EnginePlugin[] {
-  return [...trainingEngines, ...imageEngines, ...videoEngines];
+export interface EngineRegistry {
+  training: TrainingEngine[];
+  image: ImageEngine[];
+  video: VideoEngine[];
+  /** The training engine to use (the first registered). */
+  trainingEngine(): TrainingEngine;
+  /** Runs every engine's check; a check that throws is reported as an error, never propagated. */
+  check(): Promise<EngineStatus[]>;
 }
 
-/** Runs every engine's check; a check that throws is reported as an error, never propagated. */
-export async function checkEngines(context: EngineContext): Promise<EngineStatus[]> {
-  return Promise.all(
-    allEngines().map(async (engine) => {
-      try {
-        return await engine.check(context);
-      } catch (err) {
-        return {
-          kind: engine.kind,
-          id: engine.id,
-          label: engine.label,
-          state: 'error' as const,
-          message: `The check itself failed: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      }
-    }),
-  );
+/** Every engine Isengard knows. Adding an engine = implementing its interface and listing it here. */
+export function createEngineRegistry(config: Config): EngineRegistry {
+  const training: TrainingEngine[] = [createAiToolkitEngine(config)];
+  const image: ImageEngine[] = [];
+  const video: VideoEngine[] = [];
+  const all: EnginePlugin[] = [...training, ...image, ...video];
+  return {
+    training,
+    image,
+    video,
+    trainingEngine() {
+      const engine = training[0];
+      if (!engine) throw new Error('No training engine is registered');
+      return engine;
+    },
+    check: () =>
+      Promise.all(
+        all.map(async (engine) => {
+          try {
+            return await engine.check();
+          } catch (err) {
+            return {
+              kind: engine.kind,
+              id: engine.id,
+              label: engine.label,
+              state: 'error' as const,
+              message: `The check itself failed: ${err instanceof Error ? err.message : String(err)}`,
+            };
+          }
+        }),
+      ),
+  };
 }

@@ -73,7 +73,9 @@ export async function withPinnedGpu<T>(
       scheduleToStartTimeout: timeouts.scheduleToStart,
       heartbeatTimeout: timeouts.heartbeat,
       startToCloseTimeout: timeouts.startToClose,
-      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+      // A crashed engine restarts from its last checkpoint; after five crashes in a row the job fails with the
+      // engine's own last words.
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });
     try {

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow the control worker runs. */
 export { selfTest } from './self-test';
+export { trainLora } from './train-lora';

@@ -1,9 +1,10 @@
 import type { ControlContext } from './context';
 import { createSelfTestActivities } from './self-tests';
+import { createTrainingActivities } from './training';
 
 /** Every activity of the `isengard-control` queue: the only ones that touch the database. */
 export function createControlActivities(ctx: ControlContext) {
-  return { ...createSelfTestActivities(ctx) };
+  return { ...createSelfTestActivities(ctx), ...createTrainingActivities(ctx) };
 }
 
 export type ControlActivities = ReturnType<typeof createControlActivities>;

@@ -1,5 +1,7 @@
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
+import type { EngineRegistry } from '../../plugins/registry';
+import type { TrainingSession } from '../../plugins/training/interface';
 import type { GpuLeases } from './leases';
 
 /** What every GPU activity of one worker process shares. */
@@ -7,6 +9,9 @@ export interface GpuContext {
   config: Config;
   logger: Logger;
   leases: GpuLeases;
+  engines: EngineRegistry;
+  /** Trainings running in this process, by run id, for commands such as "save now". */
+  trainings: Map<string, TrainingSession>;
   workerId: string;
   queue: string;
   identity: string;

@@ -1,6 +1,8 @@
 import { createAcquireGpu, createReleaseGpu } from './acquire';
 import type { GpuContext } from './context';
+import { createEngineCommands } from './engine-commands';
 import { createSelfTestProbe } from './self-test-probe';
+import { createRunTraining } from './train';
 
 /** Activities every GPU worker answers on the shared queue. */
 export function createSharedGpuActivities(ctx: GpuContext) {
@@ -9,7 +11,12 @@ export function createSharedGpuActivities(ctx: GpuContext) {
 
 /** Activities a GPU worker answers on its own queue, for jobs pinned to it. */
 export function createPinnedGpuActivities(ctx: GpuContext) {
-  return { releaseGpu: createReleaseGpu(ctx), selfTestProbe: createSelfTestProbe(ctx) };
+  return {
+    releaseGpu: createReleaseGpu(ctx),
+    selfTestProbe: createSelfTestProbe(ctx),
+    runTraining: createRunTraining(ctx),
+    ...createEngineCommands(ctx),
+  };
 }
 
 export type SharedGpuActivities = ReturnType<typeof createSharedGpuActivities>;

@@ -4,7 +4,7 @@ import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import { correlationActivityInterceptor } from '../../lib/temporal/activity-interceptor';
 import { GPU_QUEUE, gpuWorkerQueue } from '../../lib/temporal/queues';
-import { checkEngines } from '../../plugins/registry';
+import { createEngineRegistry } from '../../plugins/registry';
 import type { GpuContext } from './context';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
 import { GpuLeases } from './leases';
@@ -44,6 +44,8 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     identity,
     queue: gpuWorkerQueue(workerId),
     leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
+    engines: createEngineRegistry(config),
+    trainings: new Map(),
   };
   const common = {
     connection,
@@ -61,7 +63,9 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     ...common,
     taskQueue: ctx.queue,
     activities: createPinnedGpuActivities(ctx),
-    maxConcurrentActivityTaskExecutions: config.gpu.concurrency,
+    // GPU work is limited by the leases (one job per slot); the extra task slots are for commands to running
+    // jobs (save now) and releases, which must not wait behind a training that holds a slot for hours.
+    maxConcurrentActivityTaskExecutions: config.gpu.concurrency + 2,
     // Long enough for a trainer to write a checkpoint before its activity is cancelled.
     shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
     shutdownForceTime: `${config.shutdownGraceSeconds + 30} seconds`,
@@ -70,7 +74,7 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
   const base = baseStatus({ workerId, queue: ctx.queue, identity, mode: config.mode });
   const publish = async () => {
     try {
-      const engines = await checkEngines({ mode: config.mode });
+      const engines = await ctx.engines.check();
       writeStatusFile(config.storage.workers, { ...base, engines, updatedAt: new Date().toISOString() });
     } catch (err) {
       logger.warn('worker.status_failed', 'Could not publish the worker status file', { error: err });

@@ -17,6 +17,9 @@ export const PHOTO_LIMITS = {
   captionMaxLength: 1000,
 } as const;
 
+/** The multipart/form-data field of `POST /api/characters/:id/photos` that carries the files. */
+export const PHOTO_UPLOAD_FIELD = 'photos';
+
 export const ACCEPTED_PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'] as const;
 
 /** What the intake checks measured, each with its verdict, so the UI can show the value behind a warning. */

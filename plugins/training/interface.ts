@@ -1,9 +1,78 @@
+import type { TrainingSettings } from '../../lib/contracts/training';
+import type { Logger } from '../../lib/logger/logger';
 import type { EnginePlugin } from '../engine';
+
+/** What a training engine reports while it runs. */
+export type TrainingEngineEvent =
+  | { type: 'phase'; phase: 'loading' | 'training' | 'sampling' | 'saving' }
+  | {
+      type: 'progress';
+      /** Completed steps. */
+      step: number;
+      totalSteps: number;
+      itPerSec: number | null;
+      remainingSeconds: number | null;
+      loss: number | null;
+      lr: number | null;
+    }
+  | { type: 'checkpoint'; path: string; step: number; final: boolean }
+  | { type: 'sample'; path: string; step: number; promptIndex: number; prompt: string | null }
+  | { type: 'resumed'; step: number; from: string }
+  | { type: 'notice'; kind: string; message: string };
+
+/** One start of the engine for a run. Later starts of the same run continue from its newest checkpoint. */
+export interface TrainingJob {
+  runId: string;
+  /** The engine's job name: checkpoint file prefix, the same for every start of a run. */
+  name: string;
+  settings: TrainingSettings;
+  triggerWord: string;
+  /** Absolute: the prepared images and caption files. */
+  datasetPath: string;
+  /** Absolute: the run's folder, shared by all its starts (only the newest one may write there). */
+  runDir: string;
+  vramProfile: 'standard' | 'low';
+  correlationId: string | undefined;
+}
+
+export type TrainingFailureCode = 'oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'crash' | 'hung' | 'stopped';
+
+export interface TrainingFailure {
+  code: TrainingFailureCode;
+  /** Worth starting again (from the last checkpoint) without changing anything. */
+  retryable: boolean;
+  /** Plain words for a person, with what to do next. */
+  message: string;
+  /** The engine's last output lines. */
+  detail: string[];
+}
+
+export type TrainingOutcome =
+  | { kind: 'completed'; finalCheckpoint: string; step: number }
+  | { kind: 'stopped'; lastCheckpoint: string | null; step: number | null }
+  | { kind: 'failed'; failure: TrainingFailure; lastCheckpoint: string | null };
+
+export interface TrainingSession {
+  /** Settles when the engine process has exited. */
+  readonly done: Promise<TrainingOutcome>;
+  /** Asks for a checkpoint at the end of the current step. */
+  saveNow(): Promise<void>;
+  /** Saves first (when asked), then stops; kills the process tree if it has not exited within `graceMs`. */
+  stop(options: { saveFirst: boolean; graceMs: number }): Promise<void>;
+}
+
+export interface TrainingLogs {
+  stdout: Logger;
+  stderr: Logger;
+}
 
 /**
  * A training engine (design §5). Workflows and activities reach engines only through the registry and this
- * interface. The run/stop/save-now operations join it with the LoRA training capability.
+ * interface; which engine, and whether it is real or simulated, is configuration.
  */
 export interface TrainingEngine extends EnginePlugin {
   readonly kind: 'training';
+  start(job: TrainingJob, onEvent: (event: TrainingEngineEvent) => void, logs: TrainingLogs): Promise<TrainingSession>;
+  /** The complete checkpoints a run has in `runDir`, lowest step first (the final LoRA file last). */
+  checkpoints(runDir: string, name: string): Promise<Array<{ path: string; step: number; final: boolean }>>;
 }

@@ -84,13 +84,14 @@ async function startTemporal(cfg: Config): Promise<SupervisedChild | undefined> 
     logger: loggers.temporal,
     stopTimeoutMs: 15_000,
     notify: say,
+    // Remembered so that a start after this supervisor was killed can stop a dev server left behind.
+    onStart: (pid) => writeFileSync(pidFile, String(pid)),
     onLine: (line) => {
       const message = relogTemporalLine(loggers.temporal, line);
       if (message.level === 'ERROR') say(`  temporal | ${message.text}`);
     },
   });
   child.start();
-  if (child.pid) writeFileSync(pidFile, String(child.pid));
   await waitForTemporal(cfg.temporal.address, cfg.temporal.namespace, 60_000);
   const connection = await Connection.connect({ address: cfg.temporal.address });
   await ensureSearchAttributes(connection, cfg.temporal.namespace, loggers.temporal);

@@ -17,6 +17,8 @@ export interface ChildSpec {
   stopTimeoutMs: number;
   /** Told, in a short sentence, when the child crashes and is restarted. */
   notify?: (message: string) => void;
+  /** Called with the pid of every (re)start. */
+  onStart?: (pid: number) => void;
 }
 
 export const BACKOFF_MS = { first: 1_000, max: 30_000 } as const;
@@ -56,6 +58,7 @@ export class SupervisedChild {
     });
     this.child = child;
     spec.logger.info('process.start', `Started ${spec.name} (pid ${child.pid})`, { pid: child.pid, restarts: this.restarts });
+    if (child.pid !== undefined) spec.onStart?.(child.pid);
     for (const [stream, name] of [
       [child.stdout, 'stdout'],
       [child.stderr, 'stderr'],

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../../lib/logger/logger';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { installSdkLogger } from '../../lib/temporal/sdk-logger';
 import { ensureNamespace, ensureSearchAttributes } from '../../lib/temporal/setup';
+import { freePort } from '../../temporal-dev/dev-server';
 import { openTestDatabase, type TestDatabaseKind } from './databases';
 
 export interface TestStack {
@@ -23,10 +24,10 @@ export interface TestStack {
   plane: ControlPlane;
   db: DatabaseHandle;
   logs: { api: Logger; worker: Logger; web: Logger };
-  /** Starts an in-process GPU worker. */
-  startGpuWorker(workerId: string): Promise<GpuWorkerHandle>;
+  /** Starts an in-process GPU worker; `env` adds to the stack's environment (e.g. ISENGARD_SIM_FAULT). */
+  startGpuWorker(workerId: string, env?: Record<string, string>): Promise<GpuWorkerHandle>;
   /** Starts a GPU worker as its own process through the real entry point (`npm run worker:gpu`). */
-  spawnGpuWorker(workerId: string): Promise<ChildProcess>;
+  spawnGpuWorker(workerId: string, env?: Record<string, string>): Promise<ChildProcess>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +47,10 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
     TEMPORAL_NAMESPACE: `test-${randomUUID().slice(0, 8)}`,
     WORKFLOW_BUNDLE: inject('workflowBundle'),
     GPU_LOST_AFTER_SECONDS: '3',
+    // GPU workers report training progress to the control plane at this address.
+    PORT: String(await freePort()),
+    ISENGARD_SIM_STEP_MS: '20',
+    ISENGARD_SIM_LOAD_MS: '50',
     SHUTDOWN_GRACE_SECONDS: '5',
     ...options.env,
   };
@@ -70,7 +75,6 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
     workerLogger: logs.worker,
     clientLogger: logs.web,
     db,
-    port: 0,
   });
 
   const inProcess: Array<{ handle: GpuWorkerHandle; run: Promise<void>; connection: NativeConnection }> = [];
@@ -82,17 +86,17 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
     plane,
     db,
     logs,
-    async startGpuWorker(workerId) {
+    async startGpuWorker(workerId, extra = {}) {
       const connection = await NativeConnection.connect({ address: config.temporal.address });
-      const handle = await createGpuWorker(connection, { config, logger: logs.worker, workerId });
+      const handle = await createGpuWorker(connection, { config: loadConfig({ ...env, ...extra }), logger: logs.worker, workerId });
       inProcess.push({ handle, run: handle.run(), connection });
       return handle;
     },
-    async spawnGpuWorker(workerId) {
+    async spawnGpuWorker(workerId, extra = {}) {
       // `node --import tsx`, not the tsx wrapper: one process, so a kill -9 hits the worker itself.
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'activities', 'gpu', 'main.ts')], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...env, GPU_WORKER_ID: workerId },
+        env: { ...process.env, ...env, ...extra, GPU_WORKER_ID: workerId },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
@@ -111,7 +115,9 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
       await plane.stop();
       await db.close();
       for (const logger of Object.values(logs)) logger.flush();
-      rmSync(root, { recursive: true, force: true });
+      // KEEP_TEST_DIRS=1 keeps the data and logs of a stack for a post-mortem.
+      if (process.env.KEEP_TEST_DIRS === '1') process.stderr.write(`Test stack kept in ${root}\n`);
+      else rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { characters, photos } from '../../db/schema';
+import { insertLora, loraOfRun, nextLoraVersion } from '../../db/repositories/loras';
+import {
+  addTrainingEvent,
+  beginTrainingAttempt,
+  finishTrainingRun,
+  getTrainingRow,
+  updateTrainingRun,
+} from '../../db/repositories/trainings';
+import { engineJobName, type TrainingSettings } from '../../lib/contracts/training';
+import { readSafetensorsHeader, trainingStep } from '../../lib/safetensors';
+import { createEngineRegistry } from '../../plugins/registry';
+import { within } from '../../lib/storage';
+import type { ControlContext } from './context';
+
+/** What the workflow needs to run the engine, decided once when the run starts. */
+export interface TrainingPlan {
+  characterId: string;
+  triggerWord: string;
+  settings: TrainingSettings;
+  /** The engine's job name (checkpoint prefix). */
+  name: string;
+  vramProfile: 'standard' | 'low';
+}
+
+export const NO_USABLE_PHOTOS = 'NoUsablePhotos';
+export const RUN_GONE = 'TrainingRunGone';
+
+function slug(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'character'
+  );
+}
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The control-plane steps of the `trainLora` workflow: every state change lands in the database. */
+export function createTrainingActivities(ctx: ControlContext) {
+  const root = ctx.config.storage.root;
+
+  async function usablePhotos(characterId: string) {
+    return ctx.db
+      .select()
+      .from(photos)
+      .where(and(eq(photos.characterId, characterId), isNull(photos.deletedAt), eq(photos.excluded, false)))
+      .orderBy(asc(photos.createdAt));
+  }
+
+  const activities = {
+    /** Checks the run can train at all and marks it running. Missing photos fail the run at once, without retries. */
+    async trainingStarted(input: { runId: string }): Promise<TrainingPlan> {
+      const run = await getTrainingRow(ctx.db, input.runId);
+      if (!run) throw ApplicationFailure.nonRetryable('The training run no longer exists', RUN_GONE);
+      const [character] = await ctx.db
+        .select()
+        .from(characters)
+        .where(and(eq(characters.id, run.characterId), isNull(characters.deletedAt)));
+      if (!character) throw ApplicationFailure.nonRetryable('The character of this run was deleted', RUN_GONE);
+      if ((await usablePhotos(character.id)).length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `${character.name} has no usable photos: upload photos (or include excluded ones) and start again.`,
+          NO_USABLE_PHOTOS,
+        );
+      }
+      await updateTrainingRun(ctx.db, input.runId, { status: 'running', phase: 'preparing', startedAt: run.startedAt ?? new Date() });
+      await addTrainingEvent(ctx.db, input.runId, 'preparing', 'Preparing the photos');
+      return {
+        characterId: character.id,
+        triggerWord: character.triggerWord,
+        settings: run.settings as unknown as TrainingSettings,
+        name: engineJobName(run.id),
+        vramProfile: run.vramProfile,
+      };
+    },
+
+    /**
+     * Writes the dataset the engine reads (spec §7): each photo as stored (orientation already baked in) plus a
+     * caption file beside it, under datasets/<run>/. Recreated from scratch, so a retry leaves no stale files.
+     */
+    async prepareDataset(input: { runId: string; characterId: string }): Promise<{ datasetDir: string; photoCount: number }> {
+      const relative = path.join('datasets', input.runId);
+      const dir = within(root, relative);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      const used: string[] = [];
+      for (const photo of await usablePhotos(input.characterId)) {
+        const source = within(root, photo.filePath);
+        if (!(await stat(source).catch(() => null))) {
+          ctx.logger.warn('training.photo_missing', `Photo file missing, left out: ${photo.filePath}`, { photoId: photo.id });
+          continue;
+        }
+        const base = String(used.length + 1).padStart(3, '0');
+        await copyFile(source, path.join(dir, `${base}${path.extname(photo.filePath).toLowerCase()}`));
+        await writeFile(path.join(dir, `${base}.txt`), photo.caption);
+        used.push(photo.id);
+      }
+      if (used.length === 0) {
+        throw ApplicationFailure.nonRetryable('None of the photos could be found on disk: upload them again.', NO_USABLE_PHOTOS);
+      }
+      await updateTrainingRun(ctx.db, input.runId, { datasetPath: relative, photoIds: used });
+      await addTrainingEvent(ctx.db, input.runId, 'dataset', `Dataset ready: ${used.length} photos`);
+      return { datasetDir: relative, photoCount: used.length };
+    },
+
+    async trainingWaitingForGpu(input: { runId: string }): Promise<void> {
+      await updateTrainingRun(ctx.db, input.runId, { phase: 'waiting_for_gpu' });
+    },
+
+    /** A new engine start on a GPU worker; returns its attempt number (older starts' reports are refused). */
+    async trainingOnWorker(input: { runId: string; workerId: string }): Promise<number> {
+      const attempt = await beginTrainingAttempt(ctx.db, input.runId, input.workerId);
+      await addTrainingEvent(ctx.db, input.runId, 'gpu', `Running on GPU worker ${input.workerId}`, { attempt });
+      return attempt;
+    },
+
+    async trainingEvent(input: { runId: string; kind: string; message: string; vramProfile?: 'standard' | 'low' }): Promise<void> {
+      if (input.vramProfile) await updateTrainingRun(ctx.db, input.runId, { vramProfile: input.vramProfile });
+      await addTrainingEvent(ctx.db, input.runId, input.kind, input.message);
+    },
+
+    /**
+     * Registers the finished LoRA: copies the engine's final file to models/loras/<character>/ (atomically, so
+     * ComfyUI never lists half a file), with its sha256, size and the metadata of its header. Exactly one per run.
+     */
+    async registerLora(input: { runId: string; checkpoint: string }): Promise<string> {
+      const existing = await loraOfRun(ctx.db, input.runId);
+      if (existing) return existing.id;
+      const run = await getTrainingRow(ctx.db, input.runId);
+      if (!run) throw ApplicationFailure.nonRetryable('The training run no longer exists', RUN_GONE);
+      await updateTrainingRun(ctx.db, input.runId, { phase: 'registering' });
+      const [character] = await ctx.db.select().from(characters).where(eq(characters.id, run.characterId));
+      const source = within(root, input.checkpoint);
+      const header = await readSafetensorsHeader(source);
+      const settings = run.settings as unknown as TrainingSettings;
+
+      for (let tries = 0; ; tries++) {
+        const version = await nextLoraVersion(ctx.db, run.characterId);
+        const fileName = `${slug(character?.name ?? 'character')}-v${version}.safetensors`;
+        const relative = path.posix.join('models', 'loras', run.characterId, fileName);
+        const target = within(root, relative);
+        await mkdir(path.dirname(target), { recursive: true });
+        await copyFile(source, `${target}.partial`);
+        await rename(`${target}.partial`, target);
+        try {
+          const row = await insertLora(ctx.db, {
+            characterId: run.characterId,
+            trainingRunId: run.id,
+            name: `${character?.name ?? 'LoRA'} v${version}`,
+            version,
+            filePath: relative,
+            sha256: await sha256(target),
+            sizeBytes: (await stat(target)).size,
+            baseModel: run.baseModel,
+            steps: trainingStep(header) ?? settings.steps,
+            rank: settings.rank,
+            triggerWord: character?.triggerWord ?? '',
+            metadata: header.metadata,
+          });
+          await addTrainingEvent(ctx.db, input.runId, 'lora', `LoRA registered: ${row.name}`);
+          ctx.logger.info('lora.registered', `LoRA ${row.name} registered`, { loraId: row.id, runId: run.id, file: relative });
+          return row.id;
+        } catch (err) {
+          // Another run of the same character took this version number at the same moment: take the next one.
+          await rm(target, { force: true });
+          const again = await loraOfRun(ctx.db, input.runId);
+          if (again) return again.id;
+          if (tries >= 3) throw err;
+        }
+      }
+    },
+
+    async trainingFinished(input: {
+      runId: string;
+      status: 'completed' | 'failed' | 'stopped';
+      message: string;
+      errorCode?: string;
+      errorMessage?: string;
+    }): Promise<void> {
+      await finishTrainingRun(ctx.db, input.runId, input);
+      ctx.logger.info('training.finished', `Training ${input.status}: ${input.message}`, { runId: input.runId, status: input.status });
+    },
+
+    /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
+    async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
+      const runDir = within(root, 'training', input.runId);
+      const checkpoint = (await createEngineRegistry(ctx.config).trainingEngine().checkpoints(runDir, input.name)).at(-1);
+      if (!checkpoint) return null;
+      const loraId = await activities.registerLora({ runId: input.runId, checkpoint: path.relative(root, checkpoint.path) });
+      return { loraId, step: checkpoint.step };
+    },
+  };
+  return activities;
+}

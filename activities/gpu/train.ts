@@ -1,0 +1,179 @@
+import path from 'node:path';
+import { activityInfo, ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
+import type { TrainingSettings } from '../../lib/contracts/training';
+import { internalToken } from '../../lib/internal-token';
+import { currentCorrelationId } from '../../lib/logger/correlation';
+import { createLogger } from '../../lib/logger/logger';
+import { within } from '../../lib/storage';
+import type { TrainingEngineEvent, TrainingOutcome } from '../../plugins/training/interface';
+import type { GpuContext } from './context';
+import { FencedError, TrainingReporter } from './training-reporter';
+
+export interface RunTrainingInput {
+  runId: string;
+  jobId: string;
+  /** The engine start this is (fencing: the control plane refuses reports from older ones). */
+  attempt: number;
+  name: string;
+  settings: TrainingSettings;
+  triggerWord: string;
+  /** Relative to the data root. */
+  datasetDir: string;
+  vramProfile: 'standard' | 'low';
+}
+
+export interface RunTrainingResult {
+  /** The final LoRA file, relative to the data root. */
+  checkpoint: string;
+  step: number;
+  resumedFromStep: number | null;
+}
+
+/** Heartbeat details: also what a retry or another worker resumes from (design §4). */
+export interface TrainingHeartbeat {
+  step: number;
+  totalSteps: number;
+  lastCheckpointStep: number | null;
+  loss: number | null;
+}
+
+/** Stopped with a checkpoint kept: the workflow registers it. */
+export const STOPPED_WITH_CHECKPOINT = 'TrainingStopped';
+/** At most; shorter when the heartbeat timeout is short, so that three beats always fit in it. */
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/**
+ * The long GPU activity of `trainLora`: runs the training engine (through the plugin registry) in a folder of its
+ * own, resuming from the newest checkpoint of earlier starts; heartbeats; sends progress to the control plane;
+ * on cancellation (Stop, or the worker shutting down) asks the engine to save and stop, then kills it.
+ */
+export function createRunTraining(ctx: GpuContext) {
+  return async function runTraining(input: RunTrainingInput): Promise<RunTrainingResult> {
+    const root = ctx.config.storage.root;
+    const correlationId = currentCorrelationId();
+    const logger = ctx.logger.child({ context: { runId: input.runId } });
+    ctx.leases.touch(input.jobId);
+
+    const runDir = within(root, 'training', input.runId);
+    const subprocessLog = (stream: 'stdout' | 'stderr') =>
+      createLogger({
+        service: 'worker',
+        file: path.join('subprocess', `${input.runId}.${stream}`),
+        level: 'DEBUG',
+        dir: ctx.config.log.dir,
+        secrets: ctx.config.secrets,
+      }).child({ correlationId });
+
+    const state: TrainingHeartbeat = { step: 0, totalSteps: input.settings.steps, lastCheckpointStep: null, loss: null };
+    let resumedFromStep: number | null = null;
+    const relative = (file: string) => path.relative(root, file);
+
+    let session: Awaited<ReturnType<ReturnType<typeof ctx.engines.trainingEngine>['start']>> | undefined;
+    const graceMs = ctx.config.shutdownGraceSeconds * 1000;
+    const reporter = new TrainingReporter({
+      url: ctx.config.controlPlaneUrl,
+      token: internalToken(ctx.config),
+      runId: input.runId,
+      workerId: ctx.workerId,
+      attempt: input.attempt,
+      logger,
+      onFenced: () => void session?.stop({ saveFirst: false, graceMs }),
+    });
+
+    const onEvent = (event: TrainingEngineEvent) => {
+      ctx.leases.touch(input.jobId);
+      switch (event.type) {
+        case 'phase':
+          reporter.update({ phase: event.phase }, true);
+          break;
+        case 'progress':
+          state.step = event.step;
+          state.totalSteps = event.totalSteps;
+          if (event.loss !== null) state.loss = event.loss;
+          reporter.update({
+            step: event.step,
+            totalSteps: event.totalSteps,
+            itPerSec: event.itPerSec,
+            etaSeconds: event.remainingSeconds,
+            losses: event.loss !== null ? [[event.step, event.loss]] : [],
+          });
+          heartbeat(state);
+          break;
+        case 'checkpoint':
+          state.lastCheckpointStep = Math.max(state.lastCheckpointStep ?? 0, event.step);
+          reporter.update({ lastCheckpointStep: state.lastCheckpointStep }, true);
+          heartbeat(state);
+          break;
+        case 'sample':
+          reporter.update({ samples: [{ step: event.step, promptIndex: event.promptIndex, prompt: event.prompt, filePath: relative(event.path) }] }, true);
+          break;
+        case 'resumed':
+          resumedFromStep = event.step;
+          state.step = event.step;
+          reporter.update({ step: event.step, events: [{ kind: 'resumed', message: `Resumed from the checkpoint at step ${event.step}` }] }, true);
+          break;
+        case 'notice':
+          reporter.update({ events: [{ kind: event.kind, message: event.message }] }, true);
+          break;
+      }
+    };
+
+    reporter.start();
+    // Beat from the start: claiming the folder and starting the engine take seconds before any progress.
+    const timeoutMs = activityInfo().heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3;
+    heartbeat(state);
+    const beat = setInterval(() => heartbeat(state), Math.max(200, Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3)));
+    let outcome: TrainingOutcome;
+    let cancelled: unknown;
+    try {
+      session = await ctx.engines.trainingEngine().start(
+        {
+          runId: input.runId,
+          name: input.name,
+          settings: input.settings,
+          triggerWord: input.triggerWord,
+          datasetPath: within(root, input.datasetDir),
+          runDir,
+          vramProfile: input.vramProfile,
+          correlationId,
+        },
+        onEvent,
+        { stdout: subprocessLog('stdout'), stderr: subprocessLog('stderr') },
+      );
+      logger.info('training.engine_started', `Engine started in ${relative(runDir)} (attempt ${input.attempt}, try ${activityInfo().attempt})`);
+      const running = session;
+      ctx.trainings.set(input.runId, running);
+      Context.current().cancelled.catch((err: unknown) => {
+        cancelled = err;
+        reporter.update({ phase: 'stopping' }, true);
+        logger.info('training.stopping', 'Stopping the engine: saving a checkpoint first', { reason: String(err) });
+        void running.stop({ saveFirst: true, graceMs });
+      });
+      outcome = await running.done;
+    } finally {
+      ctx.trainings.delete(input.runId);
+      clearInterval(beat);
+      await reporter.close();
+    }
+
+    if (cancelled) throw cancelled instanceof CancelledFailure ? cancelled : new CancelledFailure(String(cancelled));
+    if (reporter.fenced) throw ApplicationFailure.nonRetryable(new FencedError(input.runId).message, 'Fenced');
+    switch (outcome.kind) {
+      case 'completed':
+        return { checkpoint: relative(outcome.finalCheckpoint), step: outcome.step, resumedFromStep };
+      case 'stopped':
+        throw ApplicationFailure.create({
+          message: 'The engine stopped without being asked to',
+          type: STOPPED_WITH_CHECKPOINT,
+          nonRetryable: false,
+        });
+      case 'failed':
+        throw ApplicationFailure.create({
+          message: outcome.failure.message,
+          type: outcome.failure.code,
+          nonRetryable: !outcome.failure.retryable,
+          details: [{ detail: outcome.failure.detail, lastCheckpoint: outcome.lastCheckpoint ? relative(outcome.lastCheckpoint) : null }],
+        });
+    }
+  };
+}

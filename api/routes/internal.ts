@@ -1,0 +1,42 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router, type RequestHandler } from 'express';
+import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
+import { trainingReportSchema } from '../../lib/contracts/training-report';
+import { internalToken } from '../../lib/internal-token';
+import type { ApiDeps } from '../deps';
+import { HttpError, parseOrThrow } from '../errors';
+import { idParam } from '../params';
+
+/** Only holders of the internal token (GPU workers) may call the internal API. */
+function requireInternalToken(token: string): RequestHandler {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req, _res, next) => {
+    const given = Buffer.from(req.get('authorization') ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      next(new HttpError(401, 'unauthorized', 'The internal API needs the internal token'));
+      return;
+    }
+    next();
+  };
+}
+
+/** What GPU workers tell the control plane (they have no database credentials, design §3). */
+export function internalRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(requireInternalToken(internalToken(deps.config)), express.json({ limit: '2mb' }));
+
+  router.post('/trainings/:id/report', async (req, res) => {
+    const id = idParam(req.params.id);
+    const report = parseOrThrow(trainingReportSchema, req.body);
+    try {
+      const seq = await applyTrainingReport(deps.db.db, id, report);
+      deps.trainingBus.publish(id);
+      res.json({ seq });
+    } catch (err) {
+      if (err instanceof StaleReportError) throw new HttpError(409, 'conflict', err.message);
+      throw err;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+import { Router, type Response } from 'express';
+import { getCharacter } from '../../db/repositories/characters';
+import { deletePhoto, getPhotoFile, listPhotos, updatePhoto } from '../../db/repositories/photos';
+import { PHOTO_UPLOAD_FIELD, updatePhotoInput } from '../../lib/contracts/photos';
+import { thumbnailPathOf } from '../../lib/photo-storage';
+import { within } from '../../lib/storage';
+import type { ApiDeps } from '../deps';
+import { HttpError, notFound, parseOrThrow } from '../errors';
+import { requireJson } from '../middleware/error-handler';
+import { idParam } from '../params';
+import { createPhotoIntake } from '../photo-intake';
+import { MAX_UPLOAD_BYTES, tooLargeUpload } from '../photo-upload';
+
+/** A stored photo never changes under its id (the orientation is baked in at intake), so browsers may keep it. */
+const CACHE_CONTROL = 'private, max-age=31536000, immutable';
+
+/** Refusing a request without reading its body: close the connection rather than read and discard it all. */
+function refuseBody(res: Response, error: HttpError): never {
+  res.setHeader('Connection', 'close');
+  throw error;
+}
+
+function sendStored(res: Response, file: string, contentType: string): Promise<void> {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Cache-Control', CACHE_CONTROL);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  return new Promise((resolve, reject) => {
+    res.sendFile(file, { cacheControl: false, dotfiles: 'allow' }, (err) => {
+      if (!err) resolve();
+      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') reject(notFound('Photo file'));
+      else reject(err);
+    });
+  });
+}
+
+/** Photo intake (upload, checks, storage) and the photos of a character. */
+export function photosRouter({ db: { db }, logger, config }: ApiDeps): Router {
+  const router = Router();
+  const intake = createPhotoIntake({ db, storage: config.storage });
+
+  router.post('/characters/:id/photos', async (req, res) => {
+    const characterId = idParam(req.params.id);
+    if (!req.is('multipart/form-data')) {
+      refuseBody(
+        res,
+        new HttpError(
+          415,
+          'unsupported_media_type',
+          `Send the photos as multipart/form-data, in the form field "${PHOTO_UPLOAD_FIELD}"`,
+        ),
+      );
+    }
+    if (Number(req.get('content-length') ?? 0) > MAX_UPLOAD_BYTES) refuseBody(res, tooLargeUpload());
+    if (!(await getCharacter(db, characterId))) refuseBody(res, notFound('Character'));
+
+    const requestLogger = logger.child({ correlationId: req.correlationId });
+    const result = await intake.upload(req, characterId, requestLogger).catch((err: unknown) => {
+      if (err instanceof HttpError && err.status === 413) refuseBody(res, err);
+      throw err;
+    });
+    if (result.files === 0) {
+      const message = `No photos were sent: add the files to the form field "${PHOTO_UPLOAD_FIELD}"`;
+      throw new HttpError(400, 'validation_failed', message);
+    }
+    requestLogger.info('photo.upload', `Upload: ${result.accepted.length} accepted, ${result.rejected.length} rejected`, {
+      characterId,
+      accepted: result.accepted.length,
+      rejected: result.rejected.length,
+    });
+    res.status(201).json({ accepted: result.accepted, rejected: result.rejected });
+  });
+
+  router.get('/characters/:id/photos', async (req, res) => {
+    const characterId = idParam(req.params.id);
+    if (!(await getCharacter(db, characterId))) throw notFound('Character');
+    res.json({ items: await listPhotos(db, characterId) });
+  });
+
+  router.patch('/photos/:id', requireJson, async (req, res) => {
+    const id = idParam(req.params.id);
+    const patch = parseOrThrow(updatePhotoInput, req.body);
+    const photo = await updatePhoto(db, id, patch);
+    if (!photo) throw notFound('Photo');
+    logger.info('photo.updated', 'Photo updated', {
+      photoId: id,
+      characterId: photo.characterId,
+      fields: Object.keys(patch),
+    });
+    res.json(photo);
+  });
+
+  // Soft delete: the files stay on disk until the character is purged (see deletePhoto).
+  router.delete('/photos/:id', async (req, res) => {
+    const id = idParam(req.params.id);
+    if (!(await deletePhoto(db, id))) throw notFound('Photo');
+    logger.info('photo.deleted', 'Photo deleted', { photoId: id });
+    res.status(204).end();
+  });
+
+  router.get('/photos/:id/file', async (req, res) => {
+    const stored = await getPhotoFile(db, idParam(req.params.id));
+    if (!stored) throw notFound('Photo');
+    await sendStored(res, within(config.storage.root, stored.filePath), stored.mimeType);
+  });
+
+  router.get('/photos/:id/thumbnail', async (req, res) => {
+    const stored = await getPhotoFile(db, idParam(req.params.id));
+    if (!stored) throw notFound('Photo');
+    await sendStored(res, thumbnailPathOf(config.storage, stored.filePath), 'image/webp');
+  });
+
+  return router;
+}

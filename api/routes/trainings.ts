@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Router, type Response } from 'express';
+import { getCharacter } from '../../db/repositories/characters';
+import {
+  activeTrainingRun,
+  createTrainingRun,
+  finishTrainingRun,
+  getTrainingRow,
+  getTrainingRun,
+  getTrainingSample,
+  listTrainingRuns,
+} from '../../db/repositories/trainings';
+import { engineJobName, resolveSettings, startTrainingInput, type TrainingRun } from '../../lib/contracts/training';
+import { within } from '../../lib/storage';
+import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
+import { CONTROL_QUEUE } from '../../lib/temporal/queues';
+import { createEngineRegistry } from '../../plugins/registry';
+import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
+import { saveNowSignal, trainLora } from '../../workflows/train-lora';
+import type { ApiDeps } from '../deps';
+import { HttpError, notFound, parseOrThrow } from '../errors';
+import { requireJson } from '../middleware/error-handler';
+import { idParam } from '../params';
+import { lastEventId, openEventStream } from '../sse';
+
+const FINISHED = new Set(['completed', 'failed', 'stopped']);
+/** How often an open event stream looks for changes made by others than the GPU reports (the workflow's steps). */
+const STREAM_POLL_MS = 1_000;
+
+function sendFile(res: Response, file: string, downloadName?: string): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', 'private, max-age=3600');
+  if (downloadName) res.attachment(downloadName);
+  res.sendFile(file, (err) => {
+    if (err && !res.headersSent) res.status(404).json({ error: { code: 'not_found', message: 'The file is no longer on disk' } });
+  });
+}
+
+/** Training runs: start one from a preset, follow it live, stop it, save now, download samples and checkpoints. */
+export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Router } {
+  const { db: { db }, temporal, logger, config } = deps;
+  const root = config.storage.root;
+  const byCharacter = Router({ mergeParams: true });
+  const byRun = Router();
+
+  byCharacter.post('/:id/trainings', requireJson, async (req, res) => {
+    const characterId = idParam(req.params.id);
+    const input = parseOrThrow(startTrainingInput, req.body);
+    const character = await getCharacter(db, characterId);
+    if (!character) throw notFound('Character');
+    const settings = (() => {
+      try {
+        return resolveSettings(input.preset, input.advanced);
+      } catch (err) {
+        throw new HttpError(400, 'validation_failed', `These settings do not work together: ${(err as Error).message}`);
+      }
+    })();
+    const active = await activeTrainingRun(db, characterId);
+    if (active) {
+      throw new HttpError(409, 'conflict', `${character.name} is already training (run ${active.id}); stop it or wait for it to finish`);
+    }
+    const run = await createTrainingRun(db, { id: randomUUID(), characterId, preset: input.preset, advanced: input.advanced ?? {}, settings });
+    try {
+      await temporal.workflow.start(trainLora, {
+        taskQueue: CONTROL_QUEUE,
+        workflowId: run.workflowId,
+        args: [{ runId: run.id, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds) }],
+        typedSearchAttributes: [
+          { key: KIND, value: 'training' },
+          { key: CHARACTER_ID, value: characterId },
+          { key: STATUS, value: 'queued' },
+        ],
+      });
+    } catch (err) {
+      const message = `Temporal did not accept the training: ${(err as Error).message}`;
+      await finishTrainingRun(db, run.id, { status: 'failed', errorCode: 'unavailable', errorMessage: message, message });
+      throw new HttpError(503, 'unavailable', message);
+    }
+    logger.info('training.submitted', `Training of "${character.name}" submitted (${input.preset})`, { runId: run.id, characterId });
+    res.status(202).location(`/api/trainings/${run.id}`).json(run);
+  });
+
+  byCharacter.get('/:id/trainings', async (req, res) => {
+    const characterId = idParam(req.params.id);
+    if (!(await getCharacter(db, characterId))) throw notFound('Character');
+    res.json({ items: await listTrainingRuns(db, characterId) });
+  });
+
+  byRun.get('/:id', async (req, res) => {
+    const run = await getTrainingRun(db, idParam(req.params.id));
+    if (!run) throw notFound('Training run');
+    res.json(run);
+  });
+
+  /**
+   * Live progress as server-sent events: `training` events carrying the whole run (its loss series is
+   * downsampled), with the run's event sequence as id. A client reconnecting with Last-Event-ID gets the current
+   * state at once if anything changed meanwhile, and nothing is replayed twice.
+   */
+  byRun.get('/:id/events', async (req, res) => {
+    const id = idParam(req.params.id);
+    const first = await getTrainingRow(db, id);
+    if (!first) throw notFound('Training run');
+    let lastSent = lastEventId(req) ?? -1;
+    let pending: Promise<void> | undefined;
+    let closed = false;
+    const push = () => {
+      pending ??= (async () => {
+        const row = await getTrainingRow(db, id);
+        if (!closed && row && row.progressSeq !== lastSent) {
+          const run = (await getTrainingRun(db, id)) as TrainingRun;
+          lastSent = row.progressSeq;
+          stream.send('training', row.progressSeq, run);
+        }
+      })()
+        .catch((err: unknown) => logger.warn('training.stream_failed', `Event stream update failed: ${(err as Error).message}`, { runId: id }))
+        .finally(() => (pending = undefined));
+    };
+    const stream = openEventStream(req, res, () => {
+      closed = true;
+      clearInterval(poll);
+      unsubscribe();
+    });
+    const unsubscribe = deps.trainingBus.subscribe(id, push);
+    const poll = setInterval(push, STREAM_POLL_MS);
+    push();
+  });
+
+  byRun.post('/:id/stop', async (req, res) => {
+    const id = idParam(req.params.id);
+    const run = await getTrainingRow(db, id);
+    if (!run) throw notFound('Training run');
+    if (FINISHED.has(run.status)) throw new HttpError(409, 'conflict', `This training has already ${run.status === 'completed' ? 'completed' : run.status}`);
+    try {
+      await temporal.workflow.getHandle(run.workflowId).cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    logger.info('training.stop_requested', 'Stop requested', { runId: id });
+    res.status(202).json(await getTrainingRun(db, id));
+  });
+
+  byRun.post('/:id/save-now', async (req, res) => {
+    const id = idParam(req.params.id);
+    const run = await getTrainingRow(db, id);
+    if (!run) throw notFound('Training run');
+    if (run.status !== 'running') throw new HttpError(409, 'conflict', 'A checkpoint can only be saved while the training runs');
+    await temporal.workflow.getHandle(run.workflowId).signal(saveNowSignal);
+    logger.info('training.save_now_requested', 'Save-now requested', { runId: id });
+    res.status(202).json({ requested: true });
+  });
+
+  byRun.get('/:id/samples/:sampleId', async (req, res) => {
+    const sample = await getTrainingSample(db, idParam(req.params.id), idParam(req.params.sampleId));
+    if (!sample) throw notFound('Sample');
+    sendFile(res, within(root, sample.filePath));
+  });
+
+  byRun.get('/:id/checkpoints', async (req, res) => {
+    const id = idParam(req.params.id);
+    const run = await getTrainingRow(db, id);
+    if (!run) throw notFound('Training run');
+    const checkpoints = await createEngineRegistry(config).trainingEngine().checkpoints(within(root, 'training', id), engineJobName(id));
+    res.json({
+      items: checkpoints.map((c) => ({
+        step: c.step,
+        final: c.final,
+        url: `/api/trainings/${id}/checkpoints/${c.final ? 'final' : c.step}`,
+      })),
+    });
+  });
+
+  byRun.get('/:id/checkpoints/:which', async (req, res) => {
+    const id = idParam(req.params.id);
+    const which = String(req.params.which);
+    if (which !== 'final' && !/^\d{1,9}$/.test(which)) throw new HttpError(400, 'validation_failed', 'Checkpoint must be a step number or "final"');
+    if (!(await getTrainingRow(db, id))) throw notFound('Training run');
+    const checkpoints = await createEngineRegistry(config).trainingEngine().checkpoints(within(root, 'training', id), engineJobName(id));
+    const found = checkpoints.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
+    if (!found) throw notFound('Checkpoint');
+    sendFile(res, found.path, `${id.slice(0, 8)}-${which === 'final' ? 'final' : `step-${which}`}${path.extname(found.path)}`);
+  });
+
+  return { byCharacter, byRun };
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { and, desc, eq, isNull, max } from 'drizzle-orm';
+import type { Lora } from '../../lib/contracts/loras';
+import type { Database } from '../client';
+import { loras } from '../schema';
+
+type Row = typeof loras.$inferSelect;
+
+export function toLora(row: Row): Lora {
+  return {
+    id: row.id,
+    characterId: row.characterId,
+    trainingRunId: row.trainingRunId,
+    name: row.name,
+    version: row.version,
+    fileName: path.posix.relative('models/loras', row.filePath),
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    baseModel: row.baseModel,
+    steps: row.steps,
+    rank: row.rank,
+    triggerWord: row.triggerWord,
+    downloadUrl: `/api/loras/${row.id}/file`,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function loraOfRun(db: Database, runId: string): Promise<Row | undefined> {
+  const [row] = await db.select().from(loras).where(eq(loras.trainingRunId, runId));
+  return row;
+}
+
+export async function nextLoraVersion(db: Database, characterId: string): Promise<number> {
+  const [row] = await db.select({ latest: max(loras.version) }).from(loras).where(eq(loras.characterId, characterId));
+  return (row?.latest ?? 0) + 1;
+}
+
+export async function insertLora(db: Database, values: typeof loras.$inferInsert): Promise<Row> {
+  const [row] = await db.insert(loras).values(values).returning();
+  return row!;
+}
+
+export async function listLoras(db: Database, characterId: string): Promise<Lora[]> {
+  const rows = await db
+    .select()
+    .from(loras)
+    .where(and(eq(loras.characterId, characterId), isNull(loras.deletedAt)))
+    .orderBy(desc(loras.version));
+  return rows.map(toLora);
+}
+
+export async function getLora(db: Database, id: string): Promise<Row | undefined> {
+  const [row] = await db.select().from(loras).where(and(eq(loras.id, id), isNull(loras.deletedAt)));
+  return row;
+}

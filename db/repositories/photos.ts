@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Photo, PhotoChecksContract } from '../../lib/contracts/photos';
+import type { Fingerprint } from '../../lib/images/phash';
+import type { Database } from '../client';
+import { characters, photos } from '../schema';
+
+type Row = typeof photos.$inferSelect;
+
+export function toPhoto(row: Row): Photo {
+  return {
+    id: row.id,
+    characterId: row.characterId,
+    originalName: row.originalName,
+    mimeType: row.mimeType,
+    sizeBytes: row.sizeBytes,
+    width: row.width,
+    height: row.height,
+    caption: row.caption,
+    checks: row.checks,
+    excluded: row.excluded,
+    url: `/api/photos/${row.id}/file`,
+    thumbnailUrl: `/api/photos/${row.id}/thumbnail`,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+const liveCharacterIds = (db: Database) =>
+  db.select({ id: characters.id }).from(characters).where(isNull(characters.deletedAt));
+
+/** A photo that is not deleted and whose character is not deleted either. */
+const livePhoto = (db: Database, id: string) =>
+  and(eq(photos.id, id), isNull(photos.deletedAt), inArray(photos.characterId, liveCharacterIds(db)));
+
+const ofCharacter = (characterId: string) => and(eq(photos.characterId, characterId), isNull(photos.deletedAt));
+
+export interface NewPhoto {
+  id: string;
+  characterId: string;
+  originalName: string;
+  /** Relative to the data root. */
+  filePath: string;
+  mimeType: string;
+  /** Of the stored file (the original bytes when they were kept). */
+  sha256: string;
+  sizeBytes: number;
+  width: number;
+  height: number;
+  exifOrientation: number;
+  phash: string;
+  sharpness: number;
+  caption: string;
+  checks: PhotoChecksContract;
+}
+
+export async function insertPhoto(db: Database, values: NewPhoto): Promise<Photo> {
+  const [row] = await db.insert(photos).values(values).returning();
+  return toPhoto(row!);
+}
+
+/** The live photos of a character, oldest first. */
+export async function listPhotos(db: Database, characterId: string): Promise<Photo[]> {
+  const rows = await db.select().from(photos).where(ofCharacter(characterId)).orderBy(asc(photos.createdAt), asc(photos.id));
+  return rows.map(toPhoto);
+}
+
+/** What duplicate detection compares a new photo with: every live photo of the character. */
+export async function photoFingerprints(db: Database, characterId: string): Promise<Fingerprint[]> {
+  return db
+    .select({ id: photos.id, sha256: photos.sha256, phash: photos.phash })
+    .from(photos)
+    .where(ofCharacter(characterId))
+    .orderBy(asc(photos.createdAt), asc(photos.id));
+}
+
+export async function countPhotos(db: Database, characterId: string): Promise<number> {
+  return db.$count(photos, ofCharacter(characterId));
+}
+
+export async function getPhoto(db: Database, id: string): Promise<Photo | undefined> {
+  const [row] = await db.select().from(photos).where(livePhoto(db, id));
+  return row ? toPhoto(row) : undefined;
+}
+
+/** Where a live photo's file is, relative to the data root, and its media type. */
+export async function getPhotoFile(db: Database, id: string): Promise<{ filePath: string; mimeType: string } | undefined> {
+  const [row] = await db
+    .select({ filePath: photos.filePath, mimeType: photos.mimeType })
+    .from(photos)
+    .where(livePhoto(db, id));
+  return row;
+}
+
+export async function updatePhoto(
+  db: Database,
+  id: string,
+  patch: { caption?: string | undefined; excluded?: boolean | undefined },
+): Promise<Photo | undefined> {
+  const [row] = await db
+    .update(photos)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(livePhoto(db, id))
+    .returning();
+  return row ? toPhoto(row) : undefined;
+}
+
+/**
+ * Soft delete. The files stay on disk until the character is purged: a training run may have frozen this photo
+ * into its dataset (training_runs.photo_ids). False when there was nothing to delete.
+ */
+export async function deletePhoto(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(photos)
+    .set({ deletedAt: new Date() })
+    .where(livePhoto(db, id))
+    .returning({ id: photos.id });
+  return rows.length > 0;
+}

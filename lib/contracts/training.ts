@@ -1,0 +1,190 @@
+import { z } from 'zod';
+
+export const PRESET_IDS = ['quick', 'balanced', 'high'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+export const RESOLUTIONS = [512, 768, 1024] as const;
+export const OPTIMIZERS = ['adamw8bit', 'adamw', 'prodigy', 'adafactor'] as const;
+
+/** Every knob a user may turn, with its bounds. A preset is a full set of these. */
+export const trainingSettingsSchema = z.object({
+  steps: z.int('Steps must be a whole number').min(100, 'Steps must be at least 100').max(10_000, 'Steps can be at most 10000'),
+  rank: z
+    .int('Rank must be a whole number')
+    .refine((r) => [4, 8, 16, 32, 64, 128].includes(r), 'Rank must be one of 4, 8, 16, 32, 64, 128'),
+  learningRate: z
+    .number({ error: 'Learning rate must be a number' })
+    .min(1e-6, 'Learning rate must be at least 0.000001')
+    .max(1e-2, 'Learning rate can be at most 0.01'),
+  resolutions: z
+    .array(z.union(RESOLUTIONS.map((r) => z.literal(r)), { error: 'Resolutions can only be 512, 768 and 1024' }))
+    .min(1, 'Choose at least one resolution')
+    .refine((list) => new Set(list).size === list.length, 'Each resolution can be listed once'),
+  saveEvery: z.int('Save every must be a whole number of steps').min(50, 'Save at most every 50 steps').max(5_000),
+  sampleEvery: z.int('Sample every must be a whole number of steps').min(50, 'Sample at most every 50 steps').max(5_000),
+  samplePrompts: z
+    .array(z.string().trim().min(1, 'A sample prompt cannot be empty').max(500, 'A sample prompt can be at most 500 characters'))
+    .max(6, 'At most 6 sample prompts'),
+  optimizer: z.enum(OPTIMIZERS, { error: `Optimizer must be one of: ${OPTIMIZERS.join(', ')}` }),
+  /** Quantize the model to 8 bits so it fits a 24 GB GPU. */
+  quantize: z.boolean({ error: 'quantize must be true or false' }),
+  /** Slower training that fits smaller GPUs (quantizes on the CPU, offloads). */
+  lowVram: z.boolean({ error: 'lowVram must be true or false' }),
+});
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+
+/** Advanced settings override a preset field by field; anything left out keeps the preset's value. */
+export const advancedSettingsSchema = trainingSettingsSchema.partial().strict();
+export type AdvancedSettings = z.infer<typeof advancedSettingsSchema>;
+
+const DEFAULT_PROMPTS = [
+  '[trigger], portrait photo, natural light',
+  '[trigger] smiling, outdoors, full body',
+  '[trigger] as an astronaut, cinematic lighting',
+];
+
+export interface Preset {
+  id: PresetId;
+  label: string;
+  description: string;
+  settings: TrainingSettings;
+}
+
+/** The three presets a user picks from; tuned for a 24 GB GPU and 10–30 photos. */
+export const PRESETS: Record<PresetId, Preset> = {
+  quick: {
+    id: 'quick',
+    label: 'Quick',
+    description: 'A first LoRA in about half an hour. Good to check the photos work.',
+    settings: {
+      steps: 1000,
+      rank: 16,
+      learningRate: 4e-4,
+      resolutions: [512],
+      saveEvery: 250,
+      sampleEvery: 250,
+      samplePrompts: DEFAULT_PROMPTS.slice(0, 2),
+      optimizer: 'adamw8bit',
+      quantize: true,
+      lowVram: false,
+    },
+  },
+  balanced: {
+    id: 'balanced',
+    label: 'Balanced',
+    description: 'The usual choice: a faithful likeness in about an hour and a half.',
+    settings: {
+      steps: 2000,
+      rank: 16,
+      learningRate: 1e-4,
+      resolutions: [512, 768, 1024],
+      saveEvery: 250,
+      sampleEvery: 250,
+      samplePrompts: DEFAULT_PROMPTS,
+      optimizer: 'adamw8bit',
+      quantize: true,
+      lowVram: false,
+    },
+  },
+  high: {
+    id: 'high',
+    label: 'High quality',
+    description: 'More steps and capacity for the finest detail; takes about three hours.',
+    settings: {
+      steps: 3000,
+      rank: 32,
+      learningRate: 1e-4,
+      resolutions: [512, 768, 1024],
+      saveEvery: 250,
+      sampleEvery: 500,
+      samplePrompts: DEFAULT_PROMPTS,
+      optimizer: 'adamw8bit',
+      quantize: true,
+      lowVram: false,
+    },
+  },
+};
+
+/** A preset with the user's advanced settings applied, checked as a whole. */
+export function resolveSettings(preset: PresetId, advanced: AdvancedSettings = {}): TrainingSettings {
+  return trainingSettingsSchema.parse({ ...PRESETS[preset].settings, ...advanced });
+}
+
+export const startTrainingInput = z.strictObject({
+  preset: z.enum(PRESET_IDS, { error: `preset must be one of: ${PRESET_IDS.join(', ')}` }),
+  advanced: advancedSettingsSchema.optional(),
+});
+export type StartTrainingInput = z.input<typeof startTrainingInput>;
+
+export const TRAINING_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped'] as const;
+export type TrainingStatus = (typeof TRAINING_STATUSES)[number];
+
+/**
+ * Where a run is. `waiting_for_gpu` while the GPU is busy with other work; `loading` while the engine loads the
+ * model and data; `sampling`/`saving` are pauses inside training.
+ */
+export const TRAINING_PHASES = [
+  'queued',
+  'preparing',
+  'waiting_for_gpu',
+  'loading',
+  'training',
+  'sampling',
+  'saving',
+  'stopping',
+  'registering',
+  'done',
+] as const;
+export type TrainingPhase = (typeof TRAINING_PHASES)[number];
+
+export const trainingSampleSchema = z.object({
+  id: z.uuid(),
+  step: z.number(),
+  promptIndex: z.number(),
+  prompt: z.string().nullable(),
+  url: z.string(),
+});
+
+export const trainingEventSchema = z.object({
+  at: z.iso.datetime(),
+  kind: z.string(),
+  message: z.string(),
+});
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;
+
+export const trainingRunSchema = z.object({
+  id: z.uuid(),
+  characterId: z.uuid(),
+  preset: z.enum(PRESET_IDS),
+  settings: trainingSettingsSchema,
+  status: z.enum(TRAINING_STATUSES),
+  phase: z.enum(TRAINING_PHASES),
+  step: z.number(),
+  totalSteps: z.number(),
+  itPerSec: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  lastCheckpointStep: z.number().nullable(),
+  /** [step, loss] pairs, downsampled to at most a few hundred points. */
+  loss: z.array(z.tuple([z.number(), z.number()])),
+  samples: z.array(trainingSampleSchema),
+  events: z.array(trainingEventSchema),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  loraId: z.uuid().nullable(),
+  gpuWorker: z.string().nullable(),
+  workflowId: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type TrainingRun = z.infer<typeof trainingRunSchema>;
+
+export const trainingRunListSchema = z.object({ items: z.array(trainingRunSchema) });
+
+export function trainingWorkflowId(runId: string): string {
+  return `training-${runId}`;
+}
+
+/** The engine's job name for a run: its checkpoint file prefix, the same for every engine start. */
+export function engineJobName(runId: string): string {
+  return `isengard_${runId.replaceAll('-', '').slice(0, 12)}`;
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { colourAt, corners, markerAt, photoJpeg, photoLike, pngBomb, UPRIGHT_CORNERS } from '../../test/helpers/images';
+import { detectPhotoType } from './detect-type';
+import { preparePhoto } from './prepare';
+import { PhotoRejectedError } from './rejection';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'isengard-prepare-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const HEIC = readFileSync(new URL('../../test/fixtures/photos/upright.heic', import.meta.url));
+const TRUNCATED = 'This photo is damaged or incomplete (the file ends too early). Try exporting it again.';
+
+let n = 0;
+async function prepare(bytes: Buffer) {
+  const detected = detectPhotoType(bytes.subarray(0, 512));
+  if (!('format' in detected)) throw new Error(detected.rejection);
+  const name = `p${n++}`;
+  const file = path.join(dir, `${name}.upload`);
+  writeFileSync(file, bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return preparePhoto(
+    { path: file, format: detected.format, sizeBytes: bytes.length, sha256 },
+    { imagePath: (ext) => path.join(dir, `${name}.${ext}`), thumbnailPath: path.join(dir, `${name}.thumb.webp`) },
+  );
+}
+
+async function rejection(bytes: Buffer): Promise<string> {
+  const err = await prepare(bytes).then(
+    () => new Error('accepted'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof PhotoRejectedError)) throw err;
+  return err.reason;
+}
+
+describe('preparePhoto', () => {
+  it('keeps upright JPEG, PNG and WebP files byte for byte, with a WebP thumbnail beside them', async () => {
+    const image = photoLike(900, 600, 5);
+    const encoded = [image.clone().jpeg(), image.clone().png(), image.clone().webp()];
+    for (const bytes of await Promise.all(encoded.map((e) => e.toBuffer()))) {
+      const prepared = await prepare(bytes);
+      expect(readFileSync(prepared.imagePath).equals(bytes)).toBe(true);
+      expect(prepared).toMatchObject({ width: 900, height: 600, sizeBytes: bytes.length, orientationFixed: false });
+      expect(prepared.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const thumbnail = await sharp(prepared.thumbnailPath).metadata();
+      expect([thumbnail.format, thumbnail.width, thumbnail.height]).toEqual(['webp', 320, 213]);
+    }
+  });
+
+  it('turns HEIC into an upright JPEG', async () => {
+    const prepared = await prepare(HEIC);
+    expect(prepared).toMatchObject({ mimeType: 'image/jpeg', width: 640, height: 480, exifOrientation: 1, orientationFixed: false });
+    expect(prepared.imagePath.endsWith('.jpg')).toBe(true);
+    const stored = readFileSync(prepared.imagePath);
+    expect(prepared.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
+    expect(markerAt(await colourAt(stored, 0.19, 0.21))).toBe('red'); // the sun, upper left
+  });
+
+  it('refuses truncated files of every format', async () => {
+    const cut = (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length * 0.6));
+    const image = photoLike(800, 600, 6);
+    expect(await rejection(cut(await image.clone().jpeg().toBuffer()))).toBe(TRUNCATED);
+    expect(await rejection(cut(await image.clone().jpeg({ progressive: true }).toBuffer()))).toBe(TRUNCATED);
+    expect(await rejection(cut(await image.clone().png().toBuffer()))).toBe(TRUNCATED);
+    expect(await rejection(cut(await image.clone().webp().toBuffer()))).toBe(TRUNCATED);
+    expect(await rejection(cut(HEIC))).toBe(TRUNCATED);
+  });
+
+  it('refuses a JPEG whose data is damaged, but not one with harmless junk after its end', async () => {
+    const jpeg = await photoJpeg(800, 600, { seed: 7 });
+    const damaged = Buffer.concat([jpeg.subarray(0, 2000), Buffer.alloc(3000, 0x55), jpeg.subarray(5000)]);
+    expect(await rejection(damaged)).toBe('This photo is damaged and cannot be read. Try exporting it again.');
+    const trailing = Buffer.concat([jpeg, Buffer.from('trailing bytes some phones append')]);
+    expect((await prepare(trailing)).width).toBe(800);
+  });
+
+  it('refuses a decompression bomb from its header, before decoding it', async () => {
+    expect(await rejection(pngBomb(20000, 20000))).toBe('This photo is 400 megapixels; the limit is 50');
+    expect(await rejection(pngBomb(7072, 7072))).toBe('This photo is 50.1 megapixels; the limit is 50');
+  });
+
+  it('leaves nothing behind when it refuses a file', async () => {
+    const before = n;
+    await rejection(pngBomb(20000, 20000));
+    expect(existsSync(path.join(dir, `p${before}.png`))).toBe(false);
+    expect(existsSync(path.join(dir, `p${before}.thumb.webp`))).toBe(false);
+  });
+
+  it('stores a rotated photo upright', async () => {
+    const prepared = await prepare(await photoJpeg(1200, 900, { orientation: 6 }));
+    expect(prepared).toMatchObject({ width: 900, height: 1200, exifOrientation: 6, orientationFixed: true });
+    expect(await corners(readFileSync(prepared.imagePath))).not.toEqual(UPRIGHT_CORNERS);
+  });
+});

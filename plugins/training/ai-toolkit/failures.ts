@@ -1,0 +1,86 @@
+import type { TrainingFailure } from '../interface';
+
+/** What the engine left behind when it exited: the parser's findings and the exit status. */
+export interface ExitFacts {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** `Error running job: …` from stdout, if printed. */
+  errorMessage: string | undefined;
+  stdoutTail: string[];
+  stderrTail: string[];
+  stopRequested: boolean;
+  /** Killed by us because it printed nothing for too long. */
+  silent: boolean;
+}
+
+const OOM = /out of memory|OOM during training step/i;
+const NO_IMAGES = /no images found in/i;
+const MISSING_WEIGHTS =
+  /does not appear to have a file named|Repository Not Found|GatedRepoError|Cannot access gated repo|401 Client Error|403 Client Error|is not a valid model identifier|not a local folder and is not a valid model|Can't load .* for|Incorrect path_or_model_id/i;
+const BAD_CONFIG = /Could not find config file|config file is invalid|Unknown process type|name_or_path must be specified|Environment variable .+ not set/i;
+
+function lastMeaningfulLine(lines: string[]): string | undefined {
+  return [...lines].reverse().find((l) => /\w/.test(l) && !/^={5,}|^Result:|^ - \d+ (completed|failure)/.test(l.trim()));
+}
+
+/** Puts an engine exit into a category that says whether to retry and what to tell the user. */
+export function classifyFailure(facts: ExitFacts): TrainingFailure {
+  const detail = [...facts.stdoutTail.slice(-8), ...facts.stderrTail.slice(-12)];
+  const text = [facts.errorMessage ?? '', ...facts.stderrTail, ...facts.stdoutTail].join('\n');
+  const said = facts.errorMessage ?? lastMeaningfulLine(facts.stderrTail) ?? lastMeaningfulLine(facts.stdoutTail);
+
+  if (facts.stopRequested) {
+    return { code: 'stopped', retryable: false, message: 'Training was stopped.', detail };
+  }
+  if (facts.silent) {
+    return {
+      code: 'hung',
+      retryable: true,
+      message: 'The trainer stopped responding (no output for a long time); it was restarted from its last checkpoint.',
+      detail,
+    };
+  }
+  if (OOM.test(text)) {
+    return {
+      code: 'oom',
+      retryable: false,
+      message:
+        'The GPU ran out of memory. Isengard retries with a lower-memory profile; if that fails too, ' +
+        'choose fewer resolutions or a smaller rank under Advanced, or use a GPU with more memory.',
+      detail,
+    };
+  }
+  if (NO_IMAGES.test(text)) {
+    return {
+      code: 'no_images',
+      retryable: false,
+      message: 'The trainer found no usable photos in the prepared dataset. Add photos (JPEG, PNG, WebP or HEIC) and start again.',
+      detail,
+    };
+  }
+  if (MISSING_WEIGHTS.test(text)) {
+    return {
+      code: 'missing_weights',
+      retryable: false,
+      message:
+        'The FLUX.1-dev model weights could not be loaded. Download them on the Models page (a Hugging Face token ' +
+        'with access to the gated FLUX.1-dev repository is needed), then start again.',
+      detail,
+    };
+  }
+  if (BAD_CONFIG.test(text)) {
+    return {
+      code: 'bad_config',
+      retryable: false,
+      message: `The trainer refused its configuration: ${said ?? 'no reason given'}. This is a bug in Isengard; the logs have the details.`,
+      detail,
+    };
+  }
+  const how = facts.signal ? `was killed (${facts.signal})` : `exited with code ${facts.exitCode}`;
+  return {
+    code: 'crash',
+    retryable: true,
+    message: `The trainer ${how}${said ? `: ${said}` : ''}.`,
+    detail,
+  };
+}

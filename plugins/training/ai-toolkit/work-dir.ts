@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readSafetensorsHeader, trainingStep } from '../../../lib/safetensors';
+
+/**
+ * A run trains in one folder, `training/<run>/`, for all its engine starts: ai-toolkit resumes by itself from the
+ * newest checkpoint there (spec §5). Each start first claims the folder (`owner.json`); the watchdog of any older
+ * engine still running sees the claim change and stops it, so only the current start ever writes there.
+ *
+ *   training/<run>/owner.json            which start owns the folder
+ *   training/<run>/starts/<start>.*      per start: job config, protocol database, engine record
+ *   training/<run>/<name>/               ai-toolkit's save folder: checkpoints, optimizer.pt, samples/
+ */
+
+export interface StartFiles {
+  startId: string;
+  ownerFile: string;
+  configFile: string;
+  jobDbFile: string;
+  recordFile: string;
+}
+
+export interface EngineRecord {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** How long an older engine's watchdog needs to notice a new claim and stop (it polls every second). */
+export const CLAIM_SETTLE_MS = 2_500;
+
+export function saveRoot(runDir: string, name: string): string {
+  return path.join(runDir, name);
+}
+
+/** Makes this start the owner of the run folder (atomically: the watchdogs never read half a file). */
+export async function claimRunDir(runDir: string): Promise<StartFiles> {
+  const startId = randomUUID().slice(0, 8);
+  const starts = path.join(runDir, 'starts');
+  await mkdir(starts, { recursive: true });
+  const ownerFile = path.join(runDir, 'owner.json');
+  const tmp = `${ownerFile}.${startId}.tmp`;
+  await writeFile(tmp, JSON.stringify({ startId, host: os.hostname(), pid: process.pid, at: new Date().toISOString() }));
+  await rename(tmp, ownerFile);
+  return {
+    startId,
+    ownerFile,
+    configFile: path.join(starts, `${startId}.json`),
+    jobDbFile: path.join(starts, `${startId}.db`),
+    recordFile: path.join(starts, `${startId}.engine.json`),
+  };
+}
+
+export async function recordEngine(recordFile: string, pid: number): Promise<void> {
+  const record: EngineRecord = { pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  await writeFile(recordFile, JSON.stringify(record));
+}
+
+/** The process group leader is our watchdog; a pid reused since by something else is left alone. */
+function isOurEngine(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('watchdog.py');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills engines that earlier starts on this host left running, without waiting for their watchdogs. Engines on
+ * other hosts are stopped by their own watchdogs when they see the new claim: `elsewhere` counts the earlier
+ * starts on other hosts, whose watchdogs the caller gives time to notice.
+ */
+export async function stopOrphans(runDir: string, except: string): Promise<{ stopped: number; elsewhere: number }> {
+  const starts = path.join(runDir, 'starts');
+  let stopped = 0;
+  let elsewhere = 0;
+  for (const file of await readdir(starts).catch(() => [] as string[])) {
+    if (!file.endsWith('.engine.json') || file.startsWith(`${except}.`)) continue;
+    let record: EngineRecord;
+    try {
+      record = JSON.parse(await readFile(path.join(starts, file), 'utf8')) as EngineRecord;
+    } catch {
+      continue;
+    }
+    if (record.host !== os.hostname()) {
+      elsewhere++;
+      continue;
+    }
+    if (!isOurEngine(record.pid)) continue;
+    try {
+      process.kill(-record.pid, 'SIGKILL');
+      stopped++;
+    } catch {
+      // already gone
+    }
+  }
+  return { stopped, elsewhere };
+}
+
+export interface Checkpoint {
+  path: string;
+  step: number;
+  final: boolean;
+}
+
+function checkpointPattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:_(\\d{9}))?\\.safetensors$`);
+}
+
+/** The complete checkpoints in a save folder, lowest step first (the final file after a step file of its step). */
+export async function listCheckpoints(root: string, name: string): Promise<Checkpoint[]> {
+  const pattern = checkpointPattern(name);
+  const found: Checkpoint[] = [];
+  for (const file of await readdir(root).catch(() => [] as string[])) {
+    const m = pattern.exec(file);
+    if (!m) continue;
+    const full = path.join(root, file);
+    try {
+      const step = trainingStep(await readSafetensorsHeader(full)) ?? (m[1] ? Number(m[1]) : undefined);
+      if (step !== undefined) found.push({ path: full, step, final: !m[1] });
+    } catch {
+      // incomplete: see quarantineIncomplete
+    }
+  }
+  return found.sort((a, b) => a.step - b.step || Number(a.final) - Number(b.final));
+}
+
+/**
+ * Moves checkpoints cut short by a crash out of the way (to `.incomplete/`): ai-toolkit resumes from the newest
+ * file whatever its state, and a half-written one would make every restart fail.
+ */
+export async function quarantineIncomplete(root: string, name: string): Promise<string[]> {
+  const pattern = checkpointPattern(name);
+  const moved: string[] = [];
+  for (const file of await readdir(root).catch(() => [] as string[])) {
+    if (!pattern.test(file)) continue;
+    const full = path.join(root, file);
+    try {
+      await readSafetensorsHeader(full);
+    } catch {
+      const target = path.join(root, '.incomplete', `${Date.now()}-${file}`);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(full, target);
+      moved.push(file);
+    }
+  }
+  return moved;
+}
+
+export interface SampleFile {
+  path: string;
+  step: number;
+  promptIndex: number;
+}
+
+const SAMPLE = /^\d+__(\d{9})_(\d+)\.(jpg|jpeg|png|webp)$/i;
+
+/** Sample images in `samples/` (not the `.tmp/` staging or `.thumbs/` folders), per spec §4. */
+export async function listSamples(root: string): Promise<SampleFile[]> {
+  const names = await readdir(path.join(root, 'samples')).catch(() => [] as string[]);
+  return names
+    .map((file) => ({ file, m: SAMPLE.exec(file) }))
+    .filter((x): x is { file: string; m: RegExpExecArray } => x.m !== null)
+    .map(({ file, m }) => ({ path: path.join(root, 'samples', file), step: Number(m[1]), promptIndex: Number(m[2]) }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}

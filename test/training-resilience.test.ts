@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Health } from '../lib/contracts/health';
+import type { Lora } from '../lib/contracts/loras';
+import { logFilePath } from '../lib/logger/logger';
+import { request } from './helpers/http';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a training survives the loss of its GPU worker', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('kill -9 of the pinned GPU worker: another worker resumes from the last checkpoint and the run completes', async () => {
+    const workers = {
+      'gpu-one': await stack.spawnGpuWorker('gpu-one', { ISENGARD_SIM_STEP_MS: '30' }),
+      'gpu-two': await stack.spawnGpuWorker('gpu-two', { ISENGARD_SIM_STEP_MS: '30' }),
+    };
+    const character = await characterWithPhotos(stack, 'Survivor', 3);
+    const run = await startTraining(stack, character.id, { steps: 300, saveEvery: 50, sampleEvery: 1000 });
+    const running = await waitForTraining(stack, run.id, (r) => (r.lastCheckpointStep ?? 0) >= 50 && r.step >= 70, 60_000, 'a checkpoint');
+    const pinned = running.gpuWorker as keyof typeof workers;
+
+    // The worker is found the way an operator would: by its identity in /api/health.
+    const health = (await request<Health>(stack, '/api/health')).body;
+    const identity = health.workers.find((w) => w.queue === 'isengard-gpu' && w.identity.startsWith(`${workers[pinned].pid}@`));
+    expect(identity).toBeDefined();
+    workers[pinned].kill('SIGKILL');
+
+    const done = await waitForTraining(stack, run.id, finished, 90_000);
+    const other = pinned === 'gpu-one' ? 'gpu-two' : 'gpu-one';
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.gpuWorker).toBe(other);
+    expect(done.events.filter((e) => e.kind === 'gpu').map((e) => e.message)).toEqual([
+      `Running on GPU worker ${pinned}`,
+      `Running on GPU worker ${other}`,
+    ]);
+
+    // Resumed from a checkpoint (the engine's own resume line, step > 0), not from step 0.
+    const stdout = readFileSync(logFilePath(stack.config.log.dir, 'worker', `subprocess/${run.id}.stdout`), 'utf8');
+    const resumed = [...stdout.matchAll(/Found step (\d+) in metadata, starting from there/g)].map((m) => Number(m[1]));
+    expect(resumed.length).toBe(1);
+    expect(resumed[0]).toBeGreaterThanOrEqual(50);
+
+    // Exactly one LoRA, trained to the end.
+    const loras = (await request<{ items: Lora[] }>(stack, `/api/characters/${character.id}/loras`)).body.items;
+    expect(loras.map((l) => [l.trainingRunId, l.steps])).toEqual([[run.id, 300]]);
+
+    // The lost worker's engine did not outlive it: its watchdog stopped it.
+    const startsDir = path.join(stack.config.storage.training, run.id, 'starts');
+    const engines = readdirSync(startsDir)
+      .filter((f) => f.endsWith('.engine.json'))
+      .map((f) => JSON.parse(readFileSync(path.join(startsDir, f), 'utf8')) as { pid: number });
+    expect(engines).toHaveLength(2);
+    for (const engine of engines) expect(isAlive(engine.pid)).toBe(false);
+  });
+});

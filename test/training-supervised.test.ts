@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Character } from '../lib/contracts/characters';
+import type { Lora } from '../lib/contracts/loras';
+import type { UploadPhotosResult } from '../lib/contracts/photos';
+import type { TrainingRun } from '../lib/contracts/training';
+import { AllInOneInstance } from './helpers/all-in-one';
+import { eventually } from './helpers/stack';
+
+async function json<T>(response: Promise<Response>): Promise<T> {
+  return (await (await response).json()) as T;
+}
+
+/**
+ * The all-in-one under real faults mid-training: the control plane killed with -9, the Temporal dev server
+ * killed and restarted by the supervisor. Each run must finish with exactly one LoRA.
+ */
+describe('training under the all-in-one supervisor', () => {
+  const instance = new AllInOneInstance();
+  afterAll(() => instance.cleanup());
+
+  async function characterWithUploads(name: string): Promise<Character> {
+    const character = await json<Character>(
+      fetch(`${instance.url}/api/characters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) }),
+    );
+    const form = new FormData();
+    for (let i = 0; i < 3; i++) {
+      const jpeg = await sharp({ create: { width: 800, height: 1000, channels: 3, background: { r: 60 * i, g: 120, b: 90 } } })
+        .composite([{ input: Buffer.from(`<svg width="800" height="1000"><circle cx="${200 + 150 * i}" cy="400" r="120" fill="white"/></svg>`) }])
+        .jpeg()
+        .toBuffer();
+      form.append('photos', new Blob([jpeg], { type: 'image/jpeg' }), `photo-${i}.jpg`);
+    }
+    const upload = await json<UploadPhotosResult>(fetch(`${instance.url}/api/characters/${character.id}/photos`, { method: 'POST', body: form }));
+    expect(upload.accepted).toHaveLength(3);
+    return character;
+  }
+
+  async function train(character: Character): Promise<TrainingRun> {
+    return json<TrainingRun>(
+      fetch(`${instance.url}/api/characters/${character.id}/trainings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ preset: 'quick', advanced: { steps: 500, saveEvery: 50, sampleEvery: 1000 } }),
+      }),
+    );
+  }
+
+  /** Polls the run; tolerates the API being down for a while (that is the point). */
+  function waitFor(runId: string, until: (run: TrainingRun) => boolean, what: string): Promise<TrainingRun> {
+    return eventually(
+      async () => {
+        const run = await json<TrainingRun>(fetch(`${instance.url}/api/trainings/${runId}`));
+        return until(run) ? run : undefined;
+      },
+      120_000,
+      what,
+    );
+  }
+
+  async function expectOneLora(character: Character, run: TrainingRun): Promise<void> {
+    const loras = await json<{ items: Lora[] }>(fetch(`${instance.url}/api/characters/${character.id}/loras`));
+    expect(loras.items.map((l) => [l.trainingRunId, l.steps])).toEqual([[run.id, 500]]);
+  }
+
+  it('kill -9 of the control plane mid-training: the run carries on and completes', async () => {
+    await instance.prepare({ ISENGARD_SIM_STEP_MS: '40', GPU_LOST_AFTER_SECONDS: '10' });
+    await instance.start();
+    const character = await characterWithUploads('Resilient');
+    const run = await train(character);
+    await waitFor(run.id, (r) => r.step >= 60, 'training past step 60');
+
+    const killed = instance.childPid('api', 'control plane');
+    process.kill(killed, 'SIGKILL');
+    await eventually(async () => (instance.childPid('api', 'control plane') !== killed ? true : undefined), 30_000, 'a restarted control plane');
+
+    const done = await waitFor(run.id, (r) => ['completed', 'failed', 'stopped'].includes(r.status), 'the run to finish');
+    expect(done.error).toBeNull();
+    expect(done).toMatchObject({ status: 'completed', step: 500 });
+    await expectOneLora(character, run);
+  }, 240_000);
+
+  it('a Temporal dev server restart mid-training: workflows and workers pick up where they were', async () => {
+    const character = await characterWithUploads('Patient');
+    const run = await train(character);
+    await waitFor(run.id, (r) => r.step >= 60, 'training past step 60');
+
+    const pid = Number(readFileSync(path.join(instance.root, 'data', 'temporal', 'dev-server.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await eventually(async () => (instance.childPid('temporal', 'Temporal dev server') !== pid ? true : undefined), 30_000, 'a restarted Temporal');
+
+    const done = await waitFor(run.id, (r) => ['completed', 'failed', 'stopped'].includes(r.status), 'the run to finish');
+    expect(done.error).toBeNull();
+    expect(done).toMatchObject({ status: 'completed', step: 500 });
+    await expectOneLora(character, run);
+  }, 240_000);
+});

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingRun } from '../lib/contracts/training';
+import type { Lora } from '../lib/contracts/loras';
+import type { ApiErrorBody } from '../lib/contracts/errors';
+import { logFilePath } from '../lib/logger/logger';
+import { request } from './helpers/http';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
+
+/** Reads a server-sent event stream until `enough` says stop; returns the `training` events it saw. */
+async function readEvents(url: string, enough: (run: TrainingRun) => boolean, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const events: Array<{ id: number; run: TrainingRun }> = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+        if (fields.event !== 'training') continue;
+        const run = JSON.parse(fields.data!) as TrainingRun;
+        events.push({ id: Number(fields.id), run });
+        if (enough(run)) return { events, response };
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+  return { events, response };
+}
+
+const small = { steps: 120, saveEvery: 50, sampleEvery: 50 };
+
+describe('LoRA training end to end (fast-test engine, real Temporal and database)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    await stack.startGpuWorker('gpu-train');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('trains, streams progress over SSE, and registers exactly one LoRA', async () => {
+    const character = await characterWithPhotos(stack, 'Ada', 3);
+    const run = await startTraining(stack, character.id, small);
+    expect(run).toMatchObject({ status: 'queued', phase: 'queued', step: 0, totalSteps: 120, workflowId: `training-${run.id}` });
+
+    const { events, response } = await readEvents(`${stack.plane.url}/api/trainings/${run.id}/events`, finished);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const phases = new Set(events.map((e) => e.run.phase));
+    expect(phases).toContain('training');
+    expect(events.some((e) => e.run.step > 0 && e.run.step < 120)).toBe(true);
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+
+    const done = await waitForTraining(stack, run.id, finished);
+    expect(done.error).toBeNull();
+    expect(done).toMatchObject({ status: 'completed', phase: 'done', step: 120, gpuWorker: 'gpu-train' });
+    expect(done.loss.length).toBeGreaterThan(10);
+    expect(done.samples.length).toBeGreaterThanOrEqual(4);
+    expect(done.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['queued', 'preparing', 'dataset', 'gpu', 'lora', 'completed']));
+    expect(done.loraId).not.toBeNull();
+
+    // The sample images and the checkpoints can be downloaded.
+    const sample = await fetch(`${stack.plane.url}${done.samples[0]!.url}`);
+    expect(sample.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await sample.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const checkpoints = (await request<{ items: Array<{ step: number; final: boolean; url: string }> }>(stack, `/api/trainings/${run.id}/checkpoints`)).body.items;
+    expect(checkpoints.map((c) => [c.step, c.final])).toEqual([[50, false], [100, false], [120, true]]);
+
+    // Exactly one LoRA, with the file's real hash and size, reachable where ComfyUI will look.
+    const loras = (await request<{ items: Lora[] }>(stack, `/api/characters/${character.id}/loras`)).body.items;
+    expect(loras).toHaveLength(1);
+    const lora = loras[0]!;
+    expect(lora).toMatchObject({ id: done.loraId, version: 1, steps: 120, rank: 16, baseModel: 'flux1-dev', trainingRunId: run.id, triggerWord: character.triggerWord });
+    const file = Buffer.from(await (await fetch(`${stack.plane.url}${lora.downloadUrl}`)).arrayBuffer());
+    expect(createHash('sha256').update(file).digest('hex')).toBe(lora.sha256);
+    expect(file.length).toBe(lora.sizeBytes);
+    expect(readFileSync(path.join(stack.config.storage.loras, lora.fileName))).toEqual(file);
+
+    // The engine's own console went to the subprocess logs, line by line, under the request's correlation id.
+    const stdout = readFileSync(logFilePath(stack.config.log.dir, 'worker', `subprocess/${run.id}.stdout`), 'utf8');
+    expect(stdout).toContain('"message":"Running 1 job"');
+  });
+
+  it('resumes an event stream from Last-Event-ID without replaying what the client has', async () => {
+    const character = await characterWithPhotos(stack, 'Grace', 2);
+    const run = await startTraining(stack, character.id, small);
+    const done = await waitForTraining(stack, run.id, finished);
+    const { events } = await readEvents(`${stack.plane.url}/api/trainings/${run.id}/events`, () => true);
+    expect(events[0]!.run.status).toBe(done.status);
+    const seq = events[0]!.id;
+    const again = await Promise.race([
+      readEvents(`${stack.plane.url}/api/trainings/${run.id}/events`, () => true, { 'Last-Event-ID': String(seq) }),
+      new Promise<{ events: [] }>((resolve) => setTimeout(() => resolve({ events: [] }), 2_500)),
+    ]);
+    expect(again.events).toEqual([]);
+  });
+
+  it('fails at once, without retrying, when the character has no usable photos', async () => {
+    const character = await characterWithPhotos(stack, 'Nobody', 0);
+    const run = await startTraining(stack, character.id, small);
+    const done = await waitForTraining(stack, run.id, finished, 20_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toEqual({
+      code: 'NoUsablePhotos',
+      message: 'Nobody has no usable photos: upload photos (or include excluded ones) and start again.',
+    });
+  });
+
+  it('refuses a second run for a character that is training, bad settings, and unknown characters', async () => {
+    const character = await characterWithPhotos(stack, 'Busy', 2);
+    const run = await startTraining(stack, character.id, { ...small, steps: 2000 });
+    const second = await request<ApiErrorBody>(stack, `/api/characters/${character.id}/trainings`, { method: 'POST', body: { preset: 'quick' } });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toBe(`Busy is already training (run ${run.id}); stop it or wait for it to finish`);
+    const bad = await request<ApiErrorBody>(stack, `/api/characters/${character.id}/trainings`, {
+      method: 'POST',
+      body: { preset: 'fast', advanced: { rank: 7, steps: 5 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual(
+      expect.arrayContaining([
+        { field: 'preset', message: 'preset must be one of: quick, balanced, high' },
+        { field: 'advanced.rank', message: 'Rank must be one of 4, 8, 16, 32, 64, 128' },
+        { field: 'advanced.steps', message: 'Steps must be at least 100' },
+      ]),
+    );
+    const unknown = await request(stack, '/api/characters/00000000-0000-4000-8000-000000000000/trainings', { method: 'POST', body: { preset: 'quick' } });
+    expect(unknown.status).toBe(404);
+    await request(stack, `/api/trainings/${run.id}/stop`, { method: 'POST' });
+    await waitForTraining(stack, run.id, finished);
+  });
+
+  it('stops on request: the engine saves, exits, and the run keeps its last checkpoint as a LoRA', async () => {
+    const character = await characterWithPhotos(stack, 'Stopper', 2);
+    const run = await startTraining(stack, character.id, { steps: 2000, saveEvery: 100, sampleEvery: 1000 });
+    await waitForTraining(stack, run.id, (r) => r.phase === 'training' && r.step >= 120, 30_000, 'training to pass step 120');
+    const stop = await request<TrainingRun>(stack, `/api/trainings/${run.id}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(202);
+    const done = await waitForTraining(stack, run.id, finished, 30_000);
+    expect(done.status).toBe('stopped');
+    expect(done.loraId).not.toBeNull();
+    const lora = (await request<Lora>(stack, `/api/loras/${done.loraId}`)).body;
+    // Saved when asked to stop: a checkpoint past the last periodic one (step 100).
+    expect(lora.steps).toBeGreaterThan(100);
+    expect(done.events.at(-1)!.message).toBe(`Stopped; the checkpoint at step ${lora.steps} was kept as a LoRA`);
+    const again = await request<ApiErrorBody>(stack, `/api/trainings/${run.id}/stop`, { method: 'POST' });
+    expect(again.status).toBe(409);
+  });
+
+  it('saves a checkpoint on request while training', async () => {
+    const character = await characterWithPhotos(stack, 'Saver', 2);
+    const run = await startTraining(stack, character.id, { steps: 400, saveEvery: 1000, sampleEvery: 1000 });
+    await waitForTraining(stack, run.id, (r) => r.phase === 'training' && r.step >= 40, 30_000);
+    expect((await request(stack, `/api/trainings/${run.id}/save-now`, { method: 'POST' })).status).toBe(202);
+    const saved = await waitForTraining(stack, run.id, (r) => r.lastCheckpointStep !== null, 30_000, 'a checkpoint');
+    expect(saved.lastCheckpointStep).toBeGreaterThanOrEqual(40);
+    await waitForTraining(stack, run.id, finished);
+  });
+
+  it('refuses progress reports without the internal token, and from a stale engine start', async () => {
+    const bad = await fetch(`${stack.plane.url}/internal/trainings/00000000-0000-4000-8000-000000000000/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+      body: '{}',
+    });
+    expect(bad.status).toBe(401);
+    const token = readFileSync(path.join(stack.config.storage.root, '.internal-token'), 'utf8');
+    const character = await characterWithPhotos(stack, 'Fenced', 1);
+    const run = await startTraining(stack, character.id, small);
+    const done = await waitForTraining(stack, run.id, finished);
+    const stale = await fetch(`${stack.plane.url}/internal/trainings/${run.id}/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ workerId: 'gpu-train', attempt: 1, step: 1 }),
+    });
+    expect(stale.status).toBe(409);
+    expect(done.step).toBe(120);
+  });
+});

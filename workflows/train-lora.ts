@@ -1,0 +1,135 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineSignal,
+  isCancellation,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { PinnedGpuActivities } from '../activities/gpu';
+import type { RunTrainingResult } from '../activities/gpu/train';
+import { STATUS } from '../lib/temporal/search-attributes';
+import { control } from './activities';
+import { describeFailure } from './failures';
+import { DEFAULT_GPU_TIMEOUTS, withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
+
+export interface TrainLoraInput {
+  runId: string;
+  gpuTimeouts?: GpuTimeouts;
+}
+
+export interface TrainLoraResult {
+  loraId: string;
+  steps: number;
+}
+
+/** "Save a checkpoint now", from the run page. */
+export const saveNowSignal = defineSignal('saveNow');
+
+function setStatus(status: 'running' | 'completed' | 'failed' | 'stopped'): void {
+  upsertSearchAttributes([{ key: STATUS, value: status }]);
+}
+
+/** The engine's failure category (the ApplicationFailure type the GPU activity set), if any. */
+function failureCode(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/**
+ * A training run (design §4): prepare the dataset → acquire a GPU → run the engine (heartbeating, resuming from
+ * checkpoints on retries and on other workers) → register the LoRA. Stop is a cancellation: the engine saves,
+ * stops, and the run keeps its last checkpoint as a LoRA. Out of memory: one more try with a lower-VRAM profile.
+ */
+export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult> {
+  const { runId } = input;
+  const jobId = `training-${runId}`;
+  let pinned: PinnedGpuActivities | undefined;
+  let name = '';
+
+  setHandler(saveNowSignal, async () => {
+    if (!pinned) return;
+    try {
+      await pinned.saveTrainingNow({ runId });
+    } catch (err) {
+      log.warn(`Save now did not reach the engine: ${describeFailure(err)}`, { event: 'training.save_now_failed' });
+    }
+  });
+
+  setStatus('running');
+  try {
+    const plan = await control.trainingStarted({ runId });
+    name = plan.name;
+    const dataset = await control.prepareDataset({ runId, characterId: plan.characterId });
+
+    let vramProfile = plan.vramProfile;
+    let result: RunTrainingResult | undefined;
+    while (!result) {
+      await control.trainingWaitingForGpu({ runId });
+      try {
+        result = await withPinnedGpu(
+          jobId,
+          async ({ lease, activities }) => {
+            const attempt = await control.trainingOnWorker({ runId, workerId: lease.workerId });
+            pinned = activities;
+            try {
+              return await activities.runTraining({
+                runId,
+                jobId,
+                attempt,
+                name: plan.name,
+                settings: plan.settings,
+                triggerWord: plan.triggerWord,
+                datasetDir: dataset.datasetDir,
+                vramProfile,
+              });
+            } finally {
+              pinned = undefined;
+            }
+          },
+          input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS,
+        );
+      } catch (err) {
+        if (failureCode(err) !== 'oom' || vramProfile === 'low') throw err;
+        vramProfile = 'low';
+        await control.trainingEvent({
+          runId,
+          kind: 'oom_retry',
+          message: 'The GPU ran out of memory: trying again with a lower-memory profile (slower; no 1024 px images)',
+          vramProfile,
+        });
+      }
+    }
+
+    const loraId = await control.registerLora({ runId, checkpoint: result.checkpoint });
+    await control.trainingFinished({ runId, status: 'completed', message: `Training completed after ${result.step} steps` });
+    setStatus('completed');
+    return { loraId, steps: result.step };
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        const kept = name ? await control.keepStoppedTraining({ runId, name }) : null;
+        await control.trainingFinished({
+          runId,
+          status: 'stopped',
+          message: kept ? `Stopped; the checkpoint at step ${kept.step} was kept as a LoRA` : 'Stopped before the first checkpoint',
+        });
+      });
+      setStatus('stopped');
+      throw err;
+    }
+    await CancellationScope.nonCancellable(() =>
+      control.trainingFinished({
+        runId,
+        status: 'failed',
+        message: describeFailure(err),
+        errorCode: failureCode(err) ?? 'failed',
+        errorMessage: describeFailure(err),
+      }),
+    );
+    setStatus('failed');
+    throw err;
+  }
+}
