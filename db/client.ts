@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema';
+import { isProcessAlive } from '../lib/process-alive';
 
 export type Schema = typeof schema;
 /** Either engine behind one type: code above this module never knows which one it talks to. */
@@ -47,14 +48,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** PGlite is single-process: a lock file turns a second opener into a clear error instead of a corrupt store. */
 function lockPgliteDir(dir: string): () => void {
@@ -62,7 +55,7 @@ function lockPgliteDir(dir: string): () => void {
   const lock = path.join(dir, '.isengard.lock');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8').trim());
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+    if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) throw new DatabaseLockedError(dir, pid);
   }
   writeFileSync(lock, String(process.pid));
   return () => {

@@ -5,15 +5,8 @@ import type { Health } from '../lib/contracts/health';
 import { validateLogTree } from '../scripts/logs/validate';
 import { AllInOneInstance } from './helpers/all-in-one';
 import { eventually } from './helpers/stack';
+import { isProcessAlive } from '../lib/process-alive';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `npm start` as a user runs it (the supervisor entry point, its own Temporal dev server with a SQLite file,
@@ -60,7 +53,7 @@ describe('npm start (the all-in-one supervisor)', () => {
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('Isengard stopped.');
-    for (const pid of children) expect(isAlive(pid)).toBe(false);
+    for (const pid of children) expect(isProcessAlive(pid)).toBe(false);
 
     // Starting again finds the data intact.
     const second = await instance.start();

@@ -7,15 +7,8 @@ import { logFilePath } from '../lib/logger/logger';
 import { request } from './helpers/http';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
+import { isProcessAlive } from '../lib/process-alive';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a training survives the loss of its GPU worker', () => {
   let stack: TestStack;
@@ -68,6 +61,6 @@ describe('a training survives the loss of its GPU worker', () => {
       .filter((f) => f.endsWith('.engine.json'))
       .map((f) => JSON.parse(readFileSync(path.join(startsDir, f), 'utf8')) as { pid: number });
     expect(engines).toHaveLength(2);
-    for (const engine of engines) expect(isAlive(engine.pid)).toBe(false);
+    for (const engine of engines) expect(isProcessAlive(engine.pid)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { within } from '../../lib/storage';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { idParam } from '../params';
+import { sendStoredFile } from '../send-file';
 
 /** The LoRAs a character has, and their files. */
 export function lorasRouter({ db: { db }, config }: ApiDeps): { byCharacter: Router; byLora: Router } {
@@ -26,10 +27,12 @@ export function lorasRouter({ db: { db }, config }: ApiDeps): { byCharacter: Rou
   byLora.get('/:id/file', async (req, res) => {
     const row = await getLora(db, idParam(req.params.id));
     if (!row) throw notFound('LoRA');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.type('application/octet-stream');
-    res.attachment(toLora(row).fileName.split('/').pop() ?? 'lora.safetensors');
-    res.sendFile(within(config.storage.root, row.filePath));
+    await sendStoredFile(res, within(config.storage.root, row.filePath), {
+      what: 'LoRA file',
+      contentType: 'application/octet-stream',
+      cacheControl: 'private, max-age=31536000, immutable',
+      downloadName: toLora(row).fileName.split('/').pop() ?? 'lora.safetensors',
+    });
   });
 
   return { byCharacter, byLora };

@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
+import { sendStoredFile } from '../send-file';
 import { createPhotoIntake } from '../photo-intake';
 import { MAX_UPLOAD_BYTES, tooLargeUpload } from '../photo-upload';
 
@@ -21,16 +22,7 @@ function refuseBody(res: Response, error: HttpError): never {
 }
 
 function sendStored(res: Response, file: string, contentType: string): Promise<void> {
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Cache-Control', CACHE_CONTROL);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  return new Promise((resolve, reject) => {
-    res.sendFile(file, { cacheControl: false, dotfiles: 'allow' }, (err) => {
-      if (!err) resolve();
-      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') reject(notFound('Photo file'));
-      else reject(err);
-    });
-  });
+  return sendStoredFile(res, file, { what: 'Photo file', contentType, cacheControl: CACHE_CONTROL });
 }
 
 /** Photo intake (upload, checks, storage) and the photos of a character. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
 import {
   activeTrainingRun,
@@ -23,20 +23,14 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
+import { sendStoredFile } from '../send-file';
 import { lastEventId, openEventStream } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'stopped']);
 /** How often an open event stream looks for changes made by others than the GPU reports (the workflow's steps). */
 const STREAM_POLL_MS = 1_000;
 
-function sendFile(res: Response, file: string, downloadName?: string): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Cache-Control', 'private, max-age=3600');
-  if (downloadName) res.attachment(downloadName);
-  res.sendFile(file, (err) => {
-    if (err && !res.headersSent) res.status(404).json({ error: { code: 'not_found', message: 'The file is no longer on disk' } });
-  });
-}
+const CACHE = 'private, max-age=3600';
 
 /** Training runs: start one from a preset, follow it live, stop it, save now, download samples and checkpoints. */
 export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Router } {
@@ -155,7 +149,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
   byRun.get('/:id/samples/:sampleId', async (req, res) => {
     const sample = await getTrainingSample(db, idParam(req.params.id), idParam(req.params.sampleId));
     if (!sample) throw notFound('Sample');
-    sendFile(res, within(root, sample.filePath));
+    await sendStoredFile(res, within(root, sample.filePath), { what: 'Sample image', cacheControl: CACHE });
   });
 
   byRun.get('/:id/checkpoints', async (req, res) => {
@@ -180,7 +174,11 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const checkpoints = await createEngineRegistry(config).trainingEngine().checkpoints(within(root, 'training', id), engineJobName(id));
     const found = checkpoints.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
     if (!found) throw notFound('Checkpoint');
-    sendFile(res, found.path, `${id.slice(0, 8)}-${which === 'final' ? 'final' : `step-${which}`}${path.extname(found.path)}`);
+    await sendStoredFile(res, found.path, {
+      what: 'Checkpoint',
+      cacheControl: CACHE,
+      downloadName: `${id.slice(0, 8)}-${which === 'final' ? 'final' : `step-${which}`}${path.extname(found.path)}`,
+    });
   });
 
   return { byCharacter, byRun };

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 export const RETENTION_DAYS = 30;
 const WRITERS_DIR = '.writers';
@@ -17,21 +18,13 @@ function stampToTime(name: string): number | undefined {
   return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function liveWriters(latest: string): number[] {
   const dir = path.join(latest, WRITERS_DIR);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .map(Number)
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid));
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid));
 }
 
 /**

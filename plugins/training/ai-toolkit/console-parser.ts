@@ -3,20 +3,15 @@
  * redrawn with `\r` (and cursor moves for nested bars) plus tracebacks.
  */
 
-export type EnginePhase = 'loading' | 'training' | 'sampling' | 'saving';
+import type { TrainingEngineEvent } from '../interface';
 
+type PhaseEvent = Extract<TrainingEngineEvent, { type: 'phase' }>;
+export type EnginePhase = PhaseEvent['phase'];
+
+/** The console's own events: phases and progress as the engine interface has them, plus what only the console says. */
 export type EngineEvent =
-  | { type: 'phase'; phase: EnginePhase }
-  | {
-      type: 'progress';
-      /** Completed steps (tqdm's count). */
-      step: number;
-      totalSteps: number;
-      itPerSec: number | null;
-      remainingSeconds: number | null;
-      loss: number | null;
-      lr: number | null;
-    }
+  | PhaseEvent
+  | Extract<TrainingEngineEvent, { type: 'progress' }>
   | { type: 'checkpoint'; path: string; step: number | null; final: boolean }
   | { type: 'pruned'; path: string }
   | { type: 'resumed'; step: number }
