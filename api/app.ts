@@ -6,6 +6,7 @@ import { requestLog } from './middleware/request-log';
 import { charactersRouter } from './routes/characters';
 import { photosRouter } from './routes/photos';
 import { internalRouter } from './routes/internal';
+import { generationsRouter } from './routes/generations';
 import { lorasRouter } from './routes/loras';
 import { selfTestsRouter } from './routes/self-tests';
 import { systemRouter } from './routes/system';
@@ -32,6 +33,9 @@ export function createApp(deps: ApiDeps): Express {
   const loras = lorasRouter(deps);
   app.use('/api/characters', loras.byCharacter);
   app.use('/api/loras', loras.byLora);
+  const gallery = generationsRouter(deps);
+  app.use('/api/generations', gallery.generations);
+  app.use('/api/outputs', gallery.outputs);
   app.use('/api', apiNotFound);
   app.use('/internal', internalRouter(deps));
 

@@ -12,7 +12,7 @@ import { ensureStorage } from '../lib/storage';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
 import { createApp } from './app';
-import { TrainingBus } from './events/training-bus';
+import { ChangeBus } from './events/change-bus';
 
 export interface ControlPlaneOptions {
   config: Config;
@@ -83,7 +83,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     clientLogger,
     db,
     temporal,
-    trainingBus: new TrainingBus(),
+    changes: new ChangeBus(),
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });
   const server = await listen(app, config.http.host, options.port ?? config.http.port);

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabaseHandle } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
-import type { TrainingBus } from './events/training-bus';
+import type { ChangeBus } from './events/change-bus';
 
 /** Everything the HTTP layer needs, created once by the control plane (or by a test). */
 export interface ApiDeps {
@@ -12,7 +12,7 @@ export interface ApiDeps {
   clientLogger: Logger;
   db: DatabaseHandle;
   temporal: Client;
-  trainingBus: TrainingBus;
+  changes: ChangeBus;
   /** The built web app to serve; omitted when only the API runs. */
   webDir?: string;
 }

@@ -97,7 +97,8 @@ const envSchema = z.object({
     .min(5, 'must be at least 5')
     .max(86_400)
     .default(900),
-  COMFYUI_PATH: z.string().trim().min(1).default('vendor/comfyui'),
+  COMFYUI_PATH: optionalText,
+  COMFYUI_PYTHON: optionalText,
   HF_TOKEN: optionalText,
   ISENGARD_PASSWORD: optionalText,
   GPU_LOST_AFTER_SECONDS: z.coerce
@@ -132,7 +133,21 @@ export interface Config {
     cliPath: string | undefined;
   };
   http: { host: string; port: number };
-  comfyui: { host: string; port: number; url: string; path: string };
+  /**
+   * The image engine: ComfyUI from its pinned checkout with its own Python, or (fast-test) the simulator that
+   * speaks its protocol. `managed` unless COMFYUI_URL names one running elsewhere; then it is only used.
+   */
+  comfyui: {
+    host: string;
+    port: number;
+    url: string;
+    managed: boolean;
+    simulated: boolean;
+    /** The checkout (or the simulator's folder): the server's working folder. */
+    path: string;
+    /** How to start the server: executable and leading arguments, before ComfyUI's own flags. */
+    command: { executable: string; args: string[] };
+  };
   /** The training engine: a checkout of ai-toolkit and its Python, or (fast-test) the simulator that behaves like it. */
   aitoolkit: { path: string; python: string; simulated: boolean };
   /** Where GPU workers send training progress (the control plane's internal API). */
@@ -193,6 +208,27 @@ function aitoolkitEngine(
   return { path: checkout, python, simulated };
 }
 
+/** Like the training engine: ComfyUI's `main.py` in production, the simulator's `server.ts` in fast-test mode. */
+function comfyuiEngine(
+  mode: Mode,
+  pathVar: string | undefined,
+  pythonVar: string | undefined,
+  fromRoot: (p: string) => string,
+): Pick<Config['comfyui'], 'path' | 'simulated' | 'command'> {
+  const simulated = mode === 'fast-test' && !pathVar;
+  if (simulated) {
+    const folder = fromRoot('plugins/image/comfyui/simulator');
+    const tsx = fromRoot('node_modules/tsx/dist/loader.mjs');
+    return { path: folder, simulated, command: { executable: process.execPath, args: ['--import', tsx, path.join(folder, 'server.ts')] } };
+  }
+  const checkout = fromRoot(pathVar ?? 'vendor/comfyui');
+  return {
+    path: checkout,
+    simulated,
+    command: { executable: pythonVar ?? path.join(checkout, 'venv', 'bin', 'python'), args: ['main.py'] },
+  };
+}
+
 function passwordOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
@@ -250,7 +286,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.COMFYUI_HOST,
       port: e.COMFYUI_PORT,
       url: (e.COMFYUI_URL ?? `http://${e.COMFYUI_HOST}:${e.COMFYUI_PORT}`).replace(/\/$/, ''),
-      path: fromRoot(e.COMFYUI_PATH),
+      managed: !e.COMFYUI_URL,
+      ...comfyuiEngine(e.ISENGARD_MODE, e.COMFYUI_PATH, e.COMFYUI_PYTHON, fromRoot),
     },
     aitoolkit: aitoolkitEngine(e.ISENGARD_MODE, e.AITOOLKIT_PATH, e.AITOOLKIT_PYTHON, fromRoot),
     controlPlaneUrl: (e.CONTROL_PLANE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),

@@ -1,4 +1,6 @@
 import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger/logger';
+import { createComfyEngine } from './image/comfyui/engine';
 import type { EnginePlugin, EngineStatus } from './engine';
 import type { ImageEngine } from './image/interface';
 import { createAiToolkitEngine } from './training/ai-toolkit/engine';
@@ -11,14 +13,16 @@ export interface EngineRegistry {
   video: VideoEngine[];
   /** The training engine to use (the first registered). */
   trainingEngine(): TrainingEngine;
+  /** The image engine to use (the first registered). */
+  imageEngine(): ImageEngine;
   /** Runs every engine's check; a check that throws is reported as an error, never propagated. */
   check(): Promise<EngineStatus[]>;
 }
 
 /** Every engine Isengard knows. Adding an engine = implementing its interface and listing it here. */
-export function createEngineRegistry(config: Config): EngineRegistry {
+export function createEngineRegistry(config: Config, logger: Logger): EngineRegistry {
   const training: TrainingEngine[] = [createAiToolkitEngine(config)];
-  const image: ImageEngine[] = [];
+  const image: ImageEngine[] = [createComfyEngine(config, logger)];
   const video: VideoEngine[] = [];
   const all: EnginePlugin[] = [...training, ...image, ...video];
   return {
@@ -28,6 +32,11 @@ export function createEngineRegistry(config: Config): EngineRegistry {
     trainingEngine() {
       const engine = training[0];
       if (!engine) throw new Error('No training engine is registered');
+      return engine;
+    },
+    imageEngine() {
+      const engine = image[0];
+      if (!engine) throw new Error('No image engine is registered');
       return engine;
     },
     check: () =>

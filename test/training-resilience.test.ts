@@ -64,3 +64,33 @@ describe('a training survives the loss of its GPU worker', () => {
     for (const engine of engines) expect(isProcessAlive(engine.pid)).toBe(false);
   });
 });
+
+describe('a GPU worker restarted after a crash', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // A long "lost after": the recovery below must not be the heartbeat timeout's doing.
+    stack = await startTestStack({ env: { GPU_LOST_AFTER_SECONDS: '120' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('hands its predecessor\'s training back at once, which resumes from the checkpoint on it', async () => {
+    const first = await stack.spawnGpuWorker('gpu-phoenix', { ISENGARD_SIM_STEP_MS: '30' });
+    const character = await characterWithPhotos(stack, 'Phoenix', 2);
+    const run = await startTraining(stack, character.id, { steps: 300, saveEvery: 50, sampleEvery: 1000 });
+    await waitForTraining(stack, run.id, (r) => (r.lastCheckpointStep ?? 0) >= 50 && r.step >= 70, 60_000, 'a checkpoint');
+    first.kill('SIGKILL');
+    await stack.spawnGpuWorker('gpu-phoenix', { ISENGARD_SIM_STEP_MS: '30' });
+
+    // Well within the 120 s heartbeat timeout (the test's own time limit is 90 s).
+    const done = await waitForTraining(stack, run.id, finished, 90_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.events.map((e) => e.kind)).toContain('retry');
+    const workerLog = readFileSync(logFilePath(stack.config.log.dir, 'worker'), 'utf8');
+    expect(workerLog).toContain('"event":"worker.activity_recovered"');
+    const stdout = readFileSync(logFilePath(stack.config.log.dir, 'worker', `subprocess/${run.id}.stdout`), 'utf8');
+    expect([...stdout.matchAll(/Found step (\d+) in metadata/g)].map((m) => Number(m[1]))[0]).toBeGreaterThanOrEqual(50);
+  });
+});

@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow the control worker runs. */
+export { generateImages } from './generate-images';
 export { selfTest } from './self-test';
 export { trainLora } from './train-lora';

@@ -199,7 +199,7 @@ export function createTrainingActivities(ctx: ControlContext) {
     /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
     async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
       const runDir = within(root, 'training', input.runId);
-      const checkpoint = (await createEngineRegistry(ctx.config).trainingEngine().checkpoints(runDir, input.name)).at(-1);
+      const checkpoint = (await createEngineRegistry(ctx.config, ctx.logger).trainingEngine().checkpoints(runDir, input.name)).at(-1);
       if (!checkpoint) return null;
       const loraId = await activities.registerLora({ runId: input.runId, checkpoint: path.relative(root, checkpoint.path) });
       return { loraId, step: checkpoint.step };

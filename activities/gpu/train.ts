@@ -118,6 +118,12 @@ export function createRunTraining(ctx: GpuContext) {
       }
     };
 
+    const tryNumber = activityInfo().attempt;
+    if (tryNumber > 1) {
+      reporter.update({ events: [{ kind: 'retry', message: `Restarted the trainer (try ${tryNumber}) after it or its worker stopped` }] });
+    }
+    // ComfyUI on this GPU lets go of its models first: the trainer needs all the memory.
+    await ctx.engines.imageEngine().freeVram();
     reporter.start();
     // Beat from the start: claiming the folder and starting the engine take seconds before any progress.
     const timeoutMs = activityInfo().heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3;

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
@@ -9,6 +10,8 @@ import type { GpuContext } from './context';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
 import { GpuLeases } from './leases';
 import { baseStatus, removeStatusFile, writeStatusFile } from '../../lib/worker-status';
+import { connectClient } from '../../lib/temporal/connection';
+import { RunningActivities } from './running-activities';
 
 const STATUS_EVERY_MS = 15_000;
 /** A slot whose job neither started nor heartbeated for this long is free again. */
@@ -44,7 +47,7 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     identity,
     queue: gpuWorkerQueue(workerId),
     leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
-    engines: createEngineRegistry(config),
+    engines: createEngineRegistry(config, logger),
     trainings: new Map(),
   };
   const common = {
@@ -59,8 +62,10 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     activities: createSharedGpuActivities(ctx),
     maxConcurrentActivityTaskExecutions: 4,
   });
+  const running = new RunningActivities(path.join(config.storage.workers, `${workerId}.running`));
   const pinned = await Worker.create({
     ...common,
+    interceptors: { activity: [correlationActivityInterceptor, running.interceptor()] },
     taskQueue: ctx.queue,
     activities: createPinnedGpuActivities(ctx),
     // GPU work is limited by the leases (one job per slot); the extra task slots are for commands to running
@@ -80,6 +85,14 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
       logger.warn('worker.status_failed', 'Could not publish the worker status file', { error: err });
     }
   };
+  // The image engine's server starts with the worker (it takes a while to load), unless it is not installed.
+  const image = ctx.engines.imageEngine();
+  const imageStatus = await image.check();
+  if (imageStatus.state !== 'missing') {
+    void image.start().catch((err: unknown) => logger.error('comfyui.start_failed', `ComfyUI did not start: ${(err as Error).message}`, { error: err }));
+  } else {
+    logger.warn('comfyui.missing', imageStatus.message);
+  }
   await publish();
   const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
   timer.unref();
@@ -96,6 +109,7 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     run: async () => {
       const workers = [shared, pinned];
       const stopAll = () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
+      void handBackLeftovers(config, logger, running);
       try {
         // If one worker fails, stop the other too: half a GPU worker would take jobs it cannot run.
         const results = await Promise.allSettled(workers.map((w) => w.run().catch((err: unknown) => (stopAll(), Promise.reject(err)))));
@@ -103,6 +117,7 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
         if (failure) throw failure.reason;
       } finally {
         clearInterval(timer);
+        await image.stop().catch(() => undefined);
         removeStatusFile(config.storage.workers, workerId);
       }
     },
@@ -110,4 +125,18 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
       for (const w of [shared, pinned]) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
+}
+
+/** Once polling: activities a crashed predecessor left on this worker's queue are retried now, not after a timeout. */
+async function handBackLeftovers(config: Config, logger: Logger, running: RunningActivities): Promise<void> {
+  try {
+    const client = await connectClient(config, logger);
+    try {
+      await running.failLeftovers(client, logger);
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    logger.warn('worker.recovery_failed', `Could not hand back a crashed worker's activities: ${(err as Error).message}`);
+  }
 }

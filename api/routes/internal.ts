@@ -1,11 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
 import { trainingReportSchema } from '../../lib/contracts/training-report';
+import { getGenerationRow, updateGeneration } from '../../db/repositories/generations';
 import { internalToken } from '../../lib/internal-token';
 import type { ApiDeps } from '../deps';
 import { HttpError, parseOrThrow } from '../errors';
 import { idParam } from '../params';
+
+const generationProgressSchema = z.strictObject({ workerId: z.string().min(1), progress: z.number().min(0).max(1) });
 
 /** Only holders of the internal token (GPU workers) may call the internal API. */
 function requireInternalToken(token: string): RequestHandler {
@@ -30,12 +34,22 @@ export function internalRouter(deps: ApiDeps): Router {
     const report = parseOrThrow(trainingReportSchema, req.body);
     try {
       const seq = await applyTrainingReport(deps.db.db, id, report);
-      deps.trainingBus.publish(id);
+      deps.changes.publish(id);
       res.json({ seq });
     } catch (err) {
       if (err instanceof StaleReportError) throw new HttpError(409, 'conflict', err.message);
       throw err;
     }
+  });
+
+  router.post('/generations/:id/progress', async (req, res) => {
+    const id = idParam(req.params.id);
+    const { workerId, progress } = parseOrThrow(generationProgressSchema, req.body);
+    const row = await getGenerationRow(deps.db.db, id);
+    if (!row || row.status !== 'running' || row.gpuWorker !== workerId) throw new HttpError(409, 'conflict', 'This generation is not running on that worker');
+    await updateGeneration(deps.db.db, id, { progress });
+    deps.changes.publish(id);
+    res.json({ progress });
   });
 
   return router;

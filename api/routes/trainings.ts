@@ -36,6 +36,7 @@ const CACHE = 'private, max-age=3600';
 export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Router } {
   const { db: { db }, temporal, logger, config } = deps;
   const root = config.storage.root;
+  const trainingEngine = createEngineRegistry(config, logger).trainingEngine();
   const byCharacter = Router({ mergeParams: true });
   const byRun = Router();
 
@@ -117,7 +118,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
       clearInterval(poll);
       unsubscribe();
     });
-    const unsubscribe = deps.trainingBus.subscribe(id, push);
+    const unsubscribe = deps.changes.subscribe(id, push);
     const poll = setInterval(push, STREAM_POLL_MS);
     push();
   });
@@ -156,7 +157,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const id = idParam(req.params.id);
     const run = await getTrainingRow(db, id);
     if (!run) throw notFound('Training run');
-    const checkpoints = await createEngineRegistry(config).trainingEngine().checkpoints(within(root, 'training', id), engineJobName(id));
+    const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
     res.json({
       items: checkpoints.map((c) => ({
         step: c.step,
@@ -171,7 +172,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const which = String(req.params.which);
     if (which !== 'final' && !/^\d{1,9}$/.test(which)) throw new HttpError(400, 'validation_failed', 'Checkpoint must be a step number or "final"');
     if (!(await getTrainingRow(db, id))) throw notFound('Training run');
-    const checkpoints = await createEngineRegistry(config).trainingEngine().checkpoints(within(root, 'training', id), engineJobName(id));
+    const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
     const found = checkpoints.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
     if (!found) throw notFound('Checkpoint');
     await sendStoredFile(res, found.path, {

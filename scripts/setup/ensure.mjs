@@ -1,11 +1,12 @@
 // Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
 // Plain Node with no dependencies: it runs before node_modules exists.
 //   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app
-//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI
+//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
+import { obtainHadolint } from './hadolint.mjs';
 
 const purpose = process.argv[2] ?? 'start';
 const say = (msg) => process.stdout.write(`${msg}\n`);
@@ -72,3 +73,10 @@ if (!process.env.TEMPORAL_ADDRESS) {
   }
 }
 if (purpose === 'start') ensureWebBuild();
+if (purpose === 'test') {
+  try {
+    await obtainHadolint({ say });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}

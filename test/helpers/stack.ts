@@ -88,7 +88,9 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
     logs,
     async startGpuWorker(workerId, extra = {}) {
       const connection = await NativeConnection.connect({ address: config.temporal.address });
-      const handle = await createGpuWorker(connection, { config: loadConfig({ ...env, ...extra }), logger: logs.worker, workerId });
+      // Each GPU worker runs its own ComfyUI: on a port of its own.
+      const workerEnv = { ...env, COMFYUI_PORT: String(await freePort()), GPU_WORKER_ID: workerId, ...extra };
+      const handle = await createGpuWorker(connection, { config: loadConfig(workerEnv), logger: logs.worker, workerId });
       inProcess.push({ handle, run: handle.run(), connection });
       return handle;
     },
@@ -96,7 +98,7 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
       // `node --import tsx`, not the tsx wrapper: one process, so a kill -9 hits the worker itself.
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'activities', 'gpu', 'main.ts')], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...env, ...extra, GPU_WORKER_ID: workerId },
+        env: { ...process.env, ...env, COMFYUI_PORT: String(await freePort()), ...extra, GPU_WORKER_ID: workerId },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

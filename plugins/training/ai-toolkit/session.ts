@@ -6,7 +6,7 @@ import { classifyFailure } from './failures';
 import type { JobDb } from './job-db';
 import { listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
 
-const WATCHDOG = fileURLToPath(new URL('./watchdog.py', import.meta.url));
+const WATCHDOG = fileURLToPath(new URL('../../watchdog.py', import.meta.url));
 const WATCH_EVERY_MS = 1_000;
 /** How long a save requested before a stop may take before the stop goes ahead without it. */
 const SAVE_BEFORE_STOP_MS = 120_000;
@@ -37,7 +37,7 @@ function promptText(job: TrainingJob, index: number): string | null {
 export async function startSession(o: SessionOptions): Promise<TrainingSession> {
   const root = saveRoot(o.job.runDir, o.job.name);
   const { startId, ownerFile, configFile, recordFile } = o.start;
-  const child = spawn(o.python, [WATCHDOG, String(process.pid), ownerFile, startId, '--', o.python, 'run.py', configFile], {
+  const child = spawn(o.python, [WATCHDOG, String(process.pid), '--owner', ownerFile, startId, '--', o.python, 'run.py', configFile], {
     cwd: o.checkout,
     env: o.env,
     detached: true,

@@ -1,13 +1,13 @@
-"""Runs the training engine so that it cannot outlive its GPU worker, nor its claim on the run folder.
+"""Runs an engine (a trainer, ComfyUI) so that it cannot outlive its GPU worker, nor its claim on a folder.
 
-    python3 watchdog.py <worker-pid> <owner-file> <start-id> -- <command ...>
+    python3 watchdog.py <worker-pid> [--owner <owner-file> <start-id>] -- <command ...>
 
 The GPU worker starts this in a process group of its own. It runs the command as its child, forwards SIGINT and
 SIGTERM to it, and exits with the child's status (or dies by the child's signal). It stops the whole process group
 (data loaders included) when
-- the worker disappears (killed with -9, its container gone): the engine would otherwise train on, unattended;
-- the run folder's owner file names another start: the run has resumed elsewhere, and this engine must never
-  write into the folder that the resumed run uses.
+- the worker disappears (killed with -9, its container gone): the engine would otherwise run on, unattended;
+- with --owner, the owner file names another start: a training run has resumed elsewhere, and this engine must
+  never write into the folder that the resumed run uses.
 """
 
 import json
@@ -22,11 +22,16 @@ GRACE_SECONDS = 10.0
 
 
 def main() -> int:
-    if len(sys.argv) < 6 or sys.argv[4] != "--":
-        sys.stderr.write("usage: watchdog.py <worker-pid> <owner-file> <start-id> -- <command ...>\n")
+    args = sys.argv[1:]
+    owner_file = start_id = None
+    if len(args) > 3 and args[1] == "--owner":
+        owner_file, start_id = args[2], args[3]
+        args = [args[0]] + args[4:]
+    if len(args) < 3 or args[1] != "--":
+        sys.stderr.write("usage: watchdog.py <worker-pid> [--owner <owner-file> <start-id>] -- <command ...>\n")
         return 2
-    worker_pid, owner_file, start_id = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    child = subprocess.Popen(sys.argv[5:])
+    worker_pid = int(args[0])
+    child = subprocess.Popen(args[2:])
 
     def forward(signum, _frame):
         if child.poll() is None:
@@ -41,7 +46,7 @@ def main() -> int:
             break
         except subprocess.TimeoutExpired:
             pass
-        if os.getppid() != worker_pid or owner_of(owner_file) not in (None, start_id):
+        if os.getppid() != worker_pid or (owner_file and owner_of(owner_file) not in (None, start_id)):
             stop_group()
     if status < 0:
         signal.signal(-status, signal.SIG_DFL)

@@ -1,0 +1,36 @@
+import { getGenerationRow, recordOutputs, updateGeneration } from '../../db/repositories/generations';
+import type { GeneratedImage } from '../gpu/generate';
+import type { ControlContext } from './context';
+
+/** The control-plane steps of the `generateImages` workflow. */
+export function createGenerationActivities(ctx: ControlContext) {
+  return {
+    /** The GPU worker took the job: from now on it is running (before, it waited for a GPU). */
+    async generationOnWorker(input: { generationId: string; workerId: string }): Promise<void> {
+      const row = await getGenerationRow(ctx.db, input.generationId);
+      await updateGeneration(ctx.db, input.generationId, {
+        status: 'running',
+        gpuWorker: input.workerId,
+        startedAt: row?.startedAt ?? new Date(),
+      });
+    },
+
+    async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<void> {
+      await recordOutputs(ctx.db, input.generationId, input.images);
+      await updateGeneration(ctx.db, input.generationId, { status: 'completed', progress: 1, finishedAt: new Date() });
+      ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, {
+        generationId: input.generationId,
+      });
+    },
+
+    async generationFinished(input: { generationId: string; status: 'failed' | 'cancelled'; code: string; message: string }): Promise<void> {
+      await updateGeneration(ctx.db, input.generationId, {
+        status: input.status,
+        errorCode: input.status === 'failed' ? input.code : null,
+        errorMessage: input.status === 'failed' ? input.message : null,
+        finishedAt: new Date(),
+      });
+      ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
+    },
+  };
+}

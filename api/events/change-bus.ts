@@ -1,0 +1,23 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * In-process notice that a job (a training run, a generation) changed, because a GPU worker's report arrived, so
+ * open event streams push at once instead of waiting for their next look at the database.
+ */
+export class ChangeBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // One listener per open event stream.
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(jobId: string): void {
+    this.emitter.emit(jobId);
+  }
+
+  subscribe(jobId: string, listener: () => void): () => void {
+    this.emitter.on(jobId, listener);
+    return () => this.emitter.off(jobId, listener);
+  }
+}

@@ -1,0 +1,207 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { and, eq, isNull } from 'drizzle-orm';
+import { Router } from 'express';
+import {
+  BadCursorError,
+  createGeneration,
+  deleteGeneration,
+  getGeneration,
+  getGenerationRow,
+  getOutput,
+  listGenerations,
+  updateGeneration,
+} from '../../db/repositories/generations';
+import { getLora, toLora } from '../../db/repositories/loras';
+import { characters, generations, trainingRuns } from '../../db/schema';
+import type { Database } from '../../db/client';
+import {
+  galleryQuery,
+  generationInput,
+  resolveGenerationParams,
+  rerunInput,
+  type GenerationParams,
+} from '../../lib/contracts/generations';
+import { within } from '../../lib/storage';
+import { CONTROL_QUEUE } from '../../lib/temporal/queues';
+import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
+import { generateImages } from '../../workflows/generate-images';
+import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
+import type { ApiDeps } from '../deps';
+import { HttpError, notFound, parseOrThrow } from '../errors';
+import { requireJson } from '../middleware/error-handler';
+import { idParam } from '../params';
+import { sendStoredFile } from '../send-file';
+import { lastEventId, openEventStream } from '../sse';
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+const STREAM_POLL_MS = 1_000;
+/** Seeds up to 2^48: far more than enough variety, and exact in JSON and JavaScript numbers. */
+const randomSeed = () => randomInt(0, 2 ** 48 - 1);
+
+/**
+ * Why queued generations wait, in plain words (design §4: "a generation waits in Temporal's queue while the GPU is
+ * busy training; the UI says so").
+ */
+async function gpuWaitReason(db: Database): Promise<string> {
+  const training = await db
+    .select({ name: characters.name })
+    .from(trainingRuns)
+    .innerJoin(characters, eq(characters.id, trainingRuns.characterId))
+    .where(and(eq(trainingRuns.status, 'running'), isNull(trainingRuns.deletedAt)));
+  if (training.length > 0) return `waiting for the GPU: training of ${training.map((t) => t.name).join(', ')}`;
+  const running = await db
+    .select({ id: generations.id })
+    .from(generations)
+    .where(and(eq(generations.status, 'running'), isNull(generations.deletedAt)));
+  if (running.length > 0) return 'waiting for the GPU: another generation is running';
+  return 'waiting for a GPU worker';
+}
+
+/** Generations, the gallery, and the images. */
+export function generationsRouter(deps: ApiDeps): { generations: Router; outputs: Router } {
+  const { db: { db }, temporal, logger, config } = deps;
+  const router = Router();
+  const outputsRouter = Router();
+
+  async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null) {
+    const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId });
+    try {
+      await temporal.workflow.start(generateImages, {
+        taskQueue: CONTROL_QUEUE,
+        workflowId: generation.workflowId,
+        args: [{ generationId: generation.id, params, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds) }],
+        typedSearchAttributes: [
+          { key: KIND, value: 'generation' },
+          ...(characterId ? [{ key: CHARACTER_ID, value: characterId }] : []),
+          { key: STATUS, value: 'queued' },
+        ],
+      });
+    } catch (err) {
+      const message = `Temporal did not accept the generation: ${(err as Error).message}`;
+      await updateGeneration(db, generation.id, { status: 'failed', errorCode: 'unavailable', errorMessage: message, finishedAt: new Date() });
+      throw new HttpError(503, 'unavailable', message);
+    }
+    logger.info('generation.submitted', `Generation of ${params.batch} image(s) submitted`, { generationId: generation.id, loraId: params.lora?.id });
+    return (await getGeneration(db, generation.id, await gpuWaitReason(db)))!;
+  }
+
+  router.post('/', requireJson, async (req, res) => {
+    const input = parseOrThrow(generationInput, req.body);
+    let lora = null;
+    let characterId: string | null = null;
+    if (input.loraId) {
+      const row = await getLora(db, input.loraId);
+      if (!row) throw new HttpError(400, 'validation_failed', 'No LoRA with this id: it may have been deleted', [{ field: 'loraId', message: 'Unknown LoRA' }]);
+      if (input.baseModel && input.baseModel !== row.baseModel) {
+        throw new HttpError(400, 'validation_failed', `This LoRA was trained for ${row.baseModel}; it cannot be used with ${input.baseModel}`, [
+          { field: 'baseModel', message: `The LoRA needs ${row.baseModel}` },
+        ]);
+      }
+      const contract = toLora(row);
+      lora = { id: row.id, fileName: contract.fileName, name: row.name, triggerWord: row.triggerWord, baseModel: row.baseModel };
+      characterId = row.characterId;
+    }
+    const generation = await start(resolveGenerationParams(input, lora, randomSeed), characterId, null);
+    res.status(202).location(`/api/generations/${generation.id}`).json(generation);
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseOrThrow(galleryQuery, req.query, 'query');
+    try {
+      res.json(await listGenerations(db, query, await gpuWaitReason(db)));
+    } catch (err) {
+      if (err instanceof BadCursorError) throw new HttpError(400, 'validation_failed', `Invalid query: ${err.message}`);
+      throw err;
+    }
+  });
+
+  router.get('/:id', async (req, res) => {
+    const generation = await getGeneration(db, idParam(req.params.id), await gpuWaitReason(db));
+    if (!generation) throw notFound('Generation');
+    res.json(generation);
+  });
+
+  /** Live status as server-sent events: `generation` events carrying the whole generation; ids grow with each change. */
+  router.get('/:id/events', async (req, res) => {
+    const id = idParam(req.params.id);
+    if (!(await getGenerationRow(db, id))) throw notFound('Generation');
+    let lastSent = lastEventId(req) ?? -1;
+    let closed = false;
+    let pending: Promise<void> | undefined;
+    const push = () => {
+      pending ??= (async () => {
+        const row = await getGenerationRow(db, id);
+        const version = row?.updatedAt.getTime() ?? 0;
+        if (!closed && row && version !== lastSent) {
+          lastSent = version;
+          stream.send('generation', version, await getGeneration(db, id, await gpuWaitReason(db)));
+        }
+      })()
+        .catch((err: unknown) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }))
+        .finally(() => (pending = undefined));
+    };
+    const stream = openEventStream(req, res, () => {
+      closed = true;
+      clearInterval(poll);
+      unsubscribe();
+    });
+    const unsubscribe = deps.changes.subscribe(id, push);
+    const poll = setInterval(push, STREAM_POLL_MS);
+    push();
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const id = idParam(req.params.id);
+    const row = await getGenerationRow(db, id);
+    if (!row) throw notFound('Generation');
+    if (FINISHED.has(row.status)) throw new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`);
+    try {
+      await temporal.workflow.getHandle(row.workflowId).cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    logger.info('generation.cancel_requested', 'Cancel requested', { generationId: id });
+    res.status(202).json(await getGeneration(db, id));
+  });
+
+  /** The same parameters again, or with another seed (given, or a new random one). */
+  router.post('/:id/rerun', requireJson, async (req, res) => {
+    const id = idParam(req.params.id);
+    const options = parseOrThrow(rerunInput, req.body ?? {});
+    const row = await getGenerationRow(db, id);
+    if (!row) throw notFound('Generation');
+    const params = row.parameters as unknown as GenerationParams;
+    if (params.lora && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
+    const seed = options.seed ?? (options.varySeed ? randomSeed() : params.seed);
+    const generation = await start({ ...params, seed }, row.characterId, row.id);
+    res.status(202).location(`/api/generations/${generation.id}`).json(generation);
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const id = idParam(req.params.id);
+    const row = await getGenerationRow(db, id);
+    if (!row) throw notFound('Generation');
+    if (!FINISHED.has(row.status)) {
+      await temporal.workflow
+        .getHandle(row.workflowId)
+        .cancel()
+        .catch(() => undefined);
+    }
+    await deleteGeneration(db, id);
+    logger.info('generation.deleted', 'Generation deleted', { generationId: id });
+    res.status(204).end();
+  });
+
+  outputsRouter.get('/:id', async (req, res) => {
+    const output = await getOutput(db, idParam(req.params.id));
+    if (!output) throw notFound('Image');
+    await sendStoredFile(res, within(config.storage.root, output.filePath), {
+      what: 'Image',
+      contentType: 'image/png',
+      cacheControl: 'private, max-age=31536000, immutable',
+    });
+  });
+
+  return { generations: router, outputs: outputsRouter };
+}

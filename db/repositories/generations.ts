@@ -1,0 +1,159 @@
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Generation, GenerationParams } from '../../lib/contracts/generations';
+import { generationWorkflowId } from '../../lib/contracts/generations';
+import type { Database } from '../client';
+import { generations, outputs } from '../schema';
+
+type Row = typeof generations.$inferSelect;
+type OutputRow = typeof outputs.$inferSelect;
+
+export const outputUrl = (id: string) => `/api/outputs/${id}`;
+
+function toGeneration(row: Row, rows: OutputRow[], waitingFor: string | null): Generation {
+  return {
+    id: row.id,
+    status: row.status,
+    progress: row.progress,
+    waitingFor: row.status === 'queued' ? waitingFor : null,
+    parameters: row.parameters as unknown as GenerationParams,
+    characterId: row.characterId,
+    loraId: row.loraId,
+    outputs: rows
+      .filter((o) => o.deletedAt === null)
+      .sort((a, b) => a.index - b.index)
+      .map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed })),
+    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    workflowId: row.workflowId,
+    sourceGenerationId: row.sourceGenerationId,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+async function withOutputs(db: Database, rows: Row[], waitingFor: string | null): Promise<Generation[]> {
+  if (rows.length === 0) return [];
+  const all = await db.select().from(outputs).where(inArray(outputs.generationId, rows.map((r) => r.id)));
+  return rows.map((row) => toGeneration(row, all.filter((o) => o.generationId === row.id), waitingFor));
+}
+
+export async function createGeneration(
+  db: Database,
+  input: { id: string; params: GenerationParams; characterId: string | null; sourceGenerationId?: string | null; submittedBy?: string | null },
+): Promise<Generation> {
+  const [row] = await db
+    .insert(generations)
+    .values({
+      id: input.id,
+      characterId: input.characterId,
+      loraId: input.params.lora?.id ?? null,
+      loraStrength: input.params.lora?.strength ?? null,
+      baseModel: input.params.baseModel,
+      prompt: input.params.prompt,
+      parameters: input.params as unknown as Record<string, unknown>,
+      workflowId: generationWorkflowId(input.id),
+      sourceGenerationId: input.sourceGenerationId ?? null,
+      submittedBy: input.submittedBy ?? null,
+    })
+    .returning();
+  return toGeneration(row!, [], null);
+}
+
+export async function getGenerationRow(db: Database, id: string): Promise<Row | undefined> {
+  const [row] = await db.select().from(generations).where(and(eq(generations.id, id), isNull(generations.deletedAt)));
+  return row;
+}
+
+export async function getGeneration(db: Database, id: string, waitingFor: string | null = null): Promise<Generation | undefined> {
+  const row = await getGenerationRow(db, id);
+  return row ? (await withOutputs(db, [row], waitingFor))[0] : undefined;
+}
+
+/** The cursor of a page: the last item's creation time and id (ties broken by id), opaque to clients. */
+function encodeCursor(row: Row): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  return id && !Number.isNaN(date.getTime()) ? { at: date, id } : undefined;
+}
+
+export class BadCursorError extends Error {}
+
+/** The gallery, newest first, in pages. */
+export async function listGenerations(
+  db: Database,
+  query: { characterId?: string | undefined; loraId?: string | undefined; status?: Row['status'] | undefined; limit: number; cursor?: string | undefined },
+  waitingFor: string | null,
+): Promise<{ items: Generation[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [isNull(generations.deletedAt)];
+  if (query.characterId) conditions.push(eq(generations.characterId, query.characterId));
+  if (query.loraId) conditions.push(eq(generations.loraId, query.loraId));
+  if (query.status) conditions.push(eq(generations.status, query.status));
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    if (!after) throw new BadCursorError('cursor is not one this API handed out');
+    conditions.push(or(lt(generations.createdAt, after.at), and(eq(generations.createdAt, after.at), lt(generations.id, after.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(generations)
+    .where(and(...conditions))
+    .orderBy(desc(generations.createdAt), desc(generations.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  return { items: await withOutputs(db, page, waitingFor), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
+}
+
+export async function updateGeneration(
+  db: Database,
+  id: string,
+  patch: Partial<Pick<Row, 'status' | 'progress' | 'gpuWorker' | 'errorCode' | 'errorMessage' | 'startedAt' | 'finishedAt'>>,
+): Promise<void> {
+  await db.update(generations).set({ ...patch, updatedAt: new Date() }).where(eq(generations.id, id));
+}
+
+/** Records the images of a finished batch (idempotent: a retried activity inserts nothing twice). */
+export async function recordOutputs(
+  db: Database,
+  generationId: string,
+  images: Array<Pick<OutputRow, 'index' | 'filePath' | 'width' | 'height' | 'seed' | 'sizeBytes' | 'sha256'>>,
+): Promise<void> {
+  if (images.length === 0) return;
+  await db
+    .insert(outputs)
+    .values(images.map((image) => ({ ...image, generationId })))
+    .onConflictDoNothing({ target: [outputs.generationId, outputs.index] });
+}
+
+export async function getOutput(db: Database, id: string): Promise<OutputRow | undefined> {
+  const [row] = await db
+    .select({ output: outputs })
+    .from(outputs)
+    .innerJoin(generations, eq(generations.id, outputs.generationId))
+    .where(and(eq(outputs.id, id), isNull(outputs.deletedAt), isNull(generations.deletedAt)));
+  return row?.output;
+}
+
+/** Soft delete of a generation and its images (files stay until a purge). */
+export async function deleteGeneration(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(generations)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(generations.id, id), isNull(generations.deletedAt)))
+    .returning({ id: generations.id });
+  if (rows.length === 0) return false;
+  await db.update(outputs).set({ deletedAt: new Date() }).where(eq(outputs.generationId, id));
+  return true;
+}
+
+/** Generations still waiting or running, oldest first. */
+export async function unfinishedGenerations(db: Database): Promise<Row[]> {
+  return db
+    .select()
+    .from(generations)
+    .where(and(isNull(generations.deletedAt), sql`${generations.status} in ('queued', 'running')`))
+    .orderBy(asc(generations.createdAt));
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+export const BASE_MODEL_IDS = ['flux1-dev', 'sdxl'] as const;
+export type BaseModelId = (typeof BASE_MODEL_IDS)[number];
+
+/** ComfyUI's samplers and schedulers at the pinned commit (comfyui.md §5). */
+export const SAMPLERS = [
+  'euler', 'euler_cfg_pp', 'euler_ancestral', 'euler_ancestral_cfg_pp', 'heun', 'heunpp2', 'dpm_2', 'dpm_2_ancestral',
+  'lms', 'dpm_fast', 'dpm_adaptive', 'dpmpp_2s_ancestral', 'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_sde', 'dpmpp_sde_gpu',
+  'dpmpp_2m', 'dpmpp_2m_cfg_pp', 'dpmpp_2m_sde', 'dpmpp_2m_sde_gpu', 'dpmpp_2m_sde_heun', 'dpmpp_2m_sde_heun_gpu',
+  'dpmpp_3m_sde', 'dpmpp_3m_sde_gpu', 'ddpm', 'lcm', 'ipndm', 'ipndm_v', 'deis', 'res_multistep', 'res_multistep_cfg_pp',
+  'res_multistep_ancestral', 'res_multistep_ancestral_cfg_pp', 'gradient_estimation', 'gradient_estimation_cfg_pp',
+  'er_sde', 'seeds_2', 'seeds_3', 'sa_solver', 'sa_solver_pece', 'ddim', 'uni_pc', 'uni_pc_bh2',
+] as const;
+export const SCHEDULERS = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal'] as const;
+
+/** Aspect presets: sizes near one megapixel, multiples of 64 (both base models are trained around 1024²). */
+export const ASPECTS = {
+  square: { label: 'Square 1:1', width: 1024, height: 1024 },
+  portrait: { label: 'Portrait 3:4', width: 896, height: 1152 },
+  landscape: { label: 'Landscape 4:3', width: 1152, height: 896 },
+  tall: { label: 'Tall 2:3', width: 832, height: 1216 },
+  wide: { label: 'Wide 3:2', width: 1216, height: 832 },
+  story: { label: 'Story 9:16', width: 768, height: 1344 },
+  cinema: { label: 'Cinema 16:9', width: 1344, height: 768 },
+} as const;
+export type AspectId = keyof typeof ASPECTS;
+export const ASPECT_IDS = Object.keys(ASPECTS) as [AspectId, ...AspectId[]];
+
+/** Per base model: the defaults and the size multiple its latent space needs. */
+export const BASE_MODELS: Record<BaseModelId, { label: string; steps: number; guidance: number; sampler: (typeof SAMPLERS)[number]; scheduler: (typeof SCHEDULERS)[number]; sizeMultiple: number; usesNegative: boolean }> = {
+  'flux1-dev': { label: 'FLUX.1-dev', steps: 28, guidance: 3.5, sampler: 'euler', scheduler: 'simple', sizeMultiple: 16, usesNegative: false },
+  sdxl: { label: 'SDXL', steps: 30, guidance: 7, sampler: 'dpmpp_2m', scheduler: 'karras', sizeMultiple: 8, usesNegative: true },
+};
+
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+export const SIZE_RANGE = { min: 256, max: 2048 } as const;
+
+const size = (name: string) =>
+  z
+    .int(`${name} must be a whole number of pixels`)
+    .min(SIZE_RANGE.min, `${name} must be at least ${SIZE_RANGE.min}`)
+    .max(SIZE_RANGE.max, `${name} can be at most ${SIZE_RANGE.max}`);
+
+export const generationInput = z
+  .strictObject({
+    prompt: z.string({ error: 'Prompt must be text' }).trim().min(1, 'Write a prompt').max(2000, 'The prompt can be at most 2000 characters'),
+    negativePrompt: z.string({ error: 'Negative prompt must be text' }).max(2000, 'The negative prompt can be at most 2000 characters').optional(),
+    loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
+    loraStrength: z.number({ error: 'LoRA strength must be a number' }).min(0, 'LoRA strength must be at least 0').max(2, 'LoRA strength can be at most 2').optional(),
+    baseModel: z.enum(BASE_MODEL_IDS, { error: 'Base model must be flux1-dev or sdxl' }).optional(),
+    aspect: z.enum(ASPECT_IDS, { error: `Aspect must be one of: ${ASPECT_IDS.join(', ')}` }).optional(),
+    width: size('Width').optional(),
+    height: size('Height').optional(),
+    steps: z.int('Steps must be a whole number').min(1, 'Steps must be at least 1').max(150, 'Steps can be at most 150').optional(),
+    guidance: z.number({ error: 'Guidance must be a number' }).min(0, 'Guidance must be at least 0').max(30, 'Guidance can be at most 30').optional(),
+    sampler: z.enum(SAMPLERS, { error: 'Unknown sampler' }).optional(),
+    scheduler: z.enum(SCHEDULERS, { error: `Scheduler must be one of: ${SCHEDULERS.join(', ')}` }).optional(),
+    seed: z.int('Seed must be a whole number').min(0, 'Seed cannot be negative').max(MAX_SEED, `Seed can be at most ${MAX_SEED}`).optional(),
+    batch: z.int('Batch must be a whole number').min(1, 'Batch must be at least 1').max(8, 'Batch can be at most 8').optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.width === undefined) !== (v.height === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [v.width === undefined ? 'width' : 'height'], message: 'Give both width and height, or neither' });
+    }
+    if (v.aspect && v.width !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['aspect'], message: 'Choose an aspect preset or a custom width and height, not both' });
+    }
+    const multiple = BASE_MODELS[v.baseModel ?? 'flux1-dev'].sizeMultiple;
+    for (const key of ['width', 'height'] as const) {
+      const value = v[key];
+      if (value !== undefined && value % multiple !== 0) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key === 'width' ? 'Width' : 'Height'} must be a multiple of ${multiple} for ${BASE_MODELS[v.baseModel ?? 'flux1-dev'].label} (got ${value})` });
+      }
+    }
+    if (v.negativePrompt && !BASE_MODELS[v.baseModel ?? 'flux1-dev'].usesNegative) {
+      ctx.addIssue({ code: 'custom', path: ['negativePrompt'], message: 'FLUX.1-dev does not use a negative prompt; leave it empty or choose SDXL' });
+    }
+  });
+export type GenerationInput = z.input<typeof generationInput>;
+
+/** Every parameter of a generation, resolved: what the graph is built from and what is stored with the images. */
+export const generationParamsSchema = z.object({
+  /** The prompt as sent to the model (with the LoRA's trigger word added when it was missing). */
+  prompt: z.string(),
+  /** The prompt as the person wrote it. */
+  userPrompt: z.string(),
+  negativePrompt: z.string(),
+  baseModel: z.enum(BASE_MODEL_IDS),
+  lora: z.object({ id: z.uuid(), fileName: z.string(), name: z.string(), strength: z.number(), triggerWord: z.string() }).nullable(),
+  width: z.number(),
+  height: z.number(),
+  steps: z.number(),
+  guidance: z.number(),
+  sampler: z.enum(SAMPLERS),
+  scheduler: z.enum(SCHEDULERS),
+  seed: z.number(),
+  batch: z.number(),
+});
+export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
+/** Adds the trigger word when the prompt does not already contain it as a word. */
+export function withTriggerWord(prompt: string, triggerWord: string): string {
+  const escaped = triggerWord.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_])${escaped}($|[^A-Za-z0-9_])`, 'i').test(prompt) ? prompt : `${triggerWord}, ${prompt}`;
+}
+
+export function resolveGenerationParams(
+  input: z.output<typeof generationInput>,
+  lora: { id: string; fileName: string; name: string; triggerWord: string; baseModel: BaseModelId } | null,
+  randomSeed: () => number,
+): GenerationParams {
+  const baseModel = input.baseModel ?? lora?.baseModel ?? 'flux1-dev';
+  const defaults = BASE_MODELS[baseModel];
+  const sized = input.width !== undefined && input.height !== undefined ? { width: input.width, height: input.height } : ASPECTS[input.aspect ?? 'square'];
+  return {
+    prompt: lora ? withTriggerWord(input.prompt, lora.triggerWord) : input.prompt,
+    userPrompt: input.prompt,
+    negativePrompt: input.negativePrompt ?? '',
+    baseModel,
+    lora: lora ? { id: lora.id, fileName: lora.fileName, name: lora.name, strength: input.loraStrength ?? 1, triggerWord: lora.triggerWord } : null,
+    width: sized.width,
+    height: sized.height,
+    steps: input.steps ?? defaults.steps,
+    guidance: input.guidance ?? defaults.guidance,
+    sampler: input.sampler ?? defaults.sampler,
+    scheduler: input.scheduler ?? defaults.scheduler,
+    seed: input.seed ?? randomSeed(),
+    batch: input.batch ?? 1,
+  };
+}
+
+export const GENERATION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export const generationOutputSchema = z.object({
+  id: z.uuid(),
+  index: z.number(),
+  url: z.string(),
+  width: z.number(),
+  height: z.number(),
+  seed: z.number(),
+});
+
+export const generationSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(GENERATION_STATUSES),
+  /** 0..1 over the whole batch. */
+  progress: z.number(),
+  /** Why a queued generation has not started, in plain words ("waiting for the GPU: training of Ada"). */
+  waitingFor: z.string().nullable(),
+  parameters: generationParamsSchema,
+  characterId: z.uuid().nullable(),
+  loraId: z.uuid().nullable(),
+  outputs: z.array(generationOutputSchema),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  workflowId: z.string(),
+  sourceGenerationId: z.uuid().nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type Generation = z.infer<typeof generationSchema>;
+
+export const generationPageSchema = z.object({
+  items: z.array(generationSchema),
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+
+export const galleryQuery = z.strictObject({
+  characterId: z.uuid({ error: 'characterId must be a character id' }).optional(),
+  loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
+  status: z.enum(GENERATION_STATUSES).optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(24),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Re-run with the same parameters, or vary the seed (a new random one, or the given one). */
+export const rerunInput = z.strictObject({
+  varySeed: z.boolean({ error: 'varySeed must be true or false' }).default(false),
+  seed: z.int().min(0).max(MAX_SEED).optional(),
+});
+
+export function generationWorkflowId(id: string): string {
+  return `generation-${id}`;
+}

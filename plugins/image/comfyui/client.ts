@@ -1,0 +1,232 @@
+import WebSocket from 'ws';
+import type { Graph } from './graphs';
+
+/** An image as ComfyUI names it in `executed` messages and history (comfyui.md §2.2). */
+export interface ComfyImage {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+export interface HistoryEntry {
+  outputs: Record<string, { images?: ComfyImage[] }>;
+  status: { status_str: 'success' | 'error'; completed: boolean; messages: Array<[string, Record<string, unknown>]> };
+}
+
+export interface NodeError {
+  type: string;
+  message: string;
+  details: string;
+  extra_info?: { input_name?: string; received_value?: unknown };
+}
+
+/** ComfyUI refused the graph (400 with `node_errors`, comfyui.md §2.1). */
+export class ComfyValidationError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly nodeErrors: Record<string, { errors: NodeError[]; class_type: string }>,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ComfyValidationError';
+  }
+}
+
+/** ComfyUI is not answering (not started yet, restarting, or gone). */
+export class ComfyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ComfyUnavailableError';
+  }
+}
+
+export type PromptOutcome =
+  | { kind: 'success'; images: ComfyImage[] }
+  | { kind: 'error'; nodeType: string; exceptionType: string; message: string }
+  | { kind: 'interrupted' };
+
+export interface PromptProgress {
+  node: string;
+  value: number;
+  max: number;
+}
+
+const RECONNECT_MS = [250, 500, 1000, 2000, 4000];
+const HISTORY_POLL_MS = 2_000;
+
+/**
+ * HTTP and WebSocket client for one ComfyUI server (comfyui.md §8.1). Each job follows its own prompt on its own
+ * socket; a dropped socket is reconnected with the same client id, and `/history` answers what the socket missed.
+ */
+export class ComfyClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw new ComfyUnavailableError(`ComfyUI at ${this.baseUrl} does not answer (${(err as Error).message})`);
+    }
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.request(path, init);
+    if (!response.ok) throw new Error(`ComfyUI answered ${response.status} to ${path}: ${(await response.text()).slice(0, 300)}`);
+    return (await response.json()) as T;
+  }
+
+  systemStats(): Promise<{ system: Record<string, unknown>; devices: Array<Record<string, unknown>> }> {
+    return this.json('/system_stats');
+  }
+
+  /** Queues a graph under our own prompt id; throws ComfyValidationError when ComfyUI refuses it. */
+  async submit(graph: Graph, promptId: string, clientId: string, extraPngInfo: Record<string, unknown> = {}): Promise<void> {
+    const response = await this.request('/prompt', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: graph, client_id: clientId, prompt_id: promptId, extra_data: { extra_pnginfo: extraPngInfo } }),
+    });
+    const body = (await response.json().catch(() => ({}))) as {
+      error?: { type?: string; message?: string; details?: string };
+      node_errors?: ComfyValidationError['nodeErrors'];
+    };
+    if (response.status === 400) {
+      throw new ComfyValidationError(body.error?.type ?? 'invalid_prompt', body.node_errors ?? {}, body.error?.message ?? 'Prompt refused');
+    }
+    if (!response.ok) throw new Error(`ComfyUI answered ${response.status} to /prompt`);
+  }
+
+  async history(promptId: string): Promise<HistoryEntry | undefined> {
+    const all = await this.json<Record<string, HistoryEntry>>(`/history/${encodeURIComponent(promptId)}`);
+    return all[promptId];
+  }
+
+  async view(image: ComfyImage): Promise<Buffer> {
+    const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
+    const response = await this.request(`/view?${query}`);
+    if (!response.ok) throw new Error(`ComfyUI could not serve ${image.subfolder}/${image.filename} (${response.status})`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Removes the prompt if still queued, and interrupts it if running (comfyui.md §8.1 step 6). */
+  async cancel(promptId: string): Promise<void> {
+    const headers = { 'content-type': 'application/json' };
+    await this.request('/queue', { method: 'POST', headers, body: JSON.stringify({ delete: [promptId] }) });
+    await this.request('/interrupt', { method: 'POST', headers, body: JSON.stringify({ prompt_id: promptId }) });
+  }
+
+  async free(): Promise<void> {
+    await this.request('/free', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unload_models: true, free_memory: true }),
+    });
+  }
+
+  /**
+   * Follows a submitted prompt to its end: progress ticks as they come, then the outcome from history (which is
+   * written before ComfyUI announces the end). Keeps going through dropped sockets and ComfyUI restarts until
+   * `signal` aborts or `giveUpAfterMs` passes without any sign of ComfyUI.
+   */
+  follow(
+    promptId: string,
+    clientId: string,
+    onProgress: (progress: PromptProgress) => void,
+    options: { signal?: AbortSignal; giveUpAfterMs?: number } = {},
+  ): Promise<PromptOutcome> {
+    const wsUrl = `${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${encodeURIComponent(clientId)}`;
+    const giveUpAfterMs = options.giveUpAfterMs ?? 120_000;
+    return new Promise((resolve, reject) => {
+      let socket: WebSocket | undefined;
+      let settled = false;
+      let attempts = 0;
+      let lastSign = Date.now();
+      let poll: NodeJS.Timeout | undefined;
+
+      const finish = (result: { outcome?: PromptOutcome; error?: Error }) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        options.signal?.removeEventListener('abort', onAbort);
+        socket?.removeAllListeners();
+        socket?.on('error', () => {});
+        socket?.close();
+        if (result.outcome) resolve(result.outcome);
+        else reject(result.error);
+      };
+      const onAbort = () => finish({ error: (options.signal?.reason as Error) ?? new Error('Aborted') });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      /** History is the record: it says how the prompt ended, whatever the socket saw. */
+      const checkHistory = async () => {
+        try {
+          const entry = await this.history(promptId);
+          lastSign = Date.now();
+          if (entry) finish({ outcome: outcomeOf(entry) });
+        } catch (err) {
+          if (Date.now() - lastSign > giveUpAfterMs) finish({ error: err as Error });
+        }
+      };
+
+      const connect = () => {
+        if (settled) return;
+        socket = new WebSocket(wsUrl);
+        socket.on('open', () => {
+          attempts = 0;
+          lastSign = Date.now();
+          // Anything that happened while no socket listened is in history.
+          void checkHistory();
+        });
+        socket.on('message', (data, isBinary) => {
+          if (isBinary) return; // previews
+          lastSign = Date.now();
+          let message: { type?: string; data?: Record<string, unknown> };
+          try {
+            message = JSON.parse(String(data)) as typeof message;
+          } catch {
+            return;
+          }
+          const d = message.data ?? {};
+          if (d.prompt_id !== undefined && d.prompt_id !== promptId) return;
+          if (message.type === 'progress' && typeof d.value === 'number' && typeof d.max === 'number') {
+            onProgress({ node: String(d.node ?? ''), value: d.value, max: d.max });
+          } else if (message.type === 'executing' && d.node === null && d.prompt_id === promptId) {
+            void checkHistory();
+          }
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          if (settled) return;
+          const delay = RECONNECT_MS[Math.min(attempts++, RECONNECT_MS.length - 1)]!;
+          setTimeout(connect, delay);
+        });
+      };
+
+      // While the socket is down (ComfyUI restarting, say), history is polled so the end is never missed.
+      poll = setInterval(() => {
+        if (socket?.readyState !== WebSocket.OPEN) void checkHistory();
+        else if (Date.now() - lastSign > giveUpAfterMs) void checkHistory();
+      }, HISTORY_POLL_MS);
+      connect();
+    });
+  }
+}
+
+function outcomeOf(entry: HistoryEntry): PromptOutcome {
+  const messages = entry.status?.messages ?? [];
+  if (messages.some(([type]) => type === 'execution_interrupted')) return { kind: 'interrupted' };
+  const error = messages.find(([type]) => type === 'execution_error')?.[1];
+  if (entry.status?.status_str === 'error' || error) {
+    return {
+      kind: 'error',
+      nodeType: String(error?.node_type ?? 'unknown'),
+      exceptionType: String(error?.exception_type ?? 'unknown'),
+      message: String(error?.exception_message ?? 'ComfyUI reported an error').trim(),
+    };
+  }
+  const images = Object.values(entry.outputs ?? {}).flatMap((output) => output.images ?? []);
+  return { kind: 'success', images };
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../../lib/config';
+import type { GenerationParams } from '../../../lib/contracts/generations';
+import type { Logger } from '../../../lib/logger/logger';
+import { addPngText, pngSize } from '../../../lib/png-text';
+import type { EngineStatus } from '../../engine';
+import { ImageEngineError, type ImageEngine, type ImageOutput } from '../interface';
+import { ComfyUnavailableError, ComfyValidationError } from './client';
+import { explainExecutionError, explainValidation } from './errors';
+import { buildGraph, samplerNodeId } from './graphs';
+import { ComfyServer } from './server-process';
+
+/** A generation's parameters as a line of text, the way image tools usually write them into a PNG. */
+function describe(p: GenerationParams, seed: number): string {
+  const lora = p.lora ? `, LoRA: ${p.lora.name} (${p.lora.fileName}) at ${p.lora.strength}` : '';
+  return `${p.prompt}\nNegative prompt: ${p.negativePrompt}\nSteps: ${p.steps}, Sampler: ${p.sampler}, Scheduler: ${p.scheduler}, Guidance: ${p.guidance}, Seed: ${seed}, Size: ${p.width}x${p.height}, Model: ${p.baseModel}${lora}`;
+}
+
+/** ComfyUI behind the ImageEngine interface (design §5): its own server on 127.0.0.1, one prompt per job. */
+export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
+  const server = new ComfyServer(config, logger);
+  const status = (state: EngineStatus['state'], message: string): EngineStatus => ({ kind: 'image', id: 'comfyui', label: 'ComfyUI', state, message });
+
+  return {
+    kind: 'image',
+    id: 'comfyui',
+    label: 'ComfyUI',
+
+    async check() {
+      const { managed, simulated, path: checkout, command } = config.comfyui;
+      if (managed && !simulated) {
+        if (!existsSync(path.join(checkout, 'main.py'))) {
+          return status('missing', `ComfyUI is not installed: ${checkout}/main.py does not exist (fetch it at its pin with scripts/vendor/sync comfyui)`);
+        }
+        if (!existsSync(command.executable)) {
+          return status('missing', `The Python for ComfyUI is missing: ${command.executable} (create the engine environment with scripts/engines/create-env comfyui)`);
+        }
+      }
+      try {
+        await server.client.systemStats();
+        return simulated ? status('simulated', 'Simulator: same HTTP and WebSocket API as ComfyUI') : status('ready', `ComfyUI answers at ${config.comfyui.url}`);
+      } catch {
+        return managed
+          ? status('error', `ComfyUI is installed but not answering at ${config.comfyui.url} (starting, or restarting after a crash)`)
+          : status('missing', `No ComfyUI answers at COMFYUI_URL ${config.comfyui.url}`);
+      }
+    },
+
+    async start() {
+      if (config.comfyui.managed) await server.ensureRunning();
+    },
+
+    async stop() {
+      if (config.comfyui.managed) await server.stop();
+    },
+
+    async freeVram() {
+      try {
+        await server.client.free();
+      } catch {
+        // Not running: nothing holds the GPU.
+      }
+    },
+
+    async generate(job, onProgress, signal) {
+      await this.start();
+      const { client } = server;
+      const promptId = job.generationId;
+      const clientId = `isengard-${job.generationId}`;
+      const graph = buildGraph(job.params, job.generationId);
+      try {
+        await client.submit(graph, promptId, clientId, { isengard: { generationId: job.generationId, parameters: job.params } });
+      } catch (err) {
+        if (err instanceof ComfyValidationError) {
+          const explained = explainValidation(err);
+          throw new ImageEngineError(explained.code, explained.message, false);
+        }
+        if (err instanceof ComfyUnavailableError) throw new ImageEngineError('engine_unavailable', err.message, true);
+        throw err;
+      }
+
+      const sampler = samplerNodeId(job.params);
+      const onAbort = () => void client.cancel(promptId).catch(() => undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      let outcome;
+      try {
+        outcome = await client.follow(
+          promptId,
+          clientId,
+          (p) => {
+            if (p.node === sampler && p.max > 0) onProgress(Math.min(0.99, p.value / p.max));
+          },
+          { signal },
+        );
+      } catch (err) {
+        if (signal.aborted) throw new ImageEngineError('cancelled', 'Cancelled', false);
+        throw new ImageEngineError('engine_unavailable', `Lost ComfyUI while generating: ${(err as Error).message}`, true);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+      if (outcome.kind === 'interrupted') throw new ImageEngineError('cancelled', 'Cancelled', false);
+      if (outcome.kind === 'error') {
+        const explained = explainExecutionError(outcome.exceptionType, outcome.message);
+        throw new ImageEngineError(explained.code, explained.message, explained.retryable);
+      }
+
+      await mkdir(job.outputDir, { recursive: true });
+      const outputs: ImageOutput[] = [];
+      for (const [index, image] of outcome.images.entries()) {
+        const seed = job.params.seed + index;
+        const tagged = addPngText(await client.view(image), {
+          parameters: describe(job.params, seed),
+          isengard: JSON.stringify({ generationId: job.generationId, index, ...job.params, seed }),
+        });
+        const file = path.join(job.outputDir, `${String(index + 1).padStart(2, '0')}.png`);
+        await writeFile(`${file}.partial`, tagged);
+        await rename(`${file}.partial`, file);
+        outputs.push({
+          index,
+          path: file,
+          ...pngSize(tagged),
+          seed,
+          sizeBytes: tagged.length,
+          sha256: createHash('sha256').update(tagged).digest('hex'),
+        });
+      }
+      onProgress(1);
+      return outputs;
+    },
+  };
+}
