@@ -144,7 +144,6 @@ export class ComfyClient {
       let settled = false;
       let attempts = 0;
       let lastSign = Date.now();
-      let poll: NodeJS.Timeout | undefined;
 
       const finish = (result: { outcome?: PromptOutcome; error?: Error }) => {
         if (settled) return;
@@ -206,7 +205,7 @@ export class ComfyClient {
       };
 
       // While the socket is down (ComfyUI restarting, say), history is polled so the end is never missed.
-      poll = setInterval(() => {
+      const poll = setInterval(() => {
         if (socket?.readyState !== WebSocket.OPEN) void checkHistory();
         else if (Date.now() - lastSign > giveUpAfterMs) void checkHistory();
       }, HISTORY_POLL_MS);

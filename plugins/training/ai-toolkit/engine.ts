@@ -20,7 +20,7 @@ function modelPath(config: Config): string {
 }
 
 /** What the engine process inherits: only what it needs, plus the simulator's controls in fast-test mode. */
-function engineEnv(config: Config, jobId: string, correlationId: string | undefined): NodeJS.ProcessEnv {
+export function engineEnv(config: Config, jobId: string, correlationId: string | undefined): NodeJS.ProcessEnv {
   const passed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'CUDA_VISIBLE_DEVICES', 'HF_HOME', 'HF_HUB_OFFLINE', 'SEED'];
   const env: NodeJS.ProcessEnv = {};
   for (const key of passed) if (process.env[key] !== undefined) env[key] = process.env[key];
