@@ -99,6 +99,12 @@ export class ComfyClient {
     if (!response.ok) throw new Error(`ComfyUI answered ${response.status} to /prompt`);
   }
 
+  /** Whether the prompt is waiting or running (false once finished, or when ComfyUI restarted and forgot it). */
+  async isQueued(promptId: string): Promise<boolean> {
+    const queue = await this.json<{ queue_running: unknown[][]; queue_pending: unknown[][] }>('/queue');
+    return [...queue.queue_running, ...queue.queue_pending].some((item) => item[1] === promptId);
+  }
+
   async history(promptId: string): Promise<HistoryEntry | undefined> {
     const all = await this.json<Record<string, HistoryEntry>>(`/history/${encodeURIComponent(promptId)}`);
     return all[promptId];
@@ -159,12 +165,18 @@ export class ComfyClient {
       const onAbort = () => finish({ error: (options.signal?.reason as Error) ?? new Error('Aborted') });
       options.signal?.addEventListener('abort', onAbort, { once: true });
 
-      /** History is the record: it says how the prompt ended, whatever the socket saw. */
+      /**
+       * History is the record: it says how the prompt ended, whatever the socket saw. A prompt in neither history
+       * nor the queue was lost with a ComfyUI that restarted (its queue and history live in memory).
+       */
       const checkHistory = async () => {
         try {
           const entry = await this.history(promptId);
           lastSign = Date.now();
           if (entry) finish({ outcome: outcomeOf(entry) });
+          else if (!(await this.isQueued(promptId)) && !(await this.history(promptId))) {
+            finish({ error: new ComfyUnavailableError('ComfyUI restarted and lost the prompt') });
+          }
         } catch (err) {
           if (Date.now() - lastSign > giveUpAfterMs) finish({ error: err as Error });
         }

@@ -72,7 +72,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
       const clientId = `isengard-${job.generationId}`;
       const graph = buildGraph(job.params, job.generationId);
       try {
-        await client.submit(graph, promptId, clientId, { isengard: { generationId: job.generationId, parameters: job.params } });
+        await client.submit(graph, promptId, clientId, { isengard_generation: job.generationId });
       } catch (err) {
         if (err instanceof ComfyValidationError) {
           const explained = explainValidation(err);

@@ -1,0 +1,177 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiErrorBody } from '../lib/contracts/errors';
+import type { Generation } from '../lib/contracts/generations';
+import type { Lora } from '../lib/contracts/loras';
+import { readPngText, pngSize } from '../lib/png-text';
+import { request } from './helpers/http';
+import { eventually, startTestStack, type TestStack } from './helpers/stack';
+import { characterWithPhotos, finished as trainingFinished, startTraining, waitForTraining } from './helpers/training';
+
+const done = (g: Generation) => ['completed', 'failed', 'cancelled'].includes(g.status);
+
+async function generate(stack: TestStack, body: Record<string, unknown>): Promise<Generation> {
+  const res = await request<Generation>(stack, '/api/generations', { method: 'POST', body });
+  if (res.status !== 202) throw new Error(`Generation not accepted: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+function waitForGeneration(stack: TestStack, id: string, until: (g: Generation) => boolean = done, timeoutMs = 60_000): Promise<Generation> {
+  let last: Generation | undefined;
+  return eventually(
+    async () => {
+      last = (await request<Generation>(stack, `/api/generations/${id}`)).body;
+      return until(last) ? last : undefined;
+    },
+    timeoutMs,
+    () => `the generation (last seen: ${JSON.stringify(last && { status: last.status, progress: last.progress, error: last.error, waitingFor: last.waitingFor })})`,
+  );
+}
+
+async function image(stack: TestStack, url: string): Promise<Buffer> {
+  const res = await fetch(`${stack.plane.url}${url}`);
+  expect(res.headers.get('content-type')).toBe('image/png');
+  return Buffer.from(await res.arrayBuffer());
+}
+
+describe('image generation through ComfyUI (simulated), as durable workflows', () => {
+  let stack: TestStack;
+  let lora: Lora;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { ISENGARD_SIM_COMFY_STEP_MS: '20' } });
+    await stack.startGpuWorker('gpu-gen');
+    const character = await characterWithPhotos(stack, 'Ada', 2);
+    const run = await startTraining(stack, character.id, { steps: 100, saveEvery: 50, sampleEvery: 1000 });
+    const trained = await waitForTraining(stack, run.id, trainingFinished);
+    lora = (await request<Lora>(stack, `/api/loras/${trained.loraId}`)).body;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('generates a batch with a trained LoRA: PNGs of the requested size with their parameters inside', async () => {
+    const generation = await generate(stack, { prompt: 'portrait in a garden, golden hour', loraId: lora.id, loraStrength: 0.8, aspect: 'portrait', batch: 2, seed: 1234, steps: 8 });
+    expect(generation).toMatchObject({ status: 'queued', loraId: lora.id, characterId: lora.characterId });
+    expect(generation.parameters).toMatchObject({
+      prompt: `${lora.triggerWord}, portrait in a garden, golden hour`,
+      userPrompt: 'portrait in a garden, golden hour',
+      baseModel: 'flux1-dev',
+      width: 896,
+      height: 1152,
+      seed: 1234,
+      batch: 2,
+      lora: { id: lora.id, strength: 0.8, fileName: lora.fileName },
+    });
+
+    const finished = await waitForGeneration(stack, generation.id);
+    expect(finished.error).toBeNull();
+    expect(finished).toMatchObject({ status: 'completed', progress: 1 });
+    expect(finished.outputs.map((o) => [o.index, o.width, o.height, o.seed])).toEqual([
+      [0, 896, 1152, 1234],
+      [1, 896, 1152, 1235],
+    ]);
+    for (const output of finished.outputs) {
+      const png = await image(stack, output.url);
+      expect(pngSize(png)).toEqual({ width: 896, height: 1152 });
+      const text = readPngText(png);
+      expect(text.parameters).toContain(`Seed: ${output.seed}, Size: 896x1152, Model: flux1-dev, LoRA: ${lora.name}`);
+      expect(JSON.parse(text.isengard!)).toMatchObject({ generationId: generation.id, seed: output.seed, prompt: finished.parameters.prompt });
+    }
+  });
+
+  it('refuses bad parameters with the reason', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ prompt: '' }, 'prompt: Write a prompt'],
+      [{ prompt: 'x', width: 1000, height: 1000 }, 'width: Width must be a multiple of 16 for FLUX.1-dev (got 1000)'],
+      [{ prompt: 'x', width: 1024 }, 'height: Give both width and height, or neither'],
+      [{ prompt: 'x', negativePrompt: 'blurry' }, 'negativePrompt: FLUX.1-dev does not use a negative prompt; leave it empty or choose SDXL'],
+      [{ prompt: 'x', batch: 9 }, 'batch: Batch can be at most 8'],
+      [{ prompt: 'x', sampler: 'fastest' }, 'sampler: Unknown sampler'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await request<ApiErrorBody>(stack, '/api/generations', { method: 'POST', body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.message).toContain(message);
+    }
+    const unknownLora = await request<ApiErrorBody>(stack, '/api/generations', { method: 'POST', body: { prompt: 'x', loraId: '00000000-0000-4000-8000-000000000000' } });
+    expect(unknownLora.body.error.message).toBe('No LoRA with this id: it may have been deleted');
+    const wrongModel = await request<ApiErrorBody>(stack, '/api/generations', { method: 'POST', body: { prompt: 'x', loraId: lora.id, baseModel: 'sdxl' } });
+    expect(wrongModel.body.error.message).toBe('This LoRA was trained for flux1-dev; it cannot be used with sdxl');
+  });
+
+  it('cancels mid-generation', async () => {
+    const generation = await generate(stack, { prompt: 'a long one', loraId: lora.id, steps: 150, seed: 7 });
+    await waitForGeneration(stack, generation.id, (g) => g.status === 'running' && g.progress > 0);
+    expect((await request(stack, `/api/generations/${generation.id}/cancel`, { method: 'POST' })).status).toBe(202);
+    const cancelled = await waitForGeneration(stack, generation.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.outputs).toEqual([]);
+    expect((await request(stack, `/api/generations/${generation.id}/cancel`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('waits behind a training run on the same GPU, saying so, and starts when the GPU is free', async () => {
+    const character = await characterWithPhotos(stack, 'Grace', 2);
+    const run = await startTraining(stack, character.id, { steps: 3000, saveEvery: 1000, sampleEvery: 5000 });
+    await waitForTraining(stack, run.id, (r) => r.phase === 'training');
+    const generation = await generate(stack, { prompt: 'behind the training', seed: 3, steps: 4 });
+    const waiting = await waitForGeneration(stack, generation.id, (g) => g.waitingFor !== null, 10_000);
+    expect(waiting).toMatchObject({ status: 'queued', waitingFor: 'waiting for the GPU: training of Grace' });
+    await request(stack, `/api/trainings/${run.id}/stop`, { method: 'POST' });
+    const finished = await waitForGeneration(stack, generation.id);
+    expect(finished.status).toBe('completed');
+  });
+
+  it('re-runs with the same parameters or a new seed, lists the gallery by page and filter, and deletes', async () => {
+    const first = await waitForGeneration(stack, (await generate(stack, { prompt: 'gallery item', loraId: lora.id, seed: 42, steps: 4 })).id);
+    const same = await request<Generation>(stack, `/api/generations/${first.id}/rerun`, { method: 'POST', body: {} });
+    expect(same.status).toBe(202);
+    expect(same.body.parameters).toEqual(first.parameters);
+    expect(same.body.sourceGenerationId).toBe(first.id);
+    const varied = await request<Generation>(stack, `/api/generations/${first.id}/rerun`, { method: 'POST', body: { varySeed: true } });
+    expect(varied.body.parameters.seed).not.toBe(42);
+    await waitForGeneration(stack, same.body.id);
+    await waitForGeneration(stack, varied.body.id);
+    const sameImage = await image(stack, (await waitForGeneration(stack, same.body.id)).outputs[0]!.url);
+    const firstImage = await image(stack, first.outputs[0]!.url);
+    expect(readPngText(sameImage).parameters).toBe(readPngText(firstImage).parameters);
+
+    const page1 = await request<{ items: Generation[]; nextCursor: string | null }>(stack, `/api/generations?loraId=${lora.id}&limit=2`);
+    expect(page1.body.items).toHaveLength(2);
+    expect(page1.body.items[0]!.id).toBe(varied.body.id);
+    const page2 = await request<{ items: Generation[]; nextCursor: string | null }>(stack, `/api/generations?loraId=${lora.id}&limit=2&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items.map((g) => g.id)).not.toContain(varied.body.id);
+    const all = await request<{ items: Generation[] }>(stack, `/api/generations?characterId=${lora.characterId}&limit=100`);
+    expect(all.body.items.every((g) => g.characterId === lora.characterId)).toBe(true);
+    expect((await request(stack, '/api/generations?cursor=nonsense')).status).toBe(400);
+
+    expect((await request(stack, `/api/generations/${first.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await request(stack, `/api/generations/${first.id}`)).status).toBe(404);
+    expect((await fetch(`${stack.plane.url}${first.outputs[0]!.url}`)).status).toBe(404);
+  });
+});
+
+describe('the image engine failing mid-prompt', () => {
+  let stack: TestStack | undefined;
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+
+  async function withFault(fault: string): Promise<Generation> {
+    stack = await startTestStack({ env: { ISENGARD_SIM_COMFY_STEP_MS: '20' } });
+    await stack.startGpuWorker('gpu-faulty', { ISENGARD_SIM_COMFY_FAULT: fault });
+    return waitForGeneration(stack, (await generate(stack, { prompt: `fault ${fault}`, seed: 5, steps: 10 })).id, done, 90_000);
+  }
+
+  it('ComfyUI killed mid-prompt: restarted, retried and completed, never stuck', { timeout: 120_000 }, async () => {
+    const crashed = await withFault('crash@3');
+    expect(crashed.error).toBeNull();
+    expect(crashed.status).toBe('completed');
+    expect(crashed.outputs).toHaveLength(1);
+  });
+
+  it('a runtime error inside ComfyUI fails the generation with a reason a person understands', async () => {
+    const failed = await withFault('error@2');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual({ code: 'oom', message: 'The GPU ran out of memory while generating. Try a smaller size or a smaller batch.' });
+  });
+});
