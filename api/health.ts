@@ -82,15 +82,23 @@ async function checkTemporalAndWorkers(
   const temporalOk: HealthCheck = { ok: true, message: `Connected to ${address}, namespace ${namespace}` };
   try {
     const { TASK_QUEUE_TYPE_WORKFLOW: WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY: ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
-    const [controlWorkflow, controlActivity, gpuActivity] = await timeout(
-      Promise.all([livePollers(deps, control, WORKFLOW), livePollers(deps, control, ACTIVITY), livePollers(deps, gpu, ACTIVITY)]),
+    // A GPU worker whose slots are all busy stops polling the shared queue; its own queue it always polls.
+    const ownQueues = [...new Set(readStatusFiles(deps.config.storage.workers).map((s) => s.queue))];
+    const [controlWorkflow, controlActivity, gpuShared, ...gpuOwn] = await timeout(
+      Promise.all([
+        livePollers(deps, control, WORKFLOW),
+        livePollers(deps, control, ACTIVITY),
+        livePollers(deps, gpu, ACTIVITY),
+        ...ownQueues.map((queue) => livePollers(deps, queue, ACTIVITY)),
+      ]),
       'Temporal',
     );
+    const gpuActivity = [...gpuShared, ...gpuOwn.flat()];
     const byKey = new Map([...controlWorkflow, ...controlActivity, ...gpuActivity].map((p) => [`${p.queue} ${p.identity}`, p]));
     const pollers = [...byKey.values()];
     const missing: string[] = [];
     if (controlWorkflow.length === 0 || controlActivity.length === 0) missing.push(`no control worker polls ${control}`);
-    if (gpuActivity.length === 0) missing.push(`no GPU worker polls ${gpu}: jobs will wait until one starts`);
+    if (gpuActivity.length === 0) missing.push(`no GPU worker is running (none polls ${gpu}): jobs will wait until one starts`);
     const gpuCount = new Set(gpuActivity.map((p) => p.identity)).size;
     return {
       temporal: temporalOk,
@@ -111,7 +119,7 @@ function capitalize(s: string): string {
 
 /** Engines as the live GPU workers report them in their status files on the shared storage. */
 function checkEngines(deps: HealthDeps, pollers: Poller[]): HealthCheck {
-  const live = new Set(pollers.filter((p) => p.queue === GPU_QUEUE).map((p) => p.identity));
+  const live = new Set(pollers.filter((p) => p.queue.startsWith(GPU_QUEUE)).map((p) => p.identity));
   const statuses = readStatusFiles(deps.config.storage.workers).filter((s) => live.has(s.identity));
   if (statuses.length === 0) return { ok: false, message: 'No running GPU worker has reported its engines' };
   const problems: string[] = [];

@@ -22,10 +22,16 @@ export function devServerArgs(o: DevServerOptions): string[] {
   const ip = o.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(o.port), '--namespace', o.namespace];
   for (const attribute of SEARCH_ATTRIBUTE_ARGS) args.push('--search-attribute', attribute);
-  // The same dynamic config the SDK's own test server uses.
   for (const value of [
+    // The same dynamic config the SDK's own test server uses.
     'frontend.enableUpdateWorkflowExecution=true',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // Jobs waiting for a GPU are handed out in order, fairly between users (fairness keys): one partition per
+    // task queue (a single host has no use for more) and the matcher that implements fairness.
+    'matching.numTaskqueueReadPartitions=1',
+    'matching.numTaskqueueWritePartitions=1',
+    'matching.useNewMatcher=true',
+    'matching.enableFairness=true',
   ]) {
     args.push('--dynamic-config-value', value);
   }

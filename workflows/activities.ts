@@ -1,7 +1,6 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control';
-import type { SharedGpuActivities } from '../activities/gpu';
-import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
+import { CONTROL_QUEUE } from '../lib/temporal/queues';
 
 /**
  * Activity proxies grouped by timeout profile. Workflow files import these, so timeouts and retries live in
@@ -13,13 +12,5 @@ export const control = proxyActivities<ControlActivities>({
   taskQueue: CONTROL_QUEUE,
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
-});
-
-/** Asks the shared GPU queue for a free worker; a busy one answers GpuBusy and the retry tries again. */
-export const gpuQueue = proxyActivities<SharedGpuActivities>({
-  taskQueue: GPU_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });

@@ -10,6 +10,8 @@ export interface GenerateImagesInput {
   generationId: string;
   params: GenerationParams;
   gpuTimeouts?: GpuTimeouts;
+  /** Who asked: jobs of different people share the GPUs fairly. */
+  submittedBy?: string;
 }
 
 function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): void {
@@ -37,6 +39,7 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
         return activities.generateImages({ generationId, jobId, params: input.params });
       },
       input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS,
+      input.submittedBy,
     );
     await control.generationCompleted({ generationId, images });
     setStatus('completed');

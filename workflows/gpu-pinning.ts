@@ -7,9 +7,9 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { TimeoutType, type Duration } from '@temporalio/common';
-import type { PinnedGpuActivities } from '../activities/gpu';
+import type { PinnedGpuActivities, SharedGpuActivities } from '../activities/gpu';
 import type { GpuLease } from '../lib/temporal/gpu-contracts';
-import { gpuQueue } from './activities';
+import { GPU_QUEUE } from '../lib/temporal/queues';
 
 export interface GpuTimeouts {
   /** How long a task may wait on a worker's own queue before the worker counts as gone. */
@@ -64,10 +64,20 @@ export async function withPinnedGpu<T>(
   jobId: string,
   work: (gpu: PinnedGpu) => Promise<T>,
   timeouts: GpuTimeouts = DEFAULT_GPU_TIMEOUTS,
+  fairnessKey = 'default',
 ): Promise<T> {
+  // Waits in the shared queue until a GPU worker has a free slot; the server hands out slots fairly between
+  // fairness keys (users), so one user's long queue does not starve another's.
+  const { acquireGpu } = proxyActivities<SharedGpuActivities>({
+    taskQueue: GPU_QUEUE,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    priority: { fairnessKey },
+  });
   let resume: unknown;
   for (let move = 0; ; move++) {
-    const lease = await gpuQueue.acquireGpu({ jobId });
+    const lease = await acquireGpu({ jobId });
     const activities = proxyActivities<PinnedGpuActivities>({
       taskQueue: lease.queue,
       scheduleToStartTimeout: timeouts.scheduleToStart,

@@ -18,6 +18,8 @@ import { DEFAULT_GPU_TIMEOUTS, withPinnedGpu, type GpuTimeouts } from './gpu-pin
 export interface TrainLoraInput {
   runId: string;
   gpuTimeouts?: GpuTimeouts;
+  /** Who asked: jobs of different people share the GPUs fairly. */
+  submittedBy?: string;
 }
 
 export interface TrainLoraResult {
@@ -90,6 +92,7 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
             }
           },
           input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS,
+          input.submittedBy,
         );
       } catch (err) {
         if (failureCode(err) !== 'oom' || vramProfile === 'low') throw err;

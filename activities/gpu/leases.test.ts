@@ -29,3 +29,33 @@ describe('GpuLeases', () => {
     expect(leases.jobs()).toEqual(['b']);
   });
 });
+
+describe('GpuLeases as the shared queue\'s slot supplier', () => {
+  it('promises slots to polls only while they are free, and wakes a waiting poll on release', async () => {
+    const leases = new GpuLeases(1, 60_000);
+    expect(leases.tryReserve()).toBe(true);
+    expect(leases.free()).toBe(0);
+    // The poll brought a job: it takes its slot, then the poll's promise ends.
+    expect(leases.tryAcquire('training-1')).toBe(true);
+    leases.unreserve();
+    expect(leases.free()).toBe(0);
+
+    let granted = false;
+    const waiting = leases.reserve(new AbortController().signal).then(() => (granted = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(granted).toBe(false);
+    leases.release('training-1');
+    await waiting;
+    expect(granted).toBe(true);
+    expect(leases.free()).toBe(0);
+  });
+
+  it('gives up waiting when the SDK aborts the reservation', async () => {
+    const leases = new GpuLeases(1, 60_000);
+    leases.tryAcquire('busy');
+    const controller = new AbortController();
+    const waiting = leases.reserve(controller.signal);
+    controller.abort(new Error('poller shut down'));
+    await expect(waiting).rejects.toThrow('poller shut down');
+  });
+});

@@ -3,9 +3,15 @@
  * and keeps it while its pinned activities run (each heartbeat renews it) until it releases it. A slot whose job
  * went quiet for `ttlMs` is free again, so a workflow that vanished between "acquire" and "run" cannot block
  * the GPU forever.
+ *
+ * The shared queue's poller asks for a free slot before it polls (see slot-supplier.ts): while every slot is
+ * held, this worker takes no new job, and waiting jobs stay in Temporal's queue, in order.
  */
 export class GpuLeases {
   private readonly held = new Map<string, number>();
+  /** Polls in flight for the shared queue: each may bring a job that will need a slot. */
+  private reserved = 0;
+  private waiters: Array<() => void> = [];
 
   constructor(
     readonly capacity: number,
@@ -27,7 +33,7 @@ export class GpuLeases {
   }
 
   release(jobId: string): void {
-    this.held.delete(jobId);
+    if (this.held.delete(jobId)) this.wake();
   }
 
   jobs(): string[] {
@@ -35,8 +41,54 @@ export class GpuLeases {
     return [...this.held.keys()];
   }
 
+  /** Slots neither held by a job nor promised to a poll in flight. */
+  free(): number {
+    this.expire();
+    return this.capacity - this.held.size - this.reserved;
+  }
+
+  /** Promises a slot to a poll if one is free right now. */
+  tryReserve(): boolean {
+    if (this.free() <= 0) return false;
+    this.reserved++;
+    return true;
+  }
+
+  /** Waits until a slot is free, then promises it to a poll. Rejects with `signal`'s reason when aborted. */
+  async reserve(signal: AbortSignal): Promise<void> {
+    while (!this.tryReserve()) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason as Error);
+        // Expiring leases free slots without a release: look again now and then.
+        const timer = setTimeout(resolve, 5_000);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+
+  /** The poll's promise is over (its job took a slot of its own, or it found nothing). */
+  unreserve(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
   private expire(): void {
     const cutoff = this.now() - this.ttlMs;
-    for (const [jobId, at] of this.held) if (at < cutoff) this.held.delete(jobId);
+    for (const [jobId, at] of this.held) {
+      if (at < cutoff) {
+        this.held.delete(jobId);
+        this.wake();
+      }
+    }
   }
 }

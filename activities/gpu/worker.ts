@@ -9,6 +9,7 @@ import { createEngineRegistry } from '../../plugins/registry';
 import type { GpuContext } from './context';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
 import { GpuLeases } from './leases';
+import { gpuSlotSupplier } from './slot-supplier';
 import { baseStatus, removeStatusFile, writeStatusFile } from '../../lib/worker-status';
 import { connectClient } from '../../lib/temporal/connection';
 import { RunningActivities } from './running-activities';
@@ -33,8 +34,8 @@ export interface GpuWorkerHandle {
 
 /**
  * One GPU worker process = two Temporal workers (temporal.md §1): one on the shared queue answering only
- * "acquire GPU" (always polling, so it stays visible while the GPU is busy), one on its own queue running the GPU
- * activities of the jobs pinned to it, `WORKER_CONCURRENCY` at a time.
+ * "acquire GPU", and only while it has a free GPU slot; one on its own queue running the GPU activities of the jobs
+ * pinned to it, `WORKER_CONCURRENCY` at a time (that one always polls, so the worker stays visible while busy).
  */
 export async function createGpuWorker(connection: NativeConnection, options: GpuWorkerOptions): Promise<GpuWorkerHandle> {
   const { config, logger } = options;
@@ -56,11 +57,18 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     identity,
     interceptors: { activity: [correlationActivityInterceptor] },
   };
+  const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const shared = await Worker.create({
     ...common,
     taskQueue: GPU_QUEUE,
     activities: createSharedGpuActivities(ctx),
-    maxConcurrentActivityTaskExecutions: 4,
+    // Polls only while a GPU slot is free (see slot-supplier.ts).
+    tuner: {
+      activityTaskSlotSupplier: gpuSlotSupplier(ctx.leases),
+      workflowTaskSlotSupplier: fixed(1),
+      localActivityTaskSlotSupplier: fixed(1),
+      nexusTaskSlotSupplier: fixed(1),
+    },
   });
   const running = new RunningActivities(path.join(config.storage.workers, `${workerId}.running`));
   const pinned = await Worker.create({

@@ -31,6 +31,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
+import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
 import { lastEventId, openEventStream } from '../sse';
 
@@ -64,13 +65,13 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   const router = Router();
   const outputsRouter = Router();
 
-  async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null) {
-    const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId });
+  async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null, submittedBy: string) {
+    const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId, submittedBy });
     try {
       await temporal.workflow.start(generateImages, {
         taskQueue: CONTROL_QUEUE,
         workflowId: generation.workflowId,
-        args: [{ generationId: generation.id, params, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds) }],
+        args: [{ generationId: generation.id, params, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds), submittedBy }],
         typedSearchAttributes: [
           { key: KIND, value: 'generation' },
           ...(characterId ? [{ key: CHARACTER_ID, value: characterId }] : []),
@@ -102,7 +103,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       lora = { id: row.id, fileName: contract.fileName, name: row.name, triggerWord: row.triggerWord, baseModel: row.baseModel };
       characterId = row.characterId;
     }
-    const generation = await start(resolveGenerationParams(input, lora, randomSeed), characterId, null);
+    const generation = await start(resolveGenerationParams(input, lora, randomSeed), characterId, null, principalOf(req));
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 
@@ -174,7 +175,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const params = row.parameters as unknown as GenerationParams;
     if (params.lora && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
     const seed = options.seed ?? (options.varySeed ? randomSeed() : params.seed);
-    const generation = await start({ ...params, seed }, row.characterId, row.id);
+    const generation = await start({ ...params, seed }, row.characterId, row.id, principalOf(req));
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 

@@ -23,6 +23,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
+import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
 import { lastEventId, openEventStream } from '../sse';
 
@@ -61,7 +62,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
       await temporal.workflow.start(trainLora, {
         taskQueue: CONTROL_QUEUE,
         workflowId: run.workflowId,
-        args: [{ runId: run.id, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds) }],
+        args: [{ runId: run.id, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds), submittedBy: principalOf(req) }],
         typedSearchAttributes: [
           { key: KIND, value: 'training' },
           { key: CHARACTER_ID, value: characterId },

@@ -26,7 +26,7 @@ describe('health, capabilities and client logs', () => {
       checks: {
         temporal: { ok: true },
         database: { ok: true, message: 'Embedded database (PGlite) answers' },
-        workers: { ok: false, message: 'No GPU worker polls isengard-gpu: jobs will wait until one starts' },
+        workers: { ok: false, message: 'No GPU worker is running (none polls isengard-gpu): jobs will wait until one starts' },
         engines: { ok: false },
       },
     });
@@ -41,6 +41,7 @@ describe('health, capabilities and client logs', () => {
       expect.arrayContaining([
         { queue: 'isengard-control', identity: expect.stringMatching(/^\d+@/) },
         { queue: 'isengard-gpu', identity: worker.ctx.identity },
+        { queue: 'isengard-gpu.gpu-health', identity: worker.ctx.identity },
       ]),
     );
     expect(after.temporalNamespace).toBe(stack.config.temporal.namespace);
