@@ -128,7 +128,14 @@ export function createRunTraining(ctx: GpuContext) {
     // Beat from the start: claiming the folder and starting the engine take seconds before any progress.
     const timeoutMs = activityInfo().heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3;
     heartbeat(state);
-    const beat = setInterval(() => heartbeat(state), Math.max(200, Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3)));
+    const beat = setInterval(
+      () => {
+        heartbeat(state);
+        // Loading a model can take minutes without a word from the engine: the GPU stays this job's.
+        ctx.leases.touch(input.jobId);
+      },
+      Math.max(200, Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3)),
+    );
     let outcome: TrainingOutcome;
     let cancelled: unknown;
     try {
