@@ -1,8 +1,10 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { ApiDeps } from './deps';
 import { correlation } from './middleware/correlation';
 import { apiNotFound, errorHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
+import { authRouter } from './routes/auth';
 import { charactersRouter } from './routes/characters';
 import { photosRouter } from './routes/photos';
 import { internalRouter } from './routes/internal';
@@ -21,7 +23,26 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(correlation);
   app.use(requestLog(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          connectSrc: ["'self'"],
+          // The Temporal UI is another origin on purpose: links only, nothing embedded.
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      // Plain http on a pod's proxied port is normal: no HSTS from here (a TLS proxy in front can add it).
+      strictTransportSecurity: false,
+    }),
+  );
   app.use('/api', express.json({ limit: '256kb' }));
+  app.use('/api', deps.auth.identify, deps.auth.guard);
+  app.use('/api/auth', authRouter(deps));
 
   app.use('/api', systemRouter(deps));
   app.use('/api/characters', charactersRouter(deps));

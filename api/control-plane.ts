@@ -12,6 +12,7 @@ import { ensureStorage } from '../lib/storage';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
 import { createApp } from './app';
+import { Auth } from './auth/service';
 import { ChangeBus } from './events/change-bus';
 
 export interface ControlPlaneOptions {
@@ -77,7 +78,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
   }
 
+  const auth = new Auth(config, db.db, apiLogger);
+  await auth.init();
   const app = createApp({
+    auth,
     config,
     logger: apiLogger,
     clientLogger,

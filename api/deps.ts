@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabaseHandle } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
+import type { Auth } from './auth/service';
 import type { ChangeBus } from './events/change-bus';
 
 /** Everything the HTTP layer needs, created once by the control plane (or by a test). */
@@ -13,6 +14,7 @@ export interface ApiDeps {
   db: DatabaseHandle;
   temporal: Client;
   changes: ChangeBus;
+  auth: Auth;
   /** The built web app to serve; omitted when only the API runs. */
   webDir?: string;
 }

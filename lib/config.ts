@@ -101,6 +101,7 @@ const envSchema = z.object({
   COMFYUI_PYTHON: optionalText,
   HF_TOKEN: optionalText,
   ISENGARD_PASSWORD: optionalText,
+  AUTH: z.enum(['auto', 'on'], { error: 'must be auto (login when not on loopback) or on' }).default('auto'),
   GPU_LOST_AFTER_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number')
@@ -167,6 +168,8 @@ export interface Config {
   };
   hfToken: string | undefined;
   password: string | undefined;
+  /** `auto`: a login is required when HOST is not loopback; `on`: always. */
+  authMode: 'auto' | 'on';
   shutdownGraceSeconds: number;
   /** Values that must never appear in a log line. */
   secrets: string[];
@@ -304,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     hfToken: e.HF_TOKEN,
     password: e.ISENGARD_PASSWORD,
+    authMode: e.AUTH,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, e.ISENGARD_INTERNAL_TOKEN, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => typeof s === 'string' && s.length >= 4,

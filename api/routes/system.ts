@@ -4,6 +4,7 @@ import { CAPABILITIES } from '../../lib/contracts/capabilities';
 import { EVENT_PATTERN } from '../../lib/logger/schema';
 import type { ApiDeps } from '../deps';
 import { parseOrThrow } from '../errors';
+import type { Health } from '../../lib/contracts/health';
 import { checkHealth } from '../health';
 import { requireJson } from '../middleware/error-handler';
 
@@ -20,9 +21,19 @@ const clientLogInput = z.strictObject({
 export function systemRouter(deps: ApiDeps): Router {
   const router = Router();
 
-  router.get('/health', async (_req, res) => {
-    const health = await checkHealth(deps);
-    res.status(health.status === 'down' ? 503 : 200).json(health);
+  // Probes poll health all the time: the checks run at most once a second, whoever asks.
+  let cached: { at: number; health: Promise<Health> } | undefined;
+  const currentHealth = () => {
+    if (!cached || Date.now() - cached.at > 1_000) cached = { at: Date.now(), health: checkHealth(deps) };
+    return cached.health;
+  };
+
+  router.get('/health', async (req, res) => {
+    const health = await currentHealth();
+    const code = health.status === 'down' ? 503 : 200;
+    // Behind a login, strangers learn only whether the instance is up (what a load balancer needs).
+    if (deps.auth.required && !req.principal) res.status(code).json({ status: health.status });
+    else res.status(code).json(health);
   });
 
   router.get('/capabilities', (_req, res) => {
