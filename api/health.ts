@@ -29,14 +29,14 @@ interface Poller {
   identity: string;
 }
 
-function timeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
+/** Temporal calls with a deadline: a check that gives up must also end its call (and its retries). */
+async function withDeadline<T>(deps: HealthDeps, call: () => Promise<T>): Promise<T> {
+  try {
+    return await deps.temporal.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, call);
+  } catch (err) {
+    if ((err as { code?: number }).code === 4) throw new Error(`Temporal did not answer within ${CHECK_TIMEOUT_MS / 1000} s`);
+    throw err;
+  }
 }
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
@@ -71,7 +71,7 @@ async function checkTemporalAndWorkers(
   const [control, gpu] = [CONTROL_QUEUE, GPU_QUEUE];
   const { address, namespace } = deps.config.temporal;
   try {
-    await timeout(deps.temporal.workflowService.describeNamespace({ namespace }), 'Temporal');
+    await withDeadline(deps, () => deps.temporal.workflowService.describeNamespace({ namespace }));
   } catch (err) {
     return {
       temporal: { ok: false, message: `Temporal at ${address} (namespace ${namespace}) is not reachable: ${reason(err)}` },
@@ -84,14 +84,13 @@ async function checkTemporalAndWorkers(
     const { TASK_QUEUE_TYPE_WORKFLOW: WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY: ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
     // A GPU worker whose slots are all busy stops polling the shared queue; its own queue it always polls.
     const ownQueues = [...new Set(readStatusFiles(deps.config.storage.workers).map((s) => s.queue))];
-    const [controlWorkflow, controlActivity, gpuShared, ...gpuOwn] = await timeout(
+    const [controlWorkflow, controlActivity, gpuShared, ...gpuOwn] = await withDeadline(deps, () =>
       Promise.all([
         livePollers(deps, control, WORKFLOW),
         livePollers(deps, control, ACTIVITY),
         livePollers(deps, gpu, ACTIVITY),
         ...ownQueues.map((queue) => livePollers(deps, queue, ACTIVITY)),
       ]),
-      'Temporal',
     );
     const gpuActivity = [...gpuShared, ...gpuOwn.flat()];
     const byKey = new Map([...controlWorkflow, ...controlActivity, ...gpuActivity].map((p) => [`${p.queue} ${p.identity}`, p]));
@@ -143,7 +142,8 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const engines = temporalCheck.ok
     ? checkEngines(deps, pollers)
     : { ok: false, message: 'Unknown: Temporal is not reachable, so the GPU workers cannot be seen' };
-  const status = !database.ok || !temporalCheck.ok ? 'down' : !workers.ok || !engines.ok ? 'degraded' : 'ok';
+  // Down only when nothing can work; without one of the two, browsing or jobs still do, in part.
+  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines].every((c) => c.ok) ? 'ok' : 'degraded';
   return {
     status,
     mode: deps.config.mode,

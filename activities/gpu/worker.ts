@@ -96,12 +96,16 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
   // The image engine's server starts with the worker (it takes a while to load), unless it is not installed.
   const image = ctx.engines.imageEngine();
   const imageStatus = await image.check();
+  await publish();
   if (imageStatus.state !== 'missing') {
-    void image.start().catch((err: unknown) => logger.error('comfyui.start_failed', `ComfyUI did not start: ${(err as Error).message}`, { error: err }));
+    // Published again once it answers, so health turns ok without waiting for the next round.
+    void image
+      .start()
+      .then(publish)
+      .catch((err: unknown) => logger.error('comfyui.start_failed', `ComfyUI did not start: ${(err as Error).message}`, { error: err }));
   } else {
     logger.warn('comfyui.missing', imageStatus.message);
   }
-  await publish();
   const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
   timer.unref();
 

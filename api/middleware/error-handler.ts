@@ -3,6 +3,16 @@ import type { ApiErrorBody } from '../../lib/contracts/errors';
 import type { Logger } from '../../lib/logger/logger';
 import { HttpError } from '../errors';
 
+/** Connection failures of the database client (postgres.js), anywhere in an error's cause chain. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+
+function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (CONNECTION_CODES.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
 function send(res: Parameters<ErrorRequestHandler>[2], status: number, body: ApiErrorBody): void {
   if (res.headersSent) return;
   res.status(status).json(body);
@@ -29,6 +39,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (type === 'entity.too.large') {
       send(res, 413, { error: { code: 'payload_too_large', message: 'The request body is too large' } });
+      return;
+    }
+    if (isDatabaseUnreachable(err)) {
+      logger.warn('request.database_unreachable', `Database unreachable during ${req.method} ${req.path}`, { error: err });
+      send(res, 503, { error: { code: 'unavailable', message: 'The database is not reachable right now. Try again in a moment.' } });
       return;
     }
     const status = (err as { status?: number }).status;

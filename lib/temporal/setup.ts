@@ -23,10 +23,11 @@ export async function ensureNamespace(connection: ConnectionLike, namespace: str
     workflowExecutionRetentionPeriod: msToTs('7 days'),
   });
   logger.info('temporal.namespace_created', `Temporal namespace ${namespace} created`, { namespace });
-  // A new namespace takes a moment to reach the server's caches.
-  for (let i = 0; i < 50; i++) {
+  // A new namespace takes a while (seconds) to reach the caches that starting a workflow reads; describing it reads
+  // the database, so ask something that goes through those caches instead.
+  for (let i = 0; i < 150; i++) {
     try {
-      await connection.workflowService.describeNamespace({ namespace });
+      await connection.workflowService.countWorkflowExecutions({ namespace, query: '' });
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 200));

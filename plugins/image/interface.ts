@@ -23,7 +23,7 @@ export interface ImageOutput {
 /** Progress of a job: 0..1 over the whole batch. */
 export type ImageProgress = (fraction: number) => void;
 
-export type ImageFailureCode = 'missing_model' | 'invalid_graph' | 'oom' | 'engine_error' | 'engine_unavailable' | 'cancelled';
+export type ImageFailureCode = 'missing_model' | 'invalid_graph' | 'oom' | 'engine_error' | 'engine_unavailable' | 'disk_full' | 'cancelled';
 
 /** A generation failed; `retryable` when trying again may succeed (the engine restarted, say). */
 export class ImageEngineError extends Error {

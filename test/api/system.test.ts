@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../api/health';
+import { loadConfig } from '../../lib/config';
+import { Client, Connection } from '@temporalio/client';
 import type { DatabaseHandle } from '../../db/client';
 import type { CAPABILITIES } from '../../lib/contracts/capabilities';
 import { healthSchema, type Health } from '../../lib/contracts/health';
@@ -47,14 +49,20 @@ describe('health, capabilities and client logs', () => {
     expect(after.temporalNamespace).toBe(stack.config.temporal.namespace);
   });
 
-  it('is down (503) when the database does not answer, and says so', async () => {
+  it('is degraded when the database does not answer, and down when Temporal does not either', async () => {
     const deadDb = {
       ...stack.db,
       ping: () => Promise.reject(new Error('connection refused')),
     } as DatabaseHandle;
     const health = await checkHealth({ config: stack.config, db: deadDb, temporal: stack.plane.temporal });
-    expect(health.status).toBe('down');
+    expect(health.status).toBe('degraded');
     expect(health.checks.database).toEqual({ ok: false, message: 'The database does not answer: connection refused' });
+
+    const nowhere = loadConfig({ ...stack.env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const offline = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), namespace: 'isengard' });
+    const down = await checkHealth({ config: nowhere, db: deadDb, temporal: offline }).finally(() => offline.connection.close());
+    expect(down.status).toBe('down');
+    expect(down.checks.temporal.ok).toBe(false);
   });
 
   it('lists the capability matrix', async () => {

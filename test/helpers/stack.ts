@@ -36,7 +36,9 @@ export interface TestStack {
  * A whole Isengard against the real Temporal dev server of this test run: a namespace of its own (so test files
  * never see each other's tasks), fresh data and log folders, a real database, the control plane on a free port.
  */
-export async function startTestStack(options: { db?: TestDatabaseKind; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { db?: TestDatabaseKind; database?: DatabaseHandle; env?: Record<string, string> } = {},
+): Promise<TestStack> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'isengard-stack-'));
   const env: Record<string, string> = {
     ISENGARD_MODE: 'fast-test',
@@ -68,7 +70,7 @@ export async function startTestStack(options: { db?: TestDatabaseKind; env?: Rec
   await ensureSearchAttributes(connection, config.temporal.namespace, logs.api);
   await connection.close();
 
-  const db = await openTestDatabase(options.db ?? 'pglite');
+  const db = options.database ?? (await openTestDatabase(options.db ?? 'pglite'));
   const plane = await startControlPlane({
     config,
     apiLogger: logs.api,

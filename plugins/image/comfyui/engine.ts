@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../../lib/config';
 import type { GenerationParams } from '../../../lib/contracts/generations';
@@ -116,8 +116,16 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
           isengard: JSON.stringify({ generationId: job.generationId, index, ...job.params, seed }),
         });
         const file = path.join(job.outputDir, `${String(index + 1).padStart(2, '0')}.png`);
-        await writeFile(`${file}.partial`, tagged);
-        await rename(`${file}.partial`, file);
+        try {
+          await writeFile(`${file}.partial`, tagged);
+          await rename(`${file}.partial`, file);
+        } catch (err) {
+          await rm(`${file}.partial`, { force: true });
+          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+            throw new ImageEngineError('disk_full', 'The disk is full: the images could not be saved. Free some space, then re-run this generation.', false);
+          }
+          throw err;
+        }
         outputs.push({
           index,
           path: file,

@@ -40,6 +40,14 @@ export function classifyFailure(facts: ExitFacts): TrainingFailure {
       detail,
     };
   }
+  if (/No space left on device|ENOSPC/.test(text)) {
+    return {
+      code: 'disk_full',
+      retryable: false,
+      message: 'The disk is full: the trainer could not write its files. Free some space, then start the training again (it resumes from its last checkpoint).',
+      detail,
+    };
+  }
   if (OOM.test(text)) {
     return {
       code: 'oom',

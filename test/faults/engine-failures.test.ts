@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logFilePath } from '../lib/logger/logger';
-import { startTestStack, type TestStack } from './helpers/stack';
-import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
+import { logFilePath } from '../../lib/logger/logger';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { characterWithPhotos, finished, startTraining, waitForTraining } from '../helpers/training';
 
 /** Each case gets a stack whose GPU worker runs the simulator with an injected fault. */
 describe('training failures are explained, and retried only when that can help', () => {

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Character } from '../lib/contracts/characters';
-import type { Lora } from '../lib/contracts/loras';
-import type { UploadPhotosResult } from '../lib/contracts/photos';
-import type { TrainingRun } from '../lib/contracts/training';
-import { AllInOneInstance } from './helpers/all-in-one';
-import { eventually } from './helpers/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Character } from '../../lib/contracts/characters';
+import type { Lora } from '../../lib/contracts/loras';
+import type { UploadPhotosResult } from '../../lib/contracts/photos';
+import type { TrainingRun } from '../../lib/contracts/training';
+import { AllInOneInstance } from '../helpers/all-in-one';
+import { multipart } from '../helpers/multipart';
+import { eventually } from '../helpers/stack';
 
 async function json<T>(response: Promise<Response>): Promise<T> {
   return (await (await response).json()) as T;
@@ -19,6 +21,10 @@ async function json<T>(response: Promise<Response>): Promise<T> {
  */
 describe('training under the all-in-one supervisor', () => {
   const instance = new AllInOneInstance();
+  beforeAll(async () => {
+    await instance.prepare({ ISENGARD_SIM_STEP_MS: '40', GPU_LOST_AFTER_SECONDS: '10' });
+    await instance.start();
+  }, 180_000);
   afterAll(() => instance.cleanup());
 
   async function characterWithUploads(name: string): Promise<Character> {
@@ -66,8 +72,6 @@ describe('training under the all-in-one supervisor', () => {
   }
 
   it('kill -9 of the control plane mid-training: the run carries on and completes', async () => {
-    await instance.prepare({ ISENGARD_SIM_STEP_MS: '40', GPU_LOST_AFTER_SECONDS: '10' });
-    await instance.start();
     const character = await characterWithUploads('Resilient');
     const run = await train(character);
     await waitFor(run.id, (r) => r.step >= 60, 'training past step 60');
@@ -96,4 +100,55 @@ describe('training under the all-in-one supervisor', () => {
     expect(done).toMatchObject({ status: 'completed', step: 500 });
     await expectOneLora(character, run);
   }, 240_000);
+
+  it('kill -9 of the control plane mid-upload: the client is told, nothing half-stored remains, and uploading again works', async () => {
+    const character = await json<Character>(
+      fetch(`${instance.url}/api/characters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Uploader' }) }),
+    );
+    const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 90, g: 60, b: 30 } } })
+      .composite([{ input: Buffer.from('<svg width="1600" height="1200"><circle cx="800" cy="600" r="300" fill="white"/></svg>') }])
+      .jpeg()
+      .toBuffer();
+    const { contentType, body } = multipart([
+      { filename: 'first.jpg', contentType: 'image/jpeg', data: photo },
+      {
+        filename: 'slow.jpg',
+        contentType: 'image/jpeg',
+        // Sent slowly: the control plane dies while this file is arriving.
+        data: async function* () {
+          for (let at = 0; at < photo.length; at += 1024) {
+            yield photo.subarray(at, at + 1024);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        },
+      },
+    ]);
+    const sent = fetch(`${instance.url}/api/characters/${character.id}/photos`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: Readable.toWeb(Readable.from(body())) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    await new Promise((r) => setTimeout(r, 800));
+    const killed = instance.childPid('api', 'control plane');
+    process.kill(killed, 'SIGKILL');
+    await expect(sent).rejects.toThrow();
+
+    await eventually(async () => (instance.childPid('api', 'control plane') !== killed ? true : undefined), 30_000, 'a restarted control plane');
+    const listed = await eventually(async () => {
+      const res = await fetch(`${instance.url}/api/characters/${character.id}/photos`);
+      return res.ok ? ((await res.json()) as { items: Array<{ url: string; thumbnailUrl: string }> }) : undefined;
+    }, 60_000);
+    // Whatever was stored before the crash is whole: every listed photo serves its image and thumbnail.
+    for (const item of listed.items) {
+      expect((await fetch(`${instance.url}${item.url}`)).status).toBe(200);
+      expect((await fetch(`${instance.url}${item.thumbnailUrl}`)).status).toBe(200);
+    }
+    expect(listed.items.length).toBeLessThan(2);
+
+    const form = new FormData();
+    form.append('photos', new Blob([photo], { type: 'image/jpeg' }), 'again.jpg');
+    const again = await fetch(`${instance.url}/api/characters/${character.id}/photos`, { method: 'POST', body: form });
+    expect(again.status).toBe(201);
+  }, 120_000);
 });

@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Health } from '../lib/contracts/health';
-import type { Lora } from '../lib/contracts/loras';
-import { logFilePath } from '../lib/logger/logger';
-import { request } from './helpers/http';
-import { startTestStack, type TestStack } from './helpers/stack';
-import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
-import { isProcessAlive } from '../lib/process-alive';
+import type { Health } from '../../lib/contracts/health';
+import type { Lora } from '../../lib/contracts/loras';
+import { logFilePath } from '../../lib/logger/logger';
+import { generate, waitForGeneration } from '../helpers/generation';
+import { request } from '../helpers/http';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { characterWithPhotos, finished, startTraining, waitForTraining } from '../helpers/training';
+import { isProcessAlive } from '../../lib/process-alive';
 
 
 describe('a training survives the loss of its GPU worker', () => {
@@ -92,5 +93,34 @@ describe('a GPU worker restarted after a crash', () => {
     expect(workerLog).toContain('"event":"worker.activity_recovered"');
     const stdout = readFileSync(logFilePath(stack.config.log.dir, 'worker', `subprocess/${run.id}.stdout`), 'utf8');
     expect([...stdout.matchAll(/Found step (\d+) in metadata/g)].map((m) => Number(m[1]))[0]).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('a generation survives the loss of its GPU worker', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('kill -9 mid-generation: the job moves to the other worker and completes', async () => {
+    const workers = {
+      'gpu-east': await stack.spawnGpuWorker('gpu-east', { ISENGARD_SIM_COMFY_STEP_MS: '150' }),
+      'gpu-west': await stack.spawnGpuWorker('gpu-west', { ISENGARD_SIM_COMFY_STEP_MS: '150' }),
+    };
+    const started = await generate(stack, { prompt: 'moves house', seed: 11, steps: 30 });
+    const running = await waitForGeneration(stack, started.id, (g) => g.status === 'running' && g.progress > 0.1);
+    // The worker running it, as recorded when the job was pinned.
+    const row = await stack.db.db.query.generations.findFirst({ where: (g, { eq }) => eq(g.id, running.id) });
+    workers[row!.gpuWorker as keyof typeof workers].kill('SIGKILL');
+
+    const done = await waitForGeneration(stack, started.id, undefined, 90_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.outputs).toHaveLength(1);
+    const after = await stack.db.db.query.generations.findFirst({ where: (g, { eq }) => eq(g.id, running.id) });
+    expect(after!.gpuWorker).not.toBe(row!.gpuWorker);
   });
 });
