@@ -4,7 +4,7 @@ import type { Generation } from '../lib/contracts/generations';
 import type { Lora } from '../lib/contracts/loras';
 import { readPngText, pngSize } from '../lib/png-text';
 import { request } from './helpers/http';
-import { generate, generationDone as done, waitForGeneration } from './helpers/generation';
+import { generate, waitForGeneration } from './helpers/generation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { characterWithPhotos, finished as trainingFinished, startTraining, waitForTraining } from './helpers/training';
 
