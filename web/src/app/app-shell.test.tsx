@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { healthFastTest } from '../testing/fixtures/health';
+import { db } from '../testing/msw/db';
 import { server } from '../testing/msw/server';
 import { renderApp } from '../testing/test-utils';
 
@@ -28,9 +29,11 @@ describe('App shell', () => {
     expect(router.state.location.pathname).toBe('/video');
     expect(await screen.findByRole('heading', { level: 1, name: /video/i })).toBeTruthy();
     expect(screen.getByText(/nothing runs yet/i)).toBeTruthy();
+    // The Video page starts nothing: no request but the shell's own.
+    expect(db.generationRequests).toHaveLength(0);
 
     await user.click(within(nav).getByRole('link', { name: 'Train' }));
-    expect(screen.getByRole('link', { name: /create your characters/i }).getAttribute('href')).toBe('/characters');
+    expect((await screen.findByRole('link', { name: /create your characters/i })).getAttribute('href')).toBe('/characters');
   });
 
   it('links operators to the Temporal UI in a new tab, and shows the fast-test banner', async () => {

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { Outlet, useLocation } from 'react-router';
 import { AppShell } from '../components/layout/app-shell';
 import { ErrorBoundary } from '../components/error-boundary';
@@ -26,7 +27,9 @@ export function RootLayout() {
     >
       {/* Keyed by page, so that a broken page recovers when the person navigates away. */}
       <ErrorBoundary key={pathname}>
-        <Outlet />
+        <Suspense fallback={<p className="muted page-loading">Loading…</p>}>
+          <Outlet />
+        </Suspense>
       </ErrorBoundary>
     </AppShell>
   );

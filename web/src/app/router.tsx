@@ -1,15 +1,19 @@
+import { lazy } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { paths } from '../config/paths';
 import { RouteError } from '../components/route-error';
 import { RootLayout } from './root-layout';
-import { CharacterRoute } from './routes/character';
-import { CharactersRoute } from './routes/characters';
-import { GalleryRoute } from './routes/gallery';
-import { GenerateRoute } from './routes/generate';
-import { NotFoundRoute } from './routes/not-found';
-import { SystemRoute } from './routes/system';
-import { TrainingRoute } from './routes/training';
-import { VideoRoute } from './routes/video';
+
+// Each page is its own chunk: the first page loads neither uPlot (training runs) nor the gallery.
+const CharactersRoute = lazy(() => import('./routes/characters'));
+const CharacterRoute = lazy(() => import('./routes/character'));
+const TrainingRoute = lazy(() => import('./routes/training'));
+const TrainingRunRoute = lazy(() => import('./routes/training-run'));
+const GenerateRoute = lazy(() => import('./routes/generate'));
+const GalleryRoute = lazy(() => import('./routes/gallery'));
+const VideoRoute = lazy(() => import('./routes/video'));
+const SystemRoute = lazy(() => import('./routes/system'));
+const NotFoundRoute = lazy(() => import('./routes/not-found'));
 
 export const routes: RouteObject[] = [
   {
@@ -21,6 +25,7 @@ export const routes: RouteObject[] = [
       { path: paths.characters, element: <CharactersRoute /> },
       { path: `${paths.characters}/:id`, element: <CharacterRoute /> },
       { path: paths.train, element: <TrainingRoute /> },
+      { path: paths.trainingPattern, element: <TrainingRunRoute /> },
       { path: paths.generate, element: <GenerateRoute /> },
       { path: paths.gallery, element: <GalleryRoute /> },
       { path: paths.video, element: <VideoRoute /> },

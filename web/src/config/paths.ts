@@ -4,6 +4,8 @@ export const paths = {
   characters: '/characters',
   character: (id: string) => `/characters/${encodeURIComponent(id)}`,
   train: '/train',
+  trainingPattern: '/trainings/:id',
+  training: (id: string) => `/trainings/${encodeURIComponent(id)}`,
   generate: '/generate',
   gallery: '/gallery',
   video: '/video',

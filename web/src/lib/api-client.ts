@@ -47,11 +47,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(
-      0,
-      'network_error',
-      'Cannot reach the Isengard server. Check that it is running and that this computer is connected.',
-    );
+    throw networkError();
   }
   if (response.ok || options.acceptStatuses?.includes(response.status)) return response;
   throw await toApiError(response);
@@ -59,21 +55,29 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
 
 async function toApiError(response: Response): Promise<ApiError> {
   const correlationId = response.headers.get(CORRELATION_HEADER) ?? undefined;
-  const parsed = apiErrorSchema.safeParse(await response.json().catch(() => undefined));
+  return apiErrorFromBody(response.status, response.statusText, await response.json().catch(() => undefined), correlationId);
+}
+
+/** The typed error for a non-2xx answer, from its status and (parsed) body, whatever transport fetched it. */
+export function apiErrorFromBody(status: number, statusText: string, body: unknown, correlationId?: string): ApiError {
+  const parsed = apiErrorSchema.safeParse(body);
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
-    return new ApiError(response.status, code, message, details, correlationId);
+    return new ApiError(status, code, message, details, correlationId);
   }
   // Not our JSON: a proxy, a gateway or a server that is still starting answered.
-  const code: ErrorCode = response.status >= 500 ? 'unavailable' : 'internal';
+  const code: ErrorCode = status >= 500 ? 'unavailable' : 'internal';
   return new ApiError(
-    response.status,
+    status,
     code,
-    `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}. Try again in a moment.`,
+    `The server answered ${status}${statusText ? ` ${statusText}` : ''}. Try again in a moment.`,
     undefined,
     correlationId,
   );
 }
+
+export const networkError = () =>
+  new ApiError(0, 'network_error', 'Cannot reach the Isengard server. Check that it is running and that this computer is connected.');
 
 /** Sends a request and parses the JSON answer with a shared contract schema. */
 export async function apiRequest<S extends z.ZodType>(

@@ -4,6 +4,10 @@ import { ApiError } from './api-client';
 /** Roots of every query key, so that a feature's keys never collide with another's. */
 export const queryKeyRoots = {
   characters: 'characters',
+  photos: 'photos',
+  trainings: 'trainings',
+  loras: 'loras',
+  generations: 'generations',
   system: 'system',
 } as const;
 

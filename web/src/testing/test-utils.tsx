@@ -4,6 +4,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { AppProviders } from '../app/app';
 import { routes } from '../app/router';
 import { createQueryClient } from '../lib/query-client';
+import { FakeEventSource } from './fake-event-source';
 
 /** Tests fail fast instead of waiting for a retry. Renders use StrictMode, as main.tsx does. */
 function testQueryClient() {
@@ -16,7 +17,7 @@ export function renderApp(path: string) {
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   const view = render(
     <StrictMode>
-      <AppProviders queryClient={queryClient}>
+      <AppProviders queryClient={queryClient} eventSource={FakeEventSource.create}>
         <RouterProvider router={router} />
       </AppProviders>
     </StrictMode>,
@@ -30,7 +31,7 @@ export function renderWithProviders(ui: ReactNode) {
   const router = createMemoryRouter([{ path: '*', element: ui }]);
   const view = render(
     <StrictMode>
-      <AppProviders queryClient={queryClient}>
+      <AppProviders queryClient={queryClient} eventSource={FakeEventSource.create}>
         <RouterProvider router={router} />
       </AppProviders>
     </StrictMode>,

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { buildCharacter } from '../../testing/fixtures/characters';
@@ -6,7 +6,7 @@ import { db } from '../../testing/msw/db';
 import { renderApp } from '../../testing/test-utils';
 
 describe('Character page', () => {
-  it('shows the character, a Photos placeholder, and saves edited notes', async () => {
+  it('shows the character with its photos, models and runs, and saves edited notes', async () => {
     const character = buildCharacter({ name: 'Ada Lovelace', triggerWord: 'adalove_x1', notes: 'Mathematician' });
     db.characters = [character];
     const user = userEvent.setup();
@@ -14,7 +14,11 @@ describe('Character page', () => {
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeTruthy();
     expect((screen.getByRole('textbox', { name: 'Trigger word' }) as HTMLInputElement).value).toBe('adalove_x1');
-    expect(screen.getByRole('region', { name: 'Photos' }).textContent).toMatch(/uploads arrive with the training feature/i);
+    const photos = screen.getByRole('region', { name: 'Photos' });
+    expect(await within(photos).findByText('No good photos yet — add at least 10')).toBeTruthy();
+    expect(within(photos).getByRole('button', { name: 'Choose photos' })).toBeTruthy();
+    expect(await screen.findByText('No training yet.')).toBeTruthy();
+    expect(screen.getByText(/no trained model of ada lovelace yet/i)).toBeTruthy();
 
     const notes = screen.getByRole('textbox', { name: /notes/i });
     await user.clear(notes);

@@ -3,9 +3,11 @@ import { paths } from '../../config/paths';
 import { PageHeader } from '../../components/layout/page-header';
 import { Button } from '../../components/ui/button';
 import { ApiError } from '../../lib/api-client';
-import { useCharacter } from '../../features/characters/api/get-character';
+import { useCharacter } from '../../lib/queries/characters';
 import { CharacterDetails } from '../../features/characters/components/character-details';
-import { PhotosPlaceholder } from '../../features/characters/components/photos-placeholder';
+import { PhotosSection } from '../../features/characters/components/photos-section';
+import { LoraList } from '../../features/loras/components/lora-list';
+import { RunHistory } from '../../features/training/components/run-history';
 
 export function CharacterRoute() {
   const { id = '' } = useParams();
@@ -46,21 +48,31 @@ export function CharacterRoute() {
       </>
     );
   }
+  const c = character.data;
   return (
     <>
       {back}
       <PageHeader
-        title={character.data.name}
+        title={c.name}
         description={
           <>
-            Trigger word <code>{character.data.triggerWord}</code>
+            Trigger word <code>{c.triggerWord}</code>. Add photos below, then{' '}
+            <Link to={`${paths.train}?character=${encodeURIComponent(c.id)}`}>train a model of {c.name}</Link>.
           </>
         }
       />
-      <div className="stack">
-        <CharacterDetails key={character.data.id} character={character.data} />
-        <PhotosPlaceholder />
+      <div className="character-layout">
+        <div className="character-layout-main">
+          <PhotosSection key={c.id} character={c} />
+        </div>
+        <div className="character-layout-side">
+          <LoraList characterId={c.id} characterName={c.name} />
+          <RunHistory characterId={c.id} />
+          <CharacterDetails key={c.id} character={c} />
+        </div>
       </div>
     </>
   );
 }
+
+export default CharacterRoute;

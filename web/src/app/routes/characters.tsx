@@ -20,3 +20,5 @@ export function CharactersRoute() {
     </>
   );
 }
+
+export default CharactersRoute;

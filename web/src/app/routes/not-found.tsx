@@ -14,3 +14,5 @@ export function NotFoundRoute() {
     </>
   );
 }
+
+export default NotFoundRoute;

@@ -20,3 +20,5 @@ export function SystemRoute() {
     </>
   );
 }
+
+export default SystemRoute;

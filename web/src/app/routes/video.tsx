@@ -14,3 +14,5 @@ export function VideoRoute() {
     </>
   );
 }
+
+export default VideoRoute;

@@ -1,16 +1,41 @@
 import type { Character } from '../../../../lib/contracts/characters';
+import type { Generation, GenerationInput } from '../../../../lib/contracts/generations';
+import type { Lora } from '../../../../lib/contracts/loras';
+import type { Photo } from '../../../../lib/contracts/photos';
+import type { StartTrainingInput, TrainingRun } from '../../../../lib/contracts/training';
 import type { ClientLogEntry } from '../../lib/error-reporting';
+import { FakeEventSource } from '../fake-event-source';
 
 /** What the fake API remembers during one test; reset after each test. */
 export const db = {
   characters: [] as Character[],
+  photos: [] as Photo[],
+  trainingRuns: [] as TrainingRun[],
+  loras: [] as Lora[],
+  generations: [] as Generation[],
   clientLogs: [] as ClientLogEntry[],
   /** The X-Correlation-ID of every request the fake API saw. */
   correlationIds: [] as (string | null)[],
+  /** Bodies the fake API received, for assertions. */
+  trainingRequests: [] as StartTrainingInput[],
+  generationRequests: [] as GenerationInput[],
+  rerunRequests: [] as { id: string; body: unknown }[],
+  photoPatches: [] as { id: string; body: unknown }[],
+  stops: [] as string[],
 };
 
 export function resetDb(): void {
   db.characters = [];
+  db.photos = [];
+  db.trainingRuns = [];
+  db.loras = [];
+  db.generations = [];
   db.clientLogs = [];
   db.correlationIds = [];
+  db.trainingRequests = [];
+  db.generationRequests = [];
+  db.rerunRequests = [];
+  db.photoPatches = [];
+  db.stops = [];
+  FakeEventSource.reset();
 }

@@ -1,9 +1,12 @@
 import { setupServer } from 'msw/node';
 import { characterHandlers } from './handlers/characters';
+import { generationHandlers } from './handlers/generations';
+import { photoHandlers } from './handlers/photos';
 import { systemHandlers } from './handlers/system';
+import { trainingHandlers } from './handlers/trainings';
 import { db } from './db';
 
-export const server = setupServer(...characterHandlers, ...systemHandlers);
+export const server = setupServer(...characterHandlers, ...photoHandlers, ...trainingHandlers, ...generationHandlers, ...systemHandlers);
 
 server.events.on('request:start', ({ request }) => {
   db.correlationIds.push(request.headers.get('X-Correlation-ID'));

@@ -1,8 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { characterSchema, type CreateCharacterInput } from '../../../../../lib/contracts/characters';
 import { apiRequest } from '../../../lib/api-client';
-import { characterQueryOptions } from './get-character';
-import { charactersQueryOptions } from './get-characters';
+import { characterQueryOptions, charactersQueryOptions } from '../../../lib/queries/characters';
 
 export function createCharacter(input: CreateCharacterInput) {
   return apiRequest('/characters', characterSchema, { method: 'POST', body: input });

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiSend } from '../../../lib/api-client';
-import { characterQueryOptions } from './get-character';
-import { charactersQueryOptions } from './get-characters';
+import { characterQueryOptions, charactersQueryOptions } from '../../../lib/queries/characters';
 
 export function deleteCharacter(id: string) {
   return apiSend(`/characters/${encodeURIComponent(id)}`, { method: 'DELETE' });

@@ -3,7 +3,7 @@ import type { Character } from '../../../../../lib/contracts/characters';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { useDeleteCharacter } from '../api/delete-character';
-import { useCharacters } from '../api/get-characters';
+import { useCharacters } from '../../../lib/queries/characters';
 import { CharacterRow } from './character-row';
 
 export function CharacterList() {

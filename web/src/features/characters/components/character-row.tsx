@@ -43,7 +43,9 @@ export function CharacterRow({ character, onDeleteRequested }: CharacterRowProps
             <span className="character-meta">
               Trigger word <code>{character.triggerWord}</code>
               <span aria-hidden="true"> · </span>
-              <span>Created {dateFormat.format(new Date(character.createdAt))}</span>
+              <span>
+                Created <time dateTime={character.createdAt}>{dateFormat.format(new Date(character.createdAt))}</time>
+              </span>
             </span>
           </div>
           <div className="row-actions">

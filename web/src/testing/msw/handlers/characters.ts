@@ -1,37 +1,19 @@
 import { http, HttpResponse } from 'msw';
-import type { z } from 'zod';
 import {
   createCharacterInput,
   defaultTriggerWord,
   updateCharacterInput,
   type Character,
 } from '../../../../../lib/contracts/characters';
-import type { ApiErrorBody, FieldProblem } from '../../../../../lib/contracts/errors';
 import { newCorrelationId } from '../../../lib/correlation-id';
 import { db } from '../db';
-
-function error(status: number, body: ApiErrorBody['error']) {
-  return HttpResponse.json<ApiErrorBody>({ error: body }, { status });
-}
-
-/** The same 400 the API sends: one detail per problem, field paths joined with dots. */
-function validationFailed(issues: z.core.$ZodIssue[]) {
-  const details: FieldProblem[] = issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : 'request body',
-    message: issue.message,
-  }));
-  return error(400, {
-    code: 'validation_failed',
-    message: `Invalid request body: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
-    details,
-  });
-}
+import { apiError as error, notFound as missing, validationFailed } from '../responses';
 
 const nameTaken = (name: string, exceptId?: string) =>
   db.characters.some((c) => c.id !== exceptId && c.name.toLowerCase() === name.toLowerCase());
 
 const conflict = (name: string) => error(409, { code: 'conflict', message: `A character named "${name}" already exists` });
-const notFound = () => error(404, { code: 'not_found', message: 'Character was not found' });
+const notFound = () => missing('Character');
 
 /** A small in-memory version of the characters API, validating with the shared contracts as the real one does. */
 export const characterHandlers = [

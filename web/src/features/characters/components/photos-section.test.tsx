@@ -1,0 +1,154 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { buildCharacter } from '../../../testing/fixtures/characters';
+import { blurryChecks, buildPhoto, rotatedChecks } from '../../../testing/fixtures/photos';
+import { db } from '../../../testing/msw/db';
+import { renderWithProviders } from '../../../testing/test-utils';
+import { PhotosSection } from './photos-section';
+
+const jpeg = (name: string, bytes = 2000) => new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' });
+/** A text file with a photo's name: the browser cannot tell, the server looks at the content. */
+const textAsJpeg = (name: string) => new File(['These are my notes, not a photo.'], name, { type: 'image/jpeg' });
+
+function setup(photoCount = 0) {
+  const character = buildCharacter({ name: 'Ada Lovelace', triggerWord: 'adalove_x1' });
+  db.characters = [character];
+  db.photos = Array.from({ length: photoCount }, (_, i) => buildPhoto({ characterId: character.id, originalName: `p${i + 1}.jpg` }));
+  // The picker's accept list is the browser's business; here every chosen file reaches the page.
+  const user = userEvent.setup({ applyAccept: false });
+  renderWithProviders(<PhotosSection character={character} />);
+  return { character, user };
+}
+
+/** The hidden file input behind the visible "Choose photos" button. */
+const fileInput = () => document.querySelector<HTMLInputElement>('input[type="file"]')!;
+
+describe('Photos of a character', () => {
+  it('uploads many files at once, one line each, and explains every refusal', async () => {
+    const { user } = setup();
+    expect(await screen.findByText('No good photos yet — add at least 10')).toBeTruthy();
+
+    const input = fileInput();
+    expect(input.multiple).toBe(true);
+    expect(input.accept).toBe('image/*,.heic,.heif');
+    await user.upload(input, [jpeg('a.jpg'), jpeg('b.jpg'), textAsJpeg('notes.jpg'), new File(['hello'], 'readme.txt', { type: 'text/plain' })]);
+
+    const uploads = screen.getByRole('list', { name: 'Uploads' });
+    const line = (name: string) => within(uploads).getByText(name).closest('li')!;
+    expect(await screen.findByText('Upload finished: 2 added, 2 not added.')).toBeTruthy();
+    // What landed is in the grid; the list keeps what needs attention.
+    expect(within(uploads).queryByText('a.jpg')).toBeNull();
+    expect(within(line('notes.jpg')).getByText('Rejected')).toBeTruthy();
+    expect(line('notes.jpg').textContent).toContain('This file is not a photo: it looks like text');
+    // Refused in the browser, never sent.
+    expect(line('readme.txt').textContent).toContain('This file is not a photo: use JPEG, PNG, WebP or HEIC');
+    expect(db.photos).toHaveLength(2);
+
+    // The grid and the meter follow.
+    expect(await screen.findByText('2 good photos — add at least 8 more')).toBeTruthy();
+    expect(within(screen.getByRole('list', { name: 'Photos' })).getAllByRole('img')).toHaveLength(2);
+
+    await user.click(screen.getByRole('button', { name: 'Clear finished uploads' }));
+    expect(screen.queryByRole('list', { name: 'Uploads' })).toBeNull();
+  });
+
+  it('takes files dropped on the drop zone', async () => {
+    setup();
+    await screen.findByText('No good photos yet — add at least 10');
+    const zone = screen.getByRole('button', { name: 'Choose photos' }).closest('.dropzone')!;
+    const files = [jpeg('dropped.jpg')];
+    fireEvent.dragEnter(zone, { dataTransfer: { files, types: ['Files'] } });
+    fireEvent.drop(zone, { dataTransfer: { files, types: ['Files'] } });
+    expect(await screen.findByText('Upload finished: 1 added.')).toBeTruthy();
+    expect(await screen.findByRole('list', { name: 'Photos' })).toBeTruthy();
+    expect(db.photos).toHaveLength(1);
+  });
+
+  it('shows each check as text, with the measured value in its hint', async () => {
+    const character = buildCharacter({ name: 'Ada Lovelace' });
+    db.characters = [character];
+    const original = buildPhoto({ characterId: character.id, originalName: 'original.jpg' });
+    db.photos = [
+      original,
+      buildPhoto({ characterId: character.id, originalName: 'soft.jpg', checks: blurryChecks }),
+      buildPhoto({ characterId: character.id, originalName: 'sideways.jpg', checks: rotatedChecks }),
+      buildPhoto({
+        characterId: character.id,
+        originalName: 'copy.jpg',
+        checks: { ...original.checks, duplicate: { ofPhotoId: original.id, distance: 0, exact: true } },
+      }),
+      buildPhoto({
+        characterId: character.id,
+        originalName: 'tiny.jpg',
+        width: 400,
+        height: 300,
+        checks: { ...original.checks, tooSmall: { shortSide: 300, minimum: 512, failed: true } },
+      }),
+    ];
+    const user = userEvent.setup();
+    renderWithProviders(<PhotosSection character={character} />);
+
+    const checksOf = async (name: string) => within(await screen.findByRole('list', { name: `Checks of ${name}` }));
+    const blurry = (await checksOf('soft.jpg')).getByRole('button', { name: 'Blurry' });
+    expect(document.getElementById(blurry.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Sharpness 12.5; photos below 60 look blurry/);
+    expect((await checksOf('sideways.jpg')).getByRole('button', { name: 'Rotated upright' })).toBeTruthy();
+    expect((await checksOf('sideways.jpg')).getByRole('button', { name: 'Good' })).toBeTruthy();
+    const duplicate = (await checksOf('copy.jpg')).getByRole('button', { name: 'Duplicate' });
+    expect(document.getElementById(duplicate.getAttribute('aria-describedby')!)?.textContent).toContain('An exact copy of “original.jpg”');
+    const small = (await checksOf('tiny.jpg')).getByRole('button', { name: 'Too small' });
+    expect(document.getElementById(small.getAttribute('aria-describedby')!)?.textContent).toContain('The shortest side is 300 px; at least 512 px');
+
+    // The hint shows on keyboard focus and goes away with Esc.
+    await user.click(blurry);
+    await user.click(blurry);
+    expect(document.activeElement).toBe(blurry);
+    expect(document.getElementById(blurry.getAttribute('aria-describedby')!)?.className).toContain('hint-popover--open');
+    await user.keyboard('{Escape}');
+    expect(document.getElementById(blurry.getAttribute('aria-describedby')!)?.className).not.toContain('hint-popover--open');
+
+    // Flagged photos do not count as good.
+    expect(screen.getByText('2 good photos — add at least 8 more')).toBeTruthy();
+  });
+
+  it('explains [trigger], edits a caption in place, and leaves a photo out of training', async () => {
+    const { user } = setup(1);
+    const help = await screen.findByText(/stands for the trigger word/);
+    expect(help.textContent).toContain('[trigger]');
+    expect(help.textContent).toContain('adalove_x1');
+
+    const caption = screen.getByRole('textbox', { name: 'Caption of p1.jpg' });
+    await user.clear(caption);
+    await user.type(caption, 'a portrait in a garden');
+    expect(screen.getByText(/No \[trigger\] in this caption/)).toBeTruthy();
+    await user.keyboard('{Escape}');
+    expect((caption as HTMLInputElement).value).toBe('photo of [trigger]');
+
+    await user.clear(caption);
+    await user.type(caption, 'photo of [[trigger] in a garden{Enter}');
+    expect(await screen.findByText('Caption of p1.jpg saved.')).toBeTruthy();
+    expect(db.photos[0]?.caption).toBe('photo of [trigger] in a garden');
+
+    await user.click(screen.getByRole('checkbox', { name: 'Use for training (p1.jpg)' }));
+    await waitFor(() => expect(db.photos[0]?.excluded).toBe(true));
+    expect(await screen.findByRole('button', { name: 'Left out' })).toBeTruthy();
+    expect(screen.getByText('No good photos yet — add at least 10')).toBeTruthy();
+  });
+
+  it('says "ready to train" from ten good photos on', async () => {
+    setup(14);
+    expect(await screen.findByText('14 good photos — ready to train')).toBeTruthy();
+    const meter = screen.getByRole('meter', { name: '14 good photos — ready to train' });
+    expect(meter.getAttribute('aria-valuenow') ?? (meter as HTMLMeterElement).value.toString()).toBe('14');
+  });
+
+  it('deletes a photo only after confirmation', async () => {
+    const { user } = setup(2);
+    await user.click(await screen.findByRole('button', { name: 'Delete p1.jpg' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete p1.jpg?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete photo' }));
+    await waitFor(() => expect(screen.queryByRole('img', { name: 'p1.jpg' })).toBeNull());
+    expect(db.photos.map((p) => p.originalName)).toEqual(['p2.jpg']);
+    expect(screen.getByText('Deleted p1.jpg.')).toBeTruthy();
+  });
+});

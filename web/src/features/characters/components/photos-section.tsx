@@ -1,0 +1,44 @@
+import type { Character } from '../../../../../lib/contracts/characters';
+import { TRIGGER_TAG } from '../../../../../lib/contracts/photos';
+import { Button } from '../../../components/ui/button';
+import { photoReadiness, usePhotos } from '../../../lib/queries/photos';
+import { PhotoGrid } from './photo-grid';
+import { PhotoUploader } from './photo-uploader';
+import { ReadinessMeter } from './readiness-meter';
+
+/** Everything about a character's photos: how ready they are, adding more, and each photo's checks and caption. */
+export function PhotosSection({ character }: { character: Character }) {
+  const photos = usePhotos(character.id);
+  return (
+    <section className="card" aria-labelledby="photos-title">
+      <h2 id="photos-title" className="card-title">
+        Photos
+      </h2>
+      {photos.isPending && <p className="muted">Loading photos…</p>}
+      {photos.isError && (
+        <div role="alert" className="inline-error">
+          <p>The photos could not be loaded. {photos.error.message}</p>
+          <Button onClick={() => void photos.refetch()}>Try again</Button>
+        </div>
+      )}
+      {photos.isSuccess && (
+        <>
+          <ReadinessMeter readiness={photoReadiness(photos.data.items)} />
+          <PhotoUploader characterId={character.id} existingPhotos={photos.data.items.length} />
+          {photos.data.items.length > 0 && (
+            <>
+              <h3 className="section-title">Your photos</h3>
+              <p className="muted captions-help">
+                Each photo has a caption that describes it for training. <code>{TRIGGER_TAG}</code> stands for the trigger
+                word <code>{character.triggerWord}</code>: keep it in every caption, and describe what is not the person
+                (the place, the clothes) so the model does not mistake them for the person. Hover or focus a mark to see
+                what was measured.
+              </p>
+              <PhotoGrid photos={photos.data.items} />
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { generationSchema, type Generation } from '../../../../../lib/contracts/generations';
+import { apiRequest } from '../../../lib/api-client';
+import { generationKeys } from './generation-keys';
+
+export const isGenerationActive = (g: Pick<Generation, 'status'>) => g.status === 'queued' || g.status === 'running';
+
+export function getGeneration(id: string, signal?: AbortSignal) {
+  return apiRequest(`/generations/${encodeURIComponent(id)}`, generationSchema, { signal });
+}
+
+export function generationQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: generationKeys.detail(id),
+    queryFn: ({ signal }) => getGeneration(id, signal),
+    staleTime: Infinity,
+  });
+}
+
+export function useGeneration(id: string | undefined) {
+  return useQuery({ ...generationQueryOptions(id ?? ''), enabled: Boolean(id) });
+}

@@ -1,0 +1,62 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { generationSchema, type Generation, type GenerationInput } from '../../../../../lib/contracts/generations';
+import { apiRequest, apiSend } from '../../../lib/api-client';
+import { generationQueryOptions } from './get-generation';
+import { generationKeys } from './generation-keys';
+
+export function createGeneration(input: GenerationInput) {
+  return apiRequest('/generations', generationSchema, { method: 'POST', body: input });
+}
+
+export function rerunGeneration({ id, varySeed }: { id: string; varySeed: boolean }) {
+  return apiRequest(`/generations/${encodeURIComponent(id)}/rerun`, generationSchema, { method: 'POST', body: { varySeed } });
+}
+
+export function cancelGeneration(id: string) {
+  return apiRequest(`/generations/${encodeURIComponent(id)}/cancel`, generationSchema, { method: 'POST' });
+}
+
+export function deleteGeneration(id: string) {
+  return apiSend(`/generations/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** A new generation: cached at once (its page shows without a request) and the gallery refreshed. */
+function useStarted() {
+  const queryClient = useQueryClient();
+  return (generation: Generation) => {
+    queryClient.setQueryData(generationQueryOptions(generation.id).queryKey, generation);
+    return queryClient.invalidateQueries({ queryKey: generationKeys.lists() });
+  };
+}
+
+export function useCreateGeneration() {
+  const onSuccess = useStarted();
+  return useMutation({ mutationFn: createGeneration, onSuccess });
+}
+
+export function useRerunGeneration() {
+  const onSuccess = useStarted();
+  return useMutation({ mutationFn: rerunGeneration, onSuccess });
+}
+
+export function useCancelGeneration() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: cancelGeneration,
+    onSuccess: (generation) => {
+      queryClient.setQueryData(generationQueryOptions(generation.id).queryKey, generation);
+      return queryClient.invalidateQueries({ queryKey: generationKeys.lists() });
+    },
+  });
+}
+
+export function useDeleteGeneration() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: deleteGeneration,
+    onSuccess: (_nothing, id) => {
+      queryClient.removeQueries({ queryKey: generationQueryOptions(id).queryKey });
+      return queryClient.invalidateQueries({ queryKey: generationKeys.lists() });
+    },
+  });
+}

@@ -1,0 +1,139 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { Generation } from '../../../../../lib/contracts/generations';
+import { buildCharacter } from '../../../testing/fixtures/characters';
+import { buildGeneration, buildParams } from '../../../testing/fixtures/generations';
+import { db } from '../../../testing/msw/db';
+import { renderApp } from '../../../testing/test-utils';
+
+function at(minute: number) {
+  return `2026-01-16T12:${String(minute).padStart(2, '0')}:00.000Z`;
+}
+
+function setup(generations: Generation[]) {
+  db.characters = [buildCharacter({ name: 'Ada Lovelace' })];
+  db.generations = generations;
+  const user = userEvent.setup();
+  const view = renderApp('/gallery');
+  return { user, ...view };
+}
+
+const grid = () => screen.findByRole('list', { name: 'Pictures, newest first' });
+
+describe('The gallery', () => {
+  it('shows every picture, newest first, with its prompt as the thumbnail’s name', async () => {
+    setup([
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2 }) }),
+    ]);
+    const thumbnails = within(await grid()).getAllByRole('button');
+    expect(thumbnails.map((t) => t.textContent)).toEqual([', open the viewer', ', open the viewer', ', open the viewer']);
+    expect(within(await grid()).getAllByRole('img').map((img) => img.getAttribute('alt'))).toEqual([
+      'a red bicycle (seed 9)',
+      'a red bicycle (seed 10)',
+      'an old lighthouse (seed 5)',
+    ]);
+  });
+
+  it('opens a picture in a dialog, moves between pictures, and gives focus back to its thumbnail', async () => {
+    const { user } = setup([
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) }),
+    ]);
+    const [first, second] = within(await grid()).getAllByRole('button');
+    await user.click(second!);
+
+    const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
+    expect(within(viewer).getByRole('img', { name: 'an old lighthouse (seed 5)' })).toBeTruthy();
+    expect(document.activeElement).toBe(within(viewer).getByRole('button', { name: 'Close' }));
+    expect(within(viewer).getByRole('link', { name: 'Download' }).getAttribute('download')).toBe('isengard-5.png');
+    expect(within(viewer).getByText('Seed').nextElementSibling?.textContent).toBe('5');
+
+    fireEvent.keyDown(viewer, { key: 'ArrowLeft' });
+    expect(screen.getByRole('dialog', { name: 'Picture 1 of 2' })).toBeTruthy();
+    expect(within(viewer).getByRole('img', { name: 'a red bicycle (seed 9)' })).toBeTruthy();
+
+    // Esc (the dialog's cancel event) closes it; focus returns to the thumbnail of the picture last shown.
+    fireEvent(viewer, new Event('cancel', { cancelable: true }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(first);
+  });
+
+  it('re-runs and varies the seed from the viewer', async () => {
+    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) });
+    const { user } = setup([source]);
+    await user.click(within(await grid()).getByRole('button'));
+    const viewer = screen.getByRole('dialog', { name: 'Picture 1 of 1' });
+
+    await user.click(within(viewer).getByRole('button', { name: 'Vary seed' }));
+    expect(await within(viewer).findByText(/Started a new picture \(seed 1009\)/)).toBeTruthy();
+    const follow = within(viewer).getByRole('link', { name: 'Follow it' });
+    expect(follow.getAttribute('href')).toBe(`/generate?job=${db.generations[1]!.id}`);
+
+    await user.click(within(viewer).getByRole('button', { name: 'Re-run' }));
+    await waitFor(() => expect(db.rerunRequests).toHaveLength(2));
+    expect(db.rerunRequests).toEqual([
+      { id: source.id, body: { varySeed: true } },
+      { id: source.id, body: { varySeed: false } },
+    ]);
+    // The new ones show up in the gallery as they are made.
+    expect(await screen.findByRole('list', { name: 'In progress and unfinished' })).toBeTruthy();
+  });
+
+  it('deletes a generation only after confirmation, and moves focus to the gallery', async () => {
+    const { user } = setup([
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse' }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', batch: 2 }) }),
+    ]);
+    await user.click(within(await grid()).getAllByRole('button')[0]!);
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
+    const confirm = screen.getByRole('dialog', { name: 'Delete these 2 pictures?' });
+    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(db.generations).toHaveLength(2);
+
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Delete these 2 pictures?' })).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(db.generations.map((g) => g.parameters.userPrompt)).toEqual(['an old lighthouse']);
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Pictures, newest first' })).getAllByRole('img')).toHaveLength(1));
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Pictures' }));
+  });
+
+  it('pages back through older pictures', async () => {
+    const generations = Array.from({ length: 30 }, (_, i) =>
+      buildGeneration({ createdAt: at(i + 1), parameters: buildParams({ userPrompt: `picture ${i + 1}`, seed: i }) }),
+    );
+    const { user } = setup(generations);
+    expect(within(await grid()).getAllByRole('img')).toHaveLength(24);
+    await user.click(screen.getByRole('button', { name: 'Show older pictures' }));
+    await waitFor(async () => expect(within(await grid()).getAllByRole('img')).toHaveLength(30));
+    expect(screen.queryByRole('button', { name: 'Show older pictures' })).toBeNull();
+  });
+
+  it('says what a waiting or failed generation is doing', async () => {
+    setup([
+      buildGeneration({ createdAt: at(1), status: 'failed', error: { code: 'oom', message: 'The GPU ran out of memory.' } }),
+      buildGeneration({ createdAt: at(2), status: 'queued', waitingFor: 'waiting for the GPU: training of Ada Lovelace' }),
+    ]);
+    const pending = await screen.findByRole('list', { name: 'In progress and unfinished' });
+    expect(within(pending).getByText('Queued, waiting for the GPU: training of Ada Lovelace')).toBeTruthy();
+    expect(within(pending).getByText('Failed: The GPU ran out of memory.')).toBeTruthy();
+    expect(within(pending).getByRole('button', { name: /^Try again/ })).toBeTruthy();
+  });
+
+  it('filters by character', async () => {
+    const ada = buildCharacter({ name: 'Ada Lovelace' });
+    db.characters = [ada];
+    db.generations = [
+      buildGeneration({ createdAt: at(1), characterId: ada.id, parameters: buildParams({ userPrompt: 'ada in a garden' }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a lighthouse' }) }),
+    ];
+    const user = userEvent.setup();
+    const { router } = renderApp('/gallery');
+    expect(within(await grid()).getAllByRole('img')).toHaveLength(2);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Character' }), 'Ada Lovelace');
+    await waitFor(async () => expect(within(await grid()).getAllByRole('img')).toHaveLength(1));
+    expect(router.state.location.search).toBe(`?character=${ada.id}`);
+  });
+});

@@ -1,0 +1,137 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { buildCharacter } from '../../../testing/fixtures/characters';
+import { buildGeneration, buildParams } from '../../../testing/fixtures/generations';
+import { buildLora } from '../../../testing/fixtures/trainings';
+import { FakeEventSource } from '../../../testing/fake-event-source';
+import { db } from '../../../testing/msw/db';
+import { renderApp } from '../../../testing/test-utils';
+
+function setup(path = '/generate') {
+  const ada = buildCharacter({ name: 'Ada Lovelace' });
+  const grace = buildCharacter({ name: 'Grace Hopper' });
+  db.characters = [ada, grace];
+  const lora = buildLora({ characterId: ada.id, name: 'Ada Lovelace v1', triggerWord: 'adalove_x1' });
+  db.loras = [lora, buildLora({ characterId: grace.id, name: 'Grace Hopper v1', triggerWord: 'gracehop_x2' })];
+  const user = userEvent.setup();
+  const view = renderApp(path.replace(':lora', lora.id));
+  return { ada, lora, user, ...view };
+}
+
+const prompt = () => screen.getByRole('textbox', { name: 'Prompt' });
+
+describe('The Generate form', () => {
+  it('picks the LoRA asked for in the address, and shows the trigger word it will add', async () => {
+    const { user, lora } = setup('/generate?lora=:lora');
+    const picker = (await screen.findByRole('combobox', { name: 'Trained model' })) as HTMLSelectElement;
+    await waitFor(() => expect(picker.value).toBe(lora.id));
+    expect(within(picker).getByRole('group', { name: 'Grace Hopper' })).toBeTruthy();
+    expect(screen.getByText(/Write/).textContent).toContain('adalove_x1');
+
+    await user.type(prompt(), 'reading in a café');
+    const note = document.getElementById(prompt().getAttribute('aria-describedby')!.split(' ').at(-1)!)!;
+    expect(note.textContent).toBe('adalove_x1 is not in your prompt, so it will be added at the start: “adalove_x1, reading in a café”.');
+
+    await user.clear(prompt());
+    await user.type(prompt(), 'adalove_x1 reading in a café');
+    expect(note.textContent).toBe('✓ Your prompt names the person with adalove_x1.');
+  });
+
+  it('sends the prompt, the LoRA and its strength, the shape and the count; then follows the pictures live', async () => {
+    const { user, lora, router } = setup('/generate?lora=:lora');
+    await waitFor(() => expect((screen.getByRole('combobox', { name: 'Trained model' }) as HTMLSelectElement).value).toBe(lora.id));
+    await user.type(prompt(), 'reading in a café');
+    await user.click(screen.getByRole('radio', { name: /Square 1:1/ }));
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Number of pictures' }), '2');
+    const strength = screen.getByRole('spinbutton', { name: 'Strength' });
+    await user.clear(strength);
+    await user.type(strength, '0.8');
+    await user.click(screen.getByRole('button', { name: 'Generate 2 pictures' }));
+
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toEqual({ prompt: 'reading in a café', batch: 2, loraId: lora.id, loraStrength: 0.8, aspect: 'square' });
+    const generation = db.generations[0]!;
+    await waitFor(() => expect(router.state.location.search).toContain(`job=${generation.id}`));
+
+    // Queued behind a training: the page says what it waits for.
+    const stream = await waitFor(() => FakeEventSource.latest(`/api/generations/${generation.id}/events`));
+    stream.open();
+    stream.emit('generation', { ...generation, waitingFor: 'waiting for the GPU: training of Grace Hopper' }, '1');
+    const job = screen.getByRole('region', { name: 'Your pictures' });
+    // Stream updates go through the query cache, which notifies on the next tick.
+    expect(await within(job).findByText('Waiting for the GPU: training of Grace Hopper.')).toBeTruthy();
+    expect(within(job).getByRole('progressbar', { name: 'Generation progress' }).getAttribute('aria-valuenow')).toBeNull();
+
+    stream.emit('generation', { ...generation, status: 'running', progress: 0.75 }, '2');
+    expect(await within(job).findByText('Picture 2 of 2 · 75%')).toBeTruthy();
+    expect(within(job).getByRole('progressbar').getAttribute('aria-valuetext')).toBe('Picture 2 of 2, 75% in all');
+    expect(document.querySelector('.generation-job [aria-live="polite"]')?.textContent).toBe('Making 2 images.');
+
+    const done = { ...generation, status: 'completed' as const, progress: 1, outputs: buildGeneration({ parameters: generation.parameters }).outputs };
+    stream.emit('generation', done, '3');
+    expect(await within(job).findByText('Done')).toBeTruthy();
+    expect(within(job).getAllByRole('img')).toHaveLength(2);
+    expect(stream.closed).toBe(true);
+  });
+
+  it('checks the custom size against the model’s multiple before sending anything', async () => {
+    const { user } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Prompt' }), 'a lighthouse');
+    await user.click(screen.getByRole('button', { name: 'Advanced settings' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Choose width and height instead of a shape' }));
+    expect(screen.getByText('FLUX.1-dev needs each side to be a multiple of 16, from 256 to 2048 px.')).toBeTruthy();
+    const width = screen.getByRole('spinbutton', { name: 'Width' });
+    await user.clear(width);
+    await user.type(width, '1000');
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    expect(await screen.findByText('Width must be a multiple of 16 for FLUX.1-dev (got 1000)')).toBeTruthy();
+    expect(db.generationRequests).toHaveLength(0);
+    // The shape is set by the custom size, and says so.
+    expect(screen.getByText(/A custom size is set under Advanced/)).toBeTruthy();
+
+    await user.clear(width);
+    await user.type(width, '1008');
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toMatchObject({ prompt: 'a lighthouse', width: 1008, height: 1152 });
+    expect(db.generationRequests[0]).not.toHaveProperty('aspect');
+  });
+
+  it('marks advanced values that differ from the model’s defaults, and keeps the settings for the next visit', async () => {
+    const { user, unmount } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Prompt' }), 'a lighthouse');
+    await user.click(screen.getByRole('button', { name: 'Advanced settings' }));
+    const steps = screen.getByRole('spinbutton', { name: 'Steps' });
+    await user.clear(steps);
+    await user.type(steps, '12');
+    await user.click(screen.getByRole('checkbox', { name: 'Use a fixed seed' }));
+    const seed = screen.getByRole('spinbutton', { name: 'Seed number' });
+    await user.clear(seed);
+    await user.type(seed, '777');
+    const badges = screen.getByRole('list', { name: 'Advanced settings changed from the defaults' });
+    expect(within(badges).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['12 steps', 'seed 777']);
+
+    // With a LoRA picked, the base model is the LoRA's, and the page says why it cannot change.
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Trained model' }), 'Ada Lovelace v1 (1000 steps)');
+    const model = screen.getByRole('combobox', { name: 'Base model' }) as HTMLSelectElement;
+    expect(model.disabled).toBe(true);
+    expect(screen.getByText('Set by Ada Lovelace v1: a trained model works only with the base model it was trained for.')).toBeTruthy();
+
+    unmount();
+    renderApp('/generate');
+    expect(((await screen.findByRole('textbox', { name: 'Prompt' })) as HTMLTextAreaElement).value).toBe('a lighthouse');
+    expect(await screen.findByRole('list', { name: 'Advanced settings changed from the defaults' })).toBeTruthy();
+  });
+
+  it('shows a previous generation named in the address, so a reload keeps it', async () => {
+    const generation = buildGeneration({ parameters: buildParams({ userPrompt: 'a red bicycle', prompt: 'a red bicycle' }) });
+    db.generations = [generation];
+    setup(`/generate?job=${generation.id}`);
+    const job = await screen.findByRole('region', { name: 'Your pictures' });
+    expect(await within(job).findByRole('img', { name: /^a red bicycle/ })).toBeTruthy();
+    expect(within(job).getByRole('link', { name: /Open the workflow in the Temporal UI/ }).getAttribute('href')).toBe(
+      `http://127.0.0.1:8233/namespaces/isengard/workflows/generation-${generation.id}`,
+    );
+  });
+});

@@ -1,0 +1,132 @@
+import { useId, useState, type FormEvent } from 'react';
+import { BASE_MODELS, type Generation } from '../../../../../lib/contracts/generations';
+import { Button } from '../../../components/ui/button';
+import { InfoHint } from '../../../components/ui/info-hint';
+import { usePersistentState } from '../../../lib/persistent-state';
+import { useAllLoras } from '../../../lib/queries/loras';
+import { useCreateGeneration } from '../api/mutate-generations';
+import { buildInput, DEFAULT_SETTINGS, HINTS, parseSettings, type GenerateSettings } from '../params/generation-params';
+import { AspectPicker } from './aspect-picker';
+import { GenerationAdvanced } from './generation-advanced';
+import { findLora, LoraPicker } from './lora-picker';
+import { TriggerWordNote } from './trigger-word-note';
+
+interface GenerateFormProps {
+  /** A LoRA asked for in the address (from "Generate with this"). */
+  requestedLoraId?: string;
+  onStarted: (generation: Generation) => void;
+}
+
+/** Prompt, model, shape and count, with the rest under Advanced; the settings are kept between visits. */
+export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) {
+  const id = useId();
+  const [settings, setSettings] = usePersistentState<GenerateSettings>('generate-settings', DEFAULT_SETTINGS, parseSettings);
+  const [applied, setApplied] = useState<string | undefined>(undefined);
+  const [showErrors, setShowErrors] = useState(false);
+  const loras = useAllLoras();
+  const create = useCreateGeneration();
+
+  if (requestedLoraId && applied !== requestedLoraId) {
+    setApplied(requestedLoraId);
+    setSettings((s) => ({ ...s, loraId: requestedLoraId }));
+  }
+
+  const update = (patch: Partial<GenerateSettings>) => setSettings((s) => ({ ...s, ...patch }));
+  const lora = findLora(loras.groups, settings.loraId);
+  const baseModel = lora?.baseModel ?? settings.baseModel;
+  const { input, errors } = buildInput({ ...settings, loraId: lora?.id ?? null }, lora ?? null);
+  const shown = showErrors ? errors : {};
+  const invalid = Object.keys(errors).length > 0;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (invalid) {
+      setShowErrors(true);
+      const field = document.querySelector<HTMLElement>('[aria-invalid="true"]');
+      field?.focus();
+      return;
+    }
+    setShowErrors(false);
+    create.mutate(input, { onSuccess: onStarted });
+  }
+
+  const promptError = shown.prompt;
+  return (
+    <form className="card form generate-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="card-title">
+        Describe the picture
+      </h2>
+      <LoraPicker
+        groups={loras.groups}
+        loading={loras.isPending}
+        value={lora?.id ?? null}
+        strength={settings.loraStrength}
+        onChange={(loraId) => update({ loraId })}
+        onStrengthChange={(loraStrength) => update({ loraStrength })}
+      />
+      {shown.loraStrength && <p className="field-error">{shown.loraStrength}</p>}
+      <div className={promptError ? 'field field--invalid' : 'field'}>
+        <label htmlFor={`${id}-prompt`} className="field-label">
+          Prompt
+        </label>
+        <textarea
+          id={`${id}-prompt`}
+          rows={4}
+          maxLength={2000}
+          value={settings.prompt}
+          placeholder={lora ? `${lora.triggerWord} reading a book in a sunny café, photo` : 'a lighthouse on a cliff at sunset, photo'}
+          aria-invalid={promptError ? true : undefined}
+          aria-describedby={[promptError ? `${id}-prompt-error` : null, `${id}-trigger`].filter(Boolean).join(' ')}
+          onChange={(e) => update({ prompt: e.target.value })}
+        />
+        {promptError && (
+          <p id={`${id}-prompt-error`} className="field-error">
+            {promptError}
+          </p>
+        )}
+        <TriggerWordNote id={`${id}-trigger`} prompt={settings.prompt} triggerWord={lora?.triggerWord} />
+      </div>
+      <AspectPicker
+        value={settings.aspect}
+        disabled={settings.customSize !== null}
+        disabledReason={settings.customSize ? 'A custom size is set under Advanced; untick it there to choose a shape.' : undefined}
+        onChange={(aspect) => update({ aspect })}
+      />
+      <div className="field batch-field">
+        <span className="param-label-row">
+          <label htmlFor={`${id}-batch`} className="field-label">
+            Number of pictures
+          </label>
+          <InfoHint label="Number of pictures">{HINTS.batch}</InfoHint>
+        </span>
+        <select id={`${id}-batch`} value={settings.batch} onChange={(e) => update({ batch: Number(e.target.value) })}>
+          {[1, 2, 3, 4, 5, 6, 7, 8].map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </div>
+      <GenerationAdvanced settings={settings} baseModel={baseModel} loraName={lora?.name} errors={shown} onChange={update} />
+      {create.isError && (
+        <p role="alert" className="form-error">
+          The pictures could not be started. {create.error.message}
+        </p>
+      )}
+      {showErrors && invalid && (
+        <p role="alert" className="form-error">
+          Some settings need a fix: {Object.values(errors).join(' · ')}
+        </p>
+      )}
+      <div className="actions">
+        <Button type="submit" variant="primary" disabled={create.isPending}>
+          {create.isPending ? 'Starting…' : settings.batch === 1 ? 'Generate' : `Generate ${settings.batch} pictures`}
+        </Button>
+        <span className="muted">
+          {BASE_MODELS[baseModel].label}
+          {lora ? ` with ${lora.name}` : ''}
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,27 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { z } from 'zod';
+import { apiRequest } from '../../../lib/api-client';
+import { trainingKeys } from './training-keys';
+
+/** Not in the shared contracts yet: the shape `GET /api/trainings/:id/checkpoints` answers with. */
+export const checkpointListSchema = z.object({
+  items: z.array(z.object({ step: z.number(), final: z.boolean(), url: z.string() })),
+});
+export type Checkpoint = z.infer<typeof checkpointListSchema>['items'][number];
+
+export function getCheckpoints(id: string, signal?: AbortSignal) {
+  return apiRequest(`/trainings/${encodeURIComponent(id)}/checkpoints`, checkpointListSchema, { signal });
+}
+
+/** Keyed by the run's last checkpoint step too, so the list is read again each time the run saves. */
+export function checkpointsQueryOptions(id: string, lastCheckpointStep: number | null) {
+  return queryOptions({
+    queryKey: [...trainingKeys.checkpoints(id), lastCheckpointStep] as const,
+    queryFn: ({ signal }) => getCheckpoints(id, signal),
+    staleTime: 10_000,
+  });
+}
+
+export function useCheckpoints(id: string, lastCheckpointStep: number | null) {
+  return useQuery(checkpointsQueryOptions(id, lastCheckpointStep));
+}

@@ -1,0 +1,75 @@
+import type { PresetId } from '../../../../../lib/contracts/training';
+import { PRESETS } from '../../../../../lib/contracts/training';
+import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
+import { Disclosure } from '../../../components/ui/disclosure';
+import { ParamField, type ParamValue } from '../../../components/ui/param-field';
+import { formOf, TRAINING_PARAMS, type TrainingForm, type TrainingKey } from '../params/training-params';
+
+interface AdvancedSettingsProps {
+  preset: PresetId;
+  /** The values that differ from the preset. */
+  overrides: Partial<TrainingForm>;
+  errors: Partial<Record<TrainingKey, string>>;
+  onChange: (overrides: Partial<TrainingForm>) => void;
+}
+
+/** Every training setting, starting from the preset's; a badge and a reset on each one that differs. */
+export function AdvancedSettings({ preset, overrides, errors, onChange }: AdvancedSettingsProps) {
+  const baseline = formOf(PRESETS[preset].settings);
+  const presetName = PRESETS[preset].label;
+  const changed = TRAINING_PARAMS.filter((p) => p.key in overrides);
+
+  function set(key: TrainingKey, value: ParamValue) {
+    const next = { ...overrides };
+    if (JSON.stringify(value) === JSON.stringify(baseline[key])) delete next[key];
+    else next[key] = value;
+    onChange(next);
+  }
+
+  return (
+    <Disclosure
+      storageKey="training-advanced"
+      title="Advanced settings"
+      summary={
+        changed.length > 0 ? (
+          <div className="disclosure-summary">
+            <span className="muted">Changed from {presetName}:</span>
+            <ul className="badge-list" aria-label={`Settings changed from ${presetName}`}>
+              {changed.map((p) => (
+                <li key={p.key}>
+                  <Badge tone={errors[p.key] ? 'danger' : 'info'}>{p.format(overrides[p.key] ?? null)}</Badge>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <p className="muted disclosure-note">Using the {presetName} preset as it is. Open to change any setting.</p>
+        )
+      }
+    >
+      <p className="muted">
+        Each setting starts at the {presetName} preset’s value. The “?” next to a setting explains it. Changes are marked, and
+        each can be reset.
+      </p>
+      <div className="param-grid">
+        {TRAINING_PARAMS.map((param) => (
+          <ParamField
+            key={param.key}
+            param={param}
+            value={overrides[param.key] ?? baseline[param.key]}
+            baseline={baseline[param.key]}
+            baselineName={presetName}
+            error={errors[param.key]}
+            onChange={(value) => set(param.key, value)}
+          />
+        ))}
+      </div>
+      <div className="actions">
+        <Button onClick={() => onChange({})} disabled={changed.length === 0}>
+          Reset all to {presetName}
+        </Button>
+      </div>
+    </Disclosure>
+  );
+}

@@ -1,0 +1,73 @@
+import { http, HttpResponse } from 'msw';
+import { generationInput, resolveGenerationParams, rerunInput, type Generation } from '../../../../../lib/contracts/generations';
+import { buildGeneration } from '../../fixtures/generations';
+import { db } from '../db';
+import { apiError, notFound, validationFailed } from '../responses';
+
+/** Newest first, like the API; the cursor is the index of the next item (opaque to the client). */
+function page(items: Generation[], limit: number, cursor: string | null) {
+  const start = cursor ? Number(cursor) : 0;
+  const slice = items.slice(start, start + limit);
+  return { items: slice, nextCursor: start + limit < items.length ? String(start + limit) : null };
+}
+
+export const generationHandlers = [
+  http.get('/api/generations', ({ request }) => {
+    const url = new URL(request.url);
+    const characterId = url.searchParams.get('characterId');
+    const loraId = url.searchParams.get('loraId');
+    const items = db.generations
+      .filter((g) => (!characterId || g.characterId === characterId) && (!loraId || g.loraId === loraId))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return HttpResponse.json(page(items, Number(url.searchParams.get('limit') ?? 24), url.searchParams.get('cursor')));
+  }),
+
+  http.post('/api/generations', async ({ request }) => {
+    const body = await request.json();
+    const parsed = generationInput.safeParse(body);
+    if (!parsed.success) return validationFailed(parsed.error.issues);
+    db.generationRequests.push(body as never);
+    const lora = parsed.data.loraId ? db.loras.find((l) => l.id === parsed.data.loraId) : undefined;
+    if (parsed.data.loraId && !lora) return apiError(400, { code: 'validation_failed', message: 'No LoRA with this id' });
+    const params = resolveGenerationParams(parsed.data, lora ? { ...lora, baseModel: lora.baseModel } : null, () => 42);
+    const generation = buildGeneration({ status: 'queued', parameters: params, characterId: lora?.characterId ?? null, createdAt: new Date().toISOString() });
+    db.generations.push(generation);
+    return HttpResponse.json(generation, { status: 202 });
+  }),
+
+  http.get('/api/generations/:id', ({ params }) => {
+    const generation = db.generations.find((g) => g.id === params.id);
+    return generation ? HttpResponse.json(generation) : notFound('Generation');
+  }),
+
+  http.post('/api/generations/:id/rerun', async ({ params, request }) => {
+    const source = db.generations.find((g) => g.id === params.id);
+    if (!source) return notFound('Generation');
+    const body = await request.json();
+    db.rerunRequests.push({ id: String(params.id), body });
+    const options = rerunInput.parse(body);
+    const seed = options.seed ?? (options.varySeed ? source.parameters.seed + 1000 : source.parameters.seed);
+    const generation = buildGeneration({
+      status: 'queued',
+      parameters: { ...source.parameters, seed },
+      characterId: source.characterId,
+      sourceGenerationId: source.id,
+      createdAt: new Date().toISOString(),
+    });
+    db.generations.push(generation);
+    return HttpResponse.json(generation, { status: 202 });
+  }),
+
+  http.post('/api/generations/:id/cancel', ({ params }) => {
+    const generation = db.generations.find((g) => g.id === params.id);
+    if (!generation) return notFound('Generation');
+    generation.status = 'cancelled';
+    return HttpResponse.json(generation, { status: 202 });
+  }),
+
+  http.delete('/api/generations/:id', ({ params }) => {
+    const before = db.generations.length;
+    db.generations = db.generations.filter((g) => g.id !== params.id);
+    return db.generations.length < before ? new HttpResponse(null, { status: 204 }) : notFound('Generation');
+  }),
+];

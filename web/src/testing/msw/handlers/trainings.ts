@@ -1,0 +1,67 @@
+import { http, HttpResponse } from 'msw';
+import { resolveSettings, startTrainingInput, type TrainingRun } from '../../../../../lib/contracts/training';
+import { buildTrainingRun } from '../../fixtures/trainings';
+import { db } from '../db';
+import { apiError, notFound, validationFailed } from '../responses';
+
+const active = (run: TrainingRun) => run.status === 'queued' || run.status === 'running';
+
+export const trainingHandlers = [
+  http.get('/api/characters/:id/trainings', ({ params }) =>
+    HttpResponse.json({ items: db.trainingRuns.filter((r) => r.characterId === params.id) }),
+  ),
+
+  http.post('/api/characters/:id/trainings', async ({ params, request }) => {
+    const characterId = String(params.id);
+    const character = db.characters.find((c) => c.id === characterId);
+    if (!character) return notFound('Character');
+    const body = await request.json();
+    const parsed = startTrainingInput.safeParse(body);
+    if (!parsed.success) return validationFailed(parsed.error.issues);
+    db.trainingRequests.push(parsed.data);
+    if (db.trainingRuns.some((r) => r.characterId === characterId && active(r))) {
+      return apiError(409, { code: 'conflict', message: `${character.name} is already training` });
+    }
+    const settings = resolveSettings(parsed.data.preset, parsed.data.advanced);
+    const run = buildTrainingRun({ characterId, preset: parsed.data.preset, settings, totalSteps: settings.steps });
+    db.trainingRuns.push(run);
+    return HttpResponse.json(run, { status: 202 });
+  }),
+
+  http.get('/api/trainings/:id', ({ params }) => {
+    const run = db.trainingRuns.find((r) => r.id === params.id);
+    return run ? HttpResponse.json(run) : notFound('Training run');
+  }),
+
+  http.post('/api/trainings/:id/stop', ({ params }) => {
+    const run = db.trainingRuns.find((r) => r.id === params.id);
+    if (!run) return notFound('Training run');
+    if (!active(run)) return apiError(409, { code: 'conflict', message: 'This training has already finished' });
+    db.stops.push(run.id);
+    return HttpResponse.json(run, { status: 202 });
+  }),
+
+  http.post('/api/trainings/:id/save-now', ({ params }) => {
+    const run = db.trainingRuns.find((r) => r.id === params.id);
+    if (!run) return notFound('Training run');
+    return HttpResponse.json({ requested: true }, { status: 202 });
+  }),
+
+  http.get('/api/trainings/:id/checkpoints', ({ params }) => {
+    const run = db.trainingRuns.find((r) => r.id === params.id);
+    if (!run) return notFound('Training run');
+    const steps = run.lastCheckpointStep === null ? [] : [run.lastCheckpointStep];
+    return HttpResponse.json({
+      items: steps.map((step) => ({ step, final: false, url: `/api/trainings/${run.id}/checkpoints/${step}` })),
+    });
+  }),
+
+  http.get('/api/characters/:id/loras', ({ params }) =>
+    HttpResponse.json({ items: db.loras.filter((l) => l.characterId === params.id) }),
+  ),
+
+  http.get('/api/loras/:id', ({ params }) => {
+    const lora = db.loras.find((l) => l.id === params.id);
+    return lora ? HttpResponse.json(lora) : notFound('LoRA');
+  }),
+];
