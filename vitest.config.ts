@@ -16,6 +16,8 @@ export default defineConfig({
         },
       },
       'web/vitest.config.ts',
+      // Browser journeys against the real all-in-one (Debian's Chromium through playwright-core).
+      'web/e2e/vitest.config.ts',
     ],
   },
 });

@@ -10,7 +10,7 @@ describe('displayFilename', () => {
 
   it('drops folders, control characters and bidi overrides', () => {
     expect(displayFilename('../../etc/passwd')).toBe('passwd');
-    expect(displayFilename('C:\\Users\\ada\\Pictures\\me.jpg')).toBe('me.jpg');
+    expect(displayFilename('C:\\Users\\first\\Pictures\\me.jpg')).toBe('me.jpg');
     expect(displayFilename('photo\u202Egpj.exe')).toBe('photogpj.exe');
     expect(displayFilename('a\u0000b\nc\td.jpg')).toBe('ab c d.jpg');
     expect(displayFilename('  spaced   out .jpg ')).toBe('spaced out .jpg');

@@ -24,4 +24,3 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-export const PASSWORD_RULES = { minLength: 10, maxLength: 200 };

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import {
   createApiToken,
   createSession,
@@ -9,21 +8,14 @@ import {
   SESSION_DAYS,
   storePasswordHash,
 } from '../../db/repositories/auth';
-import { hashPassword, PASSWORD_RULES, verifyPassword } from '../auth/password';
+import { loginInput, setupInput, tokenInput, type Session } from '../../lib/contracts/auth';
+import { hashPassword, verifyPassword } from '../auth/password';
 import { LoginRateLimit } from '../auth/rate-limit';
 import { readCookie, SESSION_COOKIE } from '../auth/service';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
-
-const passwordSchema = z
-  .string({ error: 'Password must be text' })
-  .min(PASSWORD_RULES.minLength, `Choose a password of at least ${PASSWORD_RULES.minLength} characters`)
-  .max(PASSWORD_RULES.maxLength, `A password can be at most ${PASSWORD_RULES.maxLength} characters`);
-const loginInput = z.strictObject({ password: z.string({ error: 'Password must be text' }).min(1, 'Enter the password').max(PASSWORD_RULES.maxLength) });
-const setupInput = z.strictObject({ setupCode: z.string({ error: 'Setup code must be text' }).trim().min(1, 'Enter the setup code'), password: passwordSchema });
-const tokenInput = z.strictObject({ name: z.string({ error: 'Name must be text' }).trim().min(1, 'Name the token').max(80, 'A token name can be at most 80 characters') });
 
 /** Login, logout, first-visit setup, and API tokens for scripts. */
 export function authRouter(deps: ApiDeps): Router {
@@ -59,7 +51,7 @@ export function authRouter(deps: ApiDeps): Router {
       principal: req.principal ?? null,
       csrfToken: req.csrfToken ?? null,
       setupRequired: auth.required && auth.setupCode !== undefined,
-    });
+    } satisfies Session);
   });
 
   router.post('/setup', requireJson, async (req, res) => {

@@ -1,11 +1,12 @@
 // Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
 // Plain Node with no dependencies: it runs before node_modules exists.
 //   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app
-//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter)
+//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter), Chromium
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
+import { obtainChromium } from './chromium.mjs';
 import { obtainHadolint } from './hadolint.mjs';
 
 const purpose = process.argv[2] ?? 'start';
@@ -76,6 +77,7 @@ if (purpose === 'start') ensureWebBuild();
 if (purpose === 'test') {
   try {
     await obtainHadolint({ say });
+    await obtainChromium({ say });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }

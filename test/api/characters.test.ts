@@ -15,11 +15,11 @@ describe.each(testDatabaseKinds())('characters API (%s)', (kind) => {
   });
 
   it('creates a character with a derived trigger word, then reads, lists, renames and deletes it', async () => {
-    const created = await request<Character>(stack, '/api/characters', { method: 'POST', body: { name: '  Ada Lovelace ' } });
+    const created = await request<Character>(stack, '/api/characters', { method: 'POST', body: { name: '  Subject One ' } });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/characters/${created.body.id}`);
-    expect(created.body).toMatchObject({ name: 'Ada Lovelace', notes: '' });
-    expect(created.body.triggerWord).toMatch(/^adalovelace_[a-z0-9]{4}$/);
+    expect(created.body).toMatchObject({ name: 'Subject One', notes: '' });
+    expect(created.body.triggerWord).toMatch(/^subjectone_[a-z0-9]{4}$/);
 
     const id = created.body.id;
     expect((await request<Character>(stack, `/api/characters/${id}`)).body).toEqual(created.body);

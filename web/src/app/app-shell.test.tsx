@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,8 @@ describe('App shell', () => {
       '/gallery',
       '/video',
     ]);
-    expect(within(nav).getByRole('link', { name: 'Characters' }).getAttribute('aria-current')).toBe('page');
+    // "/" leads to Characters.
+    await waitFor(() => expect(within(nav).getByRole('link', { name: 'Characters' }).getAttribute('aria-current')).toBe('page'));
 
     const video = within(nav).getByRole('link', { name: /video/i });
     expect(video.textContent).toContain('In development');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { apiErrorSchema, type ErrorCode } from '../../../lib/contracts/errors';
 import { newCorrelationId } from './correlation-id';
+import { csrfHeaders } from './csrf';
 
 export const API_BASE = '/api';
 export const CORRELATION_HEADER = 'X-Correlation-ID';
@@ -33,12 +34,17 @@ export interface RequestOptions {
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', [CORRELATION_HEADER]: newCorrelationId() };
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    [CORRELATION_HEADER]: newCorrelationId(),
+    ...(method === 'GET' ? {} : csrfHeaders()),
+  };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(`${API_BASE}${path}`, {
-      method: options.method ?? 'GET',
+      method,
       headers,
       body: options.body === undefined ? null : JSON.stringify(options.body),
       signal: options.signal ?? null,

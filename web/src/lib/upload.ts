@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { API_BASE, ApiError, apiErrorFromBody, CORRELATION_HEADER, networkError } from './api-client';
 import { newCorrelationId } from './correlation-id';
+import { csrfHeaders } from './csrf';
 
 export interface UploadOptions {
   /** Called as the request body goes out: bytes sent and the total. */
@@ -27,6 +28,7 @@ export function uploadForm<S extends z.ZodType>(
     xhr.open('POST', `${API_BASE}${path}`);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader(CORRELATION_HEADER, newCorrelationId());
+    for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
     xhr.withCredentials = true;
     xhr.responseType = 'text';
     const onAbort = () => xhr.abort();

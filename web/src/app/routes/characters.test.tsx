@@ -17,13 +17,13 @@ describe('Characters page', () => {
 
     expect(await screen.findByText(/no characters yet/i)).toBeTruthy();
 
-    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Grace Hopper');
+    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Subject Two');
     await user.click(screen.getByRole('button', { name: 'Create character' }));
 
-    expect(await screen.findByRole('link', { name: 'Grace Hopper' })).toBeTruthy();
-    expect(screen.getByText(/created grace hopper/i)).toBeTruthy();
+    expect(await screen.findByRole('link', { name: 'Subject Two' })).toBeTruthy();
+    expect(screen.getByText(/created subject two/i)).toBeTruthy();
     expect(screen.queryByText(/no characters yet/i)).toBeNull();
-    expect(db.characters.map((c) => c.triggerWord)).toEqual([defaultTriggerWord('Grace Hopper')]);
+    expect(db.characters.map((c) => c.triggerWord)).toEqual([defaultTriggerWord('Subject Two')]);
     expect((screen.getByRole('textbox', { name: 'Name' }) as HTMLInputElement).value).toBe('');
   });
 
@@ -69,79 +69,79 @@ describe('Characters page', () => {
   });
 
   it('shows a name that is already taken as an error on the name field', async () => {
-    db.characters = [buildCharacter({ name: 'Ada Lovelace' })];
+    db.characters = [buildCharacter({ name: 'Subject One' })];
     const user = userEvent.setup();
     renderApp('/characters');
 
-    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'Ada Lovelace');
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'Subject One');
     await user.click(screen.getByRole('button', { name: 'Create character' }));
 
-    expect(await screen.findByText('A character named "Ada Lovelace" already exists')).toBeTruthy();
+    expect(await screen.findByText('A character named "Subject One" already exists')).toBeTruthy();
     expect(screen.getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid')).toBe('true');
   });
 
   it('renames a character in place', async () => {
-    db.characters = [buildCharacter({ name: 'Ada Lovelace' })];
+    db.characters = [buildCharacter({ name: 'Subject One' })];
     const user = userEvent.setup();
     renderApp('/characters');
 
-    await user.click(await screen.findByRole('button', { name: 'Rename Ada Lovelace' }));
-    const input = screen.getByRole('textbox', { name: 'New name for Ada Lovelace' });
+    await user.click(await screen.findByRole('button', { name: 'Rename Subject One' }));
+    const input = screen.getByRole('textbox', { name: 'New name for Subject One' });
     expect(document.activeElement).toBe(input);
     await user.clear(input);
-    await user.type(input, 'Augusta Ada King');
+    await user.type(input, 'Subject One Renamed');
     await user.click(within(await characterList()).getByRole('button', { name: 'Save' }));
 
-    expect(await screen.findByRole('link', { name: 'Augusta Ada King' })).toBeTruthy();
-    expect(db.characters[0]?.name).toBe('Augusta Ada King');
-    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename Augusta Ada King' })));
+    expect(await screen.findByRole('link', { name: 'Subject One Renamed' })).toBeTruthy();
+    expect(db.characters[0]?.name).toBe('Subject One Renamed');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename Subject One Renamed' })));
   });
 
   it('keeps the old name when a rename is cancelled with Escape', async () => {
-    db.characters = [buildCharacter({ name: 'Ada Lovelace' })];
+    db.characters = [buildCharacter({ name: 'Subject One' })];
     const user = userEvent.setup();
     renderApp('/characters');
 
-    await user.click(await screen.findByRole('button', { name: 'Rename Ada Lovelace' }));
-    await user.type(screen.getByRole('textbox', { name: 'New name for Ada Lovelace' }), ' II{Escape}');
+    await user.click(await screen.findByRole('button', { name: 'Rename Subject One' }));
+    await user.type(screen.getByRole('textbox', { name: 'New name for Subject One' }), ' II{Escape}');
 
-    expect(screen.getByRole('link', { name: 'Ada Lovelace' })).toBeTruthy();
-    expect(db.characters[0]?.name).toBe('Ada Lovelace');
+    expect(screen.getByRole('link', { name: 'Subject One' })).toBeTruthy();
+    expect(db.characters[0]?.name).toBe('Subject One');
   });
 
   it('shows a rename to a taken name as an error on that row', async () => {
-    db.characters = [buildCharacter({ name: 'Ada Lovelace' }), buildCharacter({ name: 'Grace Hopper' })];
+    db.characters = [buildCharacter({ name: 'Subject One' }), buildCharacter({ name: 'Subject Two' })];
     const user = userEvent.setup();
     renderApp('/characters');
 
-    await user.click(await screen.findByRole('button', { name: 'Rename Grace Hopper' }));
-    const input = screen.getByRole('textbox', { name: 'New name for Grace Hopper' });
+    await user.click(await screen.findByRole('button', { name: 'Rename Subject Two' }));
+    const input = screen.getByRole('textbox', { name: 'New name for Subject Two' });
     await user.clear(input);
-    await user.type(input, 'Ada Lovelace{Enter}');
+    await user.type(input, 'Subject One{Enter}');
 
-    expect(await screen.findByText('A character named "Ada Lovelace" already exists')).toBeTruthy();
+    expect(await screen.findByText('A character named "Subject One" already exists')).toBeTruthy();
     expect(input.getAttribute('aria-invalid')).toBe('true');
   });
 
   it('deletes a character only after confirmation', async () => {
-    db.characters = [buildCharacter({ name: 'Ada Lovelace' }), buildCharacter({ name: 'Grace Hopper' })];
+    db.characters = [buildCharacter({ name: 'Subject One' }), buildCharacter({ name: 'Subject Two' })];
     const user = userEvent.setup();
     renderApp('/characters');
 
-    await user.click(await screen.findByRole('button', { name: 'Delete Ada Lovelace' }));
-    let dialog = screen.getByRole('dialog', { name: 'Delete Ada Lovelace?' });
+    await user.click(await screen.findByRole('button', { name: 'Delete Subject One' }));
+    let dialog = screen.getByRole('dialog', { name: 'Delete Subject One?' });
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(db.characters).toHaveLength(2);
 
-    await user.click(screen.getByRole('button', { name: 'Delete Ada Lovelace' }));
-    dialog = screen.getByRole('dialog', { name: 'Delete Ada Lovelace?' });
-    await user.click(within(dialog).getByRole('button', { name: 'Delete Ada Lovelace' }));
+    await user.click(screen.getByRole('button', { name: 'Delete Subject One' }));
+    dialog = screen.getByRole('dialog', { name: 'Delete Subject One?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete Subject One' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(screen.queryByRole('link', { name: 'Ada Lovelace' })).toBeNull();
-    expect(screen.getByRole('link', { name: 'Grace Hopper' })).toBeTruthy();
-    expect(screen.getByText('Deleted Ada Lovelace.')).toBeTruthy();
-    expect(db.characters.map((c) => c.name)).toEqual(['Grace Hopper']);
+    expect(screen.queryByRole('link', { name: 'Subject One' })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Subject Two' })).toBeTruthy();
+    expect(screen.getByText('Deleted Subject One.')).toBeTruthy();
+    expect(db.characters.map((c) => c.name)).toEqual(['Subject Two']);
   });
 });

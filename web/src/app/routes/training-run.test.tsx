@@ -9,7 +9,7 @@ import { db } from '../../testing/msw/db';
 import { renderApp } from '../../testing/test-utils';
 
 function setup(run: Partial<TrainingRun> = {}) {
-  const character = buildCharacter({ name: 'Ada Lovelace', triggerWord: 'adalove_x1' });
+  const character = buildCharacter({ name: 'Subject One', triggerWord: 'subjone_x1' });
   db.characters = [character];
   const queued = buildTrainingRun({ characterId: character.id, ...run });
   db.trainingRuns = [queued];
@@ -22,7 +22,7 @@ const progressbar = () => screen.getByRole('progressbar', { name: 'Training prog
 const liveRegion = () => document.querySelector('[aria-live="polite"]')!;
 
 async function openStream(run: TrainingRun) {
-  await screen.findByRole('heading', { level: 1, name: /^Training Ada Lovelace/ });
+  await screen.findByRole('heading', { level: 1, name: /^Training Subject One/ });
   await waitFor(() => FakeEventSource.latest(`/api/trainings/${run.id}/events`));
   const stream = FakeEventSource.latest(`/api/trainings/${run.id}/events`);
   stream.open();
@@ -56,7 +56,7 @@ describe('A training run’s page', () => {
     expect(liveRegion().textContent).toBe('Training in progress.');
     // The loss as text next to the chart (a canvas says nothing to a screen reader).
     expect(await screen.findByText('Loss 0.270 at step 40 of 100; lowest so far 0.270.')).toBeTruthy();
-    expect(screen.getByRole('img', { name: 'Sample at step 25: adalove_x1, portrait photo' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Sample at step 25: subjone_x1, portrait photo' })).toBeTruthy();
     expect(within(screen.getByRole('region', { name: 'Timeline' })).getByText('Running on GPU worker gpu-0')).toBeTruthy();
 
     // A step tick is not announced.

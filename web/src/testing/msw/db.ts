@@ -22,7 +22,13 @@ export const db = {
   rerunRequests: [] as { id: string; body: unknown }[],
   photoPatches: [] as { id: string; body: unknown }[],
   stops: [] as string[],
+  /** The login the fake API asks for: none (a loopback instance) unless a test sets one. */
+  auth: { required: false, password: null as string | null, setupCode: null as string | null, loggedIn: false },
+  /** The X-CSRF-Token of every change (POST, PATCH, DELETE) the fake API saw. */
+  csrfTokens: [] as (string | null)[],
 };
+
+export const FAKE_CSRF_TOKEN = 'csrf-token-of-the-fake-session';
 
 export function resetDb(): void {
   db.characters = [];
@@ -37,5 +43,7 @@ export function resetDb(): void {
   db.rerunRequests = [];
   db.photoPatches = [];
   db.stops = [];
+  db.auth = { required: false, password: null, setupCode: null, loggedIn: false };
+  db.csrfTokens = [];
   FakeEventSource.reset();
 }

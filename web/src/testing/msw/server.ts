@@ -1,4 +1,5 @@
 import { setupServer } from 'msw/node';
+import { authHandlers } from './handlers/auth';
 import { characterHandlers } from './handlers/characters';
 import { generationHandlers } from './handlers/generations';
 import { photoHandlers } from './handlers/photos';
@@ -6,8 +7,9 @@ import { systemHandlers } from './handlers/system';
 import { trainingHandlers } from './handlers/trainings';
 import { db } from './db';
 
-export const server = setupServer(...characterHandlers, ...photoHandlers, ...trainingHandlers, ...generationHandlers, ...systemHandlers);
+export const server = setupServer(...authHandlers, ...characterHandlers, ...photoHandlers, ...trainingHandlers, ...generationHandlers, ...systemHandlers);
 
 server.events.on('request:start', ({ request }) => {
   db.correlationIds.push(request.headers.get('X-Correlation-ID'));
+  if (request.method !== 'GET') db.csrfTokens.push(request.headers.get('X-CSRF-Token'));
 });

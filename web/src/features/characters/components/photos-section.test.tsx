@@ -12,7 +12,7 @@ const jpeg = (name: string, bytes = 2000) => new File([new Uint8Array(bytes)], n
 const textAsJpeg = (name: string) => new File(['These are my notes, not a photo.'], name, { type: 'image/jpeg' });
 
 function setup(photoCount = 0) {
-  const character = buildCharacter({ name: 'Ada Lovelace', triggerWord: 'adalove_x1' });
+  const character = buildCharacter({ name: 'Subject One', triggerWord: 'subjone_x1' });
   db.characters = [character];
   db.photos = Array.from({ length: photoCount }, (_, i) => buildPhoto({ characterId: character.id, originalName: `p${i + 1}.jpg` }));
   // The picker's accept list is the browser's business; here every chosen file reaches the page.
@@ -66,7 +66,7 @@ describe('Photos of a character', () => {
   });
 
   it('shows each check as text, with the measured value in its hint', async () => {
-    const character = buildCharacter({ name: 'Ada Lovelace' });
+    const character = buildCharacter({ name: 'Subject One' });
     db.characters = [character];
     const original = buildPhoto({ characterId: character.id, originalName: 'original.jpg' });
     db.photos = [
@@ -115,7 +115,7 @@ describe('Photos of a character', () => {
     const { user } = setup(1);
     const help = await screen.findByText(/stands for the trigger word/);
     expect(help.textContent).toContain('[trigger]');
-    expect(help.textContent).toContain('adalove_x1');
+    expect(help.textContent).toContain('subjone_x1');
 
     const caption = screen.getByRole('textbox', { name: 'Caption of p1.jpg' });
     await user.clear(caption);

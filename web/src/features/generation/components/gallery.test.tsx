@@ -12,7 +12,7 @@ function at(minute: number) {
 }
 
 function setup(generations: Generation[]) {
-  db.characters = [buildCharacter({ name: 'Ada Lovelace' })];
+  db.characters = [buildCharacter({ name: 'Subject One' })];
   db.generations = generations;
   const user = userEvent.setup();
   const view = renderApp('/gallery');
@@ -114,26 +114,26 @@ describe('The gallery', () => {
   it('says what a waiting or failed generation is doing', async () => {
     setup([
       buildGeneration({ createdAt: at(1), status: 'failed', error: { code: 'oom', message: 'The GPU ran out of memory.' } }),
-      buildGeneration({ createdAt: at(2), status: 'queued', waitingFor: 'waiting for the GPU: training of Ada Lovelace' }),
+      buildGeneration({ createdAt: at(2), status: 'queued', waitingFor: 'waiting for the GPU: training of Subject One' }),
     ]);
     const pending = await screen.findByRole('list', { name: 'In progress and unfinished' });
-    expect(within(pending).getByText('Queued, waiting for the GPU: training of Ada Lovelace')).toBeTruthy();
+    expect(within(pending).getByText('Queued, waiting for the GPU: training of Subject One')).toBeTruthy();
     expect(within(pending).getByText('Failed: The GPU ran out of memory.')).toBeTruthy();
     expect(within(pending).getByRole('button', { name: /^Try again/ })).toBeTruthy();
   });
 
   it('filters by character', async () => {
-    const ada = buildCharacter({ name: 'Ada Lovelace' });
-    db.characters = [ada];
+    const first = buildCharacter({ name: 'Subject One' });
+    db.characters = [first];
     db.generations = [
-      buildGeneration({ createdAt: at(1), characterId: ada.id, parameters: buildParams({ userPrompt: 'ada in a garden' }) }),
+      buildGeneration({ createdAt: at(1), characterId: first.id, parameters: buildParams({ userPrompt: 'first in a garden' }) }),
       buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a lighthouse' }) }),
     ];
     const user = userEvent.setup();
     const { router } = renderApp('/gallery');
     expect(within(await grid()).getAllByRole('img')).toHaveLength(2);
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Character' }), 'Ada Lovelace');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Character' }), 'Subject One');
     await waitFor(async () => expect(within(await grid()).getAllByRole('img')).toHaveLength(1));
-    expect(router.state.location.search).toBe(`?character=${ada.id}`);
+    expect(router.state.location.search).toBe(`?character=${first.id}`);
   });
 });

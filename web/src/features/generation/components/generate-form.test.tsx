@@ -9,14 +9,14 @@ import { db } from '../../../testing/msw/db';
 import { renderApp } from '../../../testing/test-utils';
 
 function setup(path = '/generate') {
-  const ada = buildCharacter({ name: 'Ada Lovelace' });
-  const grace = buildCharacter({ name: 'Grace Hopper' });
-  db.characters = [ada, grace];
-  const lora = buildLora({ characterId: ada.id, name: 'Ada Lovelace v1', triggerWord: 'adalove_x1' });
-  db.loras = [lora, buildLora({ characterId: grace.id, name: 'Grace Hopper v1', triggerWord: 'gracehop_x2' })];
+  const first = buildCharacter({ name: 'Subject One' });
+  const grace = buildCharacter({ name: 'Subject Two' });
+  db.characters = [first, grace];
+  const lora = buildLora({ characterId: first.id, name: 'Subject One v1', triggerWord: 'subjone_x1' });
+  db.loras = [lora, buildLora({ characterId: grace.id, name: 'Subject Two v1', triggerWord: 'gracehop_x2' })];
   const user = userEvent.setup();
   const view = renderApp(path.replace(':lora', lora.id));
-  return { ada, lora, user, ...view };
+  return { first, lora, user, ...view };
 }
 
 const prompt = () => screen.getByRole('textbox', { name: 'Prompt' });
@@ -26,16 +26,16 @@ describe('The Generate form', () => {
     const { user, lora } = setup('/generate?lora=:lora');
     const picker = (await screen.findByRole('combobox', { name: 'Trained model' })) as HTMLSelectElement;
     await waitFor(() => expect(picker.value).toBe(lora.id));
-    expect(within(picker).getByRole('group', { name: 'Grace Hopper' })).toBeTruthy();
-    expect(screen.getByText(/Write/).textContent).toContain('adalove_x1');
+    expect(within(picker).getByRole('group', { name: 'Subject Two' })).toBeTruthy();
+    expect(screen.getByText(/Write/).textContent).toContain('subjone_x1');
 
     await user.type(prompt(), 'reading in a café');
     const note = document.getElementById(prompt().getAttribute('aria-describedby')!.split(' ').at(-1)!)!;
-    expect(note.textContent).toBe('adalove_x1 is not in your prompt, so it will be added at the start: “adalove_x1, reading in a café”.');
+    expect(note.textContent).toBe('subjone_x1 is not in your prompt, so it will be added at the start: “subjone_x1, reading in a café”.');
 
     await user.clear(prompt());
-    await user.type(prompt(), 'adalove_x1 reading in a café');
-    expect(note.textContent).toBe('✓ Your prompt names the person with adalove_x1.');
+    await user.type(prompt(), 'subjone_x1 reading in a café');
+    expect(note.textContent).toBe('✓ Your prompt names the person with subjone_x1.');
   });
 
   it('sends the prompt, the LoRA and its strength, the shape and the count; then follows the pictures live', async () => {
@@ -57,10 +57,10 @@ describe('The Generate form', () => {
     // Queued behind a training: the page says what it waits for.
     const stream = await waitFor(() => FakeEventSource.latest(`/api/generations/${generation.id}/events`));
     stream.open();
-    stream.emit('generation', { ...generation, waitingFor: 'waiting for the GPU: training of Grace Hopper' }, '1');
+    stream.emit('generation', { ...generation, waitingFor: 'waiting for the GPU: training of Subject Two' }, '1');
     const job = screen.getByRole('region', { name: 'Your pictures' });
     // Stream updates go through the query cache, which notifies on the next tick.
-    expect(await within(job).findByText('Waiting for the GPU: training of Grace Hopper.')).toBeTruthy();
+    expect(await within(job).findByText('Waiting for the GPU: training of Subject Two.')).toBeTruthy();
     expect(within(job).getByRole('progressbar', { name: 'Generation progress' }).getAttribute('aria-valuenow')).toBeNull();
 
     stream.emit('generation', { ...generation, status: 'running', progress: 0.75 }, '2');
@@ -113,10 +113,10 @@ describe('The Generate form', () => {
     expect(within(badges).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['12 steps', 'seed 777']);
 
     // With a LoRA picked, the base model is the LoRA's, and the page says why it cannot change.
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Trained model' }), 'Ada Lovelace v1 (1000 steps)');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Trained model' }), 'Subject One v1 (1000 steps)');
     const model = screen.getByRole('combobox', { name: 'Base model' }) as HTMLSelectElement;
     expect(model.disabled).toBe(true);
-    expect(screen.getByText('Set by Ada Lovelace v1: a trained model works only with the base model it was trained for.')).toBeTruthy();
+    expect(screen.getByText('Set by Subject One v1: a trained model works only with the base model it was trained for.')).toBeTruthy();
 
     unmount();
     renderApp('/generate');

@@ -9,7 +9,7 @@ import { db } from '../../../testing/msw/db';
 import { renderApp } from '../../../testing/test-utils';
 
 function setup({ photos = 12 } = {}) {
-  const character = buildCharacter({ name: 'Ada Lovelace' });
+  const character = buildCharacter({ name: 'Subject One' });
   db.characters = [character];
   db.photos = Array.from({ length: photos }, (_, i) => buildPhoto({ characterId: character.id, originalName: `p${i}.jpg` }));
   const user = userEvent.setup();
