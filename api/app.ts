@@ -10,6 +10,7 @@ import { photosRouter } from './routes/photos';
 import { internalRouter } from './routes/internal';
 import { generationsRouter } from './routes/generations';
 import { lorasRouter } from './routes/loras';
+import { modelsRouter } from './routes/models';
 import { selfTestsRouter } from './routes/self-tests';
 import { systemRouter } from './routes/system';
 import { trainingsRouter } from './routes/trainings';
@@ -57,6 +58,7 @@ export function createApp(deps: ApiDeps): Express {
   const gallery = generationsRouter(deps);
   app.use('/api/generations', gallery.generations);
   app.use('/api/outputs', gallery.outputs);
+  app.use('/api/models', modelsRouter(deps));
   app.use('/api', apiNotFound);
   app.use('/internal', internalRouter(deps));
 

@@ -8,6 +8,7 @@ import { createControlWorker } from '../activities/control/worker';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
+import type { ModelCatalogue } from '../lib/models/catalogue';
 import { ensureStorage } from '../lib/storage';
 import { connectClient, connectWorkerConnection } from '../lib/temporal/connection';
 import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
@@ -26,6 +27,8 @@ export interface ControlPlaneOptions {
   withWorker?: boolean;
   /** Listen on this port instead of the configured one (0 = any free port). */
   port?: number;
+  /** The base models to provision (default: the real catalogue). */
+  models?: ModelCatalogue;
 }
 
 export interface ControlPlane {
@@ -88,6 +91,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     db,
     temporal,
     changes: new ChangeBus(),
+    models: options.models,
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });
   const server = await listen(app, config.http.host, options.port ?? config.http.port);

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabaseHandle } from '../db/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
+import type { ModelCatalogue } from '../lib/models/catalogue';
 import type { Auth } from './auth/service';
 import type { ChangeBus } from './events/change-bus';
 
@@ -15,6 +16,8 @@ export interface ApiDeps {
   temporal: Client;
   changes: ChangeBus;
   auth: Auth;
+  /** The base models to provision; tests give their own (the real ones weigh 40 GB). */
+  models?: ModelCatalogue;
   /** The built web app to serve; omitted when only the API runs. */
   webDir?: string;
 }

@@ -283,7 +283,13 @@ export const selfTests = pgTable(
   (t) => [uniqueIndex('self_tests_workflow').on(t.workflowId)],
 );
 
-/** Model files provisioned into models/base (resumable downloads). */
+export const MODEL_FILE_STATUSES = ['missing', 'downloading', 'ready', 'failed'] as const;
+
+/**
+ * Model files provisioned into models/base (resumable downloads), one row per catalogue file (`<model>/<file>`),
+ * written by the provisioning activities. The file on disk stays the truth: a `ready` row whose file is gone reads
+ * as missing.
+ */
 export const modelFiles = pgTable('model_files', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
@@ -291,9 +297,9 @@ export const modelFiles = pgTable('model_files', {
   sizeBytes: bigint('size_bytes', { mode: 'number' }),
   sha256: text('sha256'),
   bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),
-  status: text('status', { enum: ['missing', 'downloading', 'verifying', 'ready', 'failed'] })
-    .notNull()
-    .default('missing'),
+  status: text('status', { enum: MODEL_FILE_STATUSES }).notNull().default('missing'),
+  /** Why it failed, as a category the web app explains (`gated`, `checksum_mismatch`, …). */
+  errorCode: text('error_code'),
   errorMessage: text('error_message'),
   workflowId: text('workflow_id'),
   updatedAt: updatedAt(),

@@ -100,6 +100,8 @@ const envSchema = z.object({
   COMFYUI_PATH: optionalText,
   COMFYUI_PYTHON: optionalText,
   HF_TOKEN: optionalText,
+  // The variable huggingface_hub itself reads: a mirror, or a local server in tests.
+  HF_ENDPOINT: z.url({ error: 'must be an http(s) URL' }).default('https://huggingface.co'),
   ISENGARD_PASSWORD: optionalText,
   AUTH: z.enum(['auto', 'on'], { error: 'must be auto (login when not on loopback) or on' }).default('auto'),
   GPU_LOST_AFTER_SECONDS: z.coerce
@@ -167,6 +169,8 @@ export interface Config {
     lostAfterSeconds: number;
   };
   hfToken: string | undefined;
+  /** Hugging Face (or a mirror), without a trailing slash. */
+  hfEndpoint: string;
   password: string | undefined;
   /** `auto`: a login is required when HOST is not loopback; `on`: always. */
   authMode: 'auto' | 'on';
@@ -306,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lostAfterSeconds: e.GPU_LOST_AFTER_SECONDS,
     },
     hfToken: e.HF_TOKEN,
+    hfEndpoint: e.HF_ENDPOINT.replace(/\/+$/, ''),
     password: e.ISENGARD_PASSWORD,
     authMode: e.AUTH,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,

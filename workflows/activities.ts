@@ -14,3 +14,16 @@ export const control = proxyActivities<ControlActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
+
+/**
+ * Model downloads (control queue: no GPU, the shared data root, the database). An attempt may take hours; a worker
+ * that dies is noticed by the missing heartbeats within 30 s and the next attempt resumes from the part file.
+ * Network trouble is retried with backoff for about an hour, then the workflow ends with the reason.
+ */
+export const downloads = proxyActivities<ControlActivities>({
+  taskQueue: CONTROL_QUEUE,
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 40 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});

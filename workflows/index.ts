@@ -2,3 +2,4 @@
 export { generateImages } from './generate-images';
 export { selfTest } from './self-test';
 export { trainLora } from './train-lora';
+export { provisionModels } from './provision-models';

@@ -20,5 +20,7 @@ export async function createControlWorker(
     ...source,
     interceptors: { ...source.interceptors, activity: [correlationActivityInterceptor] },
     shutdownGraceTime: '30 seconds',
+    // Cancellation reaches an activity only with a heartbeat's answer: a stopped download stops within seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { createGpuWorker, type GpuWorkerHandle } from '../../activities/gpu/worker';
 import { startControlPlane, type ControlPlane } from '../../api/control-plane';
 import type { DatabaseHandle } from '../../db/client';
+import type { ModelCatalogue } from '../../lib/models/catalogue';
 import { loadConfig, type Config } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger/logger';
 import { PROJECT_ROOT } from '../../lib/project-root';
@@ -37,7 +38,7 @@ export interface TestStack {
  * never see each other's tasks), fresh data and log folders, a real database, the control plane on a free port.
  */
 export async function startTestStack(
-  options: { db?: TestDatabaseKind; database?: DatabaseHandle; env?: Record<string, string> } = {},
+  options: { db?: TestDatabaseKind; database?: DatabaseHandle; env?: Record<string, string>; models?: ModelCatalogue } = {},
 ): Promise<TestStack> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'isengard-stack-'));
   const env: Record<string, string> = {
@@ -77,6 +78,7 @@ export async function startTestStack(
     workerLogger: logs.worker,
     clientLogger: logs.web,
     db,
+    models: options.models,
   });
 
   const inProcess: Array<{ handle: GpuWorkerHandle; run: Promise<void>; connection: NativeConnection }> = [];

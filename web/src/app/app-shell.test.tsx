@@ -20,6 +20,7 @@ describe('App shell', () => {
       '/generate',
       '/gallery',
       '/video',
+      '/models',
     ]);
     // "/" leads to Characters.
     await waitFor(() => expect(within(nav).getByRole('link', { name: 'Characters' }).getAttribute('aria-current')).toBe('page'));

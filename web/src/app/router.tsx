@@ -12,6 +12,7 @@ const TrainingRunRoute = lazy(() => import('./routes/training-run'));
 const GenerateRoute = lazy(() => import('./routes/generate'));
 const GalleryRoute = lazy(() => import('./routes/gallery'));
 const VideoRoute = lazy(() => import('./routes/video'));
+const ModelsRoute = lazy(() => import('./routes/models'));
 const SystemRoute = lazy(() => import('./routes/system'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
       { path: paths.generate, element: <GenerateRoute /> },
       { path: paths.gallery, element: <GalleryRoute /> },
       { path: paths.video, element: <VideoRoute /> },
+      { path: paths.models, element: <ModelsRoute /> },
       { path: paths.system, element: <SystemRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],

@@ -9,5 +9,6 @@ export const paths = {
   generate: '/generate',
   gallery: '/gallery',
   video: '/video',
+  models: '/models',
   system: '/system',
 } as const;

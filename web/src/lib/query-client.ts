@@ -10,6 +10,7 @@ export const queryKeyRoots = {
   loras: 'loras',
   generations: 'generations',
   system: 'system',
+  models: 'models',
 } as const;
 
 /** A 4xx will not get better by asking again; a network error or a 5xx might. */

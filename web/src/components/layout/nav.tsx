@@ -9,6 +9,7 @@ const items = [
   { to: paths.generate, label: 'Generate' },
   { to: paths.gallery, label: 'Gallery' },
   { to: paths.video, label: 'Video', badge: 'In development' },
+  { to: paths.models, label: 'Models' },
 ] as const;
 
 export function Nav() {

@@ -1,0 +1,1 @@
+ALTER TABLE "model_files" ADD COLUMN "error_code" text;

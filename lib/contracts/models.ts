@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { BASE_MODEL_IDS } from './generations';
+
+export const MODEL_STATES = ['missing', 'downloading', 'ready', 'failed'] as const;
+export type ModelState = (typeof MODEL_STATES)[number];
+
+/** `:id` of /api/models/:id/…: one of the catalogue's base models. */
+export const modelIdParam = z.enum(BASE_MODEL_IDS, { error: `must be one of: ${BASE_MODEL_IDS.join(', ')}` });
+
+const errorSchema = z.object({ code: z.string(), message: z.string() }).nullable();
+
+export const modelFileSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  repo: z.string(),
+  /** Where it goes, relative to the data root (`models/base/…`). */
+  path: z.string(),
+  state: z.enum(MODEL_STATES),
+  /** Bytes on disk: the verified file, or the part downloaded so far (kept when a download stops). */
+  bytesDone: z.number(),
+  /** Null until Hugging Face has told the size (files the catalogue does not pin). */
+  totalBytes: z.number().nullable(),
+  gated: z.boolean(),
+  error: errorSchema,
+});
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
+export const baseModelSchema = z.object({
+  id: z.enum(BASE_MODEL_IDS),
+  label: z.string(),
+  description: z.string(),
+  /** The model's page on Hugging Face (its licence; for a gated model, where it is accepted). */
+  pageUrl: z.string(),
+  licence: z.string(),
+  gated: z.boolean(),
+  state: z.enum(MODEL_STATES),
+  bytesDone: z.number(),
+  totalBytes: z.number().nullable(),
+  files: z.array(modelFileSchema),
+  workflowId: z.string(),
+  /** The first failure, when the model's state is `failed`. */
+  error: errorSchema,
+});
+export type BaseModel = z.infer<typeof baseModelSchema>;
+
+export const modelListSchema = z.object({
+  items: z.array(baseModelSchema),
+  /** Whether the operator set HF_TOKEN (never its value): gated models need it. */
+  hfTokenSet: z.boolean(),
+  /** Where files come from (HF_ENDPOINT). */
+  hfEndpoint: z.string(),
+});
+export type ModelList = z.infer<typeof modelListSchema>;
