@@ -57,9 +57,9 @@ describe('login when the instance is reachable from elsewhere (AUTH=on)', () => 
 
     // The session works for reads; changes need the CSRF token too.
     expect((await request(stack, '/api/characters', { headers: { cookie } })).status).toBe(200);
-    const noCsrf = await request<ApiErrorBody>(stack, '/api/characters', { method: 'POST', headers: { cookie }, body: { name: 'Ada' } });
+    const noCsrf = await request<ApiErrorBody>(stack, '/api/characters', { method: 'POST', headers: { cookie }, body: { name: 'Subject' } });
     expect(noCsrf.status).toBe(403);
-    const withCsrf = await request(stack, '/api/characters', { method: 'POST', headers: { cookie, 'X-CSRF-Token': csrf }, body: { name: 'Ada' } });
+    const withCsrf = await request(stack, '/api/characters', { method: 'POST', headers: { cookie, 'X-CSRF-Token': csrf }, body: { name: 'Subject' } });
     expect(withCsrf.status).toBe(201);
     expect((await request<SessionInfo>(stack, '/api/auth/session', { headers: { cookie } })).body).toMatchObject({ authenticated: true, csrfToken: csrf, setupRequired: false });
     expect(Object.keys((await request<Record<string, unknown>>(stack, '/api/health', { headers: { cookie } })).body)).toContain('checks');

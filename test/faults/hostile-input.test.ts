@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../lib/contracts/errors';
 import type { Character } from '../../lib/contracts/characters';
 import { apiErrorSchema } from '../../lib/contracts/errors';
+import { rowsOf } from '../helpers/databases';
 import { request } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -77,8 +78,7 @@ describe('hostile input', () => {
   async function counts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const table of TABLES) {
-      const result = await stack.db.db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from ${table}`));
-      const rows = (Array.isArray(result) ? result : (result as { rows: Array<{ n: number }> }).rows) as Array<{ n: number }>;
+      const rows = await rowsOf<{ n: number }>(stack.db.db.execute(sql.raw(`select count(*)::int as n from ${table}`)));
       out[table] = rows[0]!.n;
     }
     return out;

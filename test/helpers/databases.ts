@@ -39,3 +39,9 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
     },
   };
 }
+
+/** The rows of a raw `db.execute` result, whichever driver answered (postgres.js gives an array, PGlite `{rows}`). */
+export async function rowsOf<T>(result: Promise<unknown>): Promise<T[]> {
+  const answer = await result;
+  return (Array.isArray(answer) ? answer : (answer as { rows: T[] }).rows) as T[];
+}
