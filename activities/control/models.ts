@@ -114,10 +114,15 @@ export function createModelActivities(ctx: ControlContext) {
       };
 
       try {
+        // Verified earlier and untouched since: no need to ask Hugging Face (which may be unreachable) again.
+        const known = await getModelFileRow(ctx.db, id);
+        if (known?.status === 'ready' && known.sha256 && (!file.sha256 || known.sha256 === file.sha256) && known.sizeBytes === sizeOrZero(target)) {
+          logger.info('models.file_present', `${file.target} is already in place and verified`, { sizeBytes: known.sizeBytes });
+          return { sha256: known.sha256, sizeBytes: known.sizeBytes, alreadyPresent: true, resumedFrom: 0 };
+        }
         const remote = await describeRemoteFile(url, file, access, signal);
         const expected: ExpectedFile = expectedFile(file, remote);
         latest = { ...latest, totalBytes: expected.sizeBytes };
-        const row = await getModelFileRow(ctx.db, id);
         await saveModelFile(ctx.db, id, {
           url,
           filePath: relative(target),
@@ -132,8 +137,7 @@ export function createModelActivities(ctx: ControlContext) {
 
         if (existsSync(target)) {
           const size = sizeOrZero(target);
-          const known = row?.status === 'ready' && row.sha256 === expected.sha256 && row.sizeBytes === size;
-          if (size === expected.sizeBytes && (known || (await sha256OfFile(target, (done) => onProgress({ phase: 'checking', bytesDone: done, totalBytes: size }), signal)) === expected.sha256)) {
+          if (size === expected.sizeBytes && ((await sha256OfFile(target, (done) => onProgress({ phase: 'checking', bytesDone: done, totalBytes: size }), signal)) === expected.sha256)) {
             await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'ready', bytesDone: size });
             logger.info('models.file_present', `${file.target} is already in place and verified`, { sizeBytes: size });
             return { sha256: expected.sha256, sizeBytes: size, alreadyPresent: true, resumedFrom: 0 };
