@@ -1,7 +1,10 @@
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Logger } from '../../lib/logger/logger';
 
-const SEND_EVERY_MS = 1_000;
+/** Progress goes out at most this often, so a person sees a step within a fraction of a second of the engine. */
+export const MIN_GAP_MS = 250;
+/** What failed to send is tried again this long after. */
+const RETRY_MS = 1_000;
 
 /** The control plane refused a report: another engine start owns the run now (this one is stale). */
 export class FencedError extends Error {
@@ -14,14 +17,20 @@ export class FencedError extends Error {
 type Pending = Omit<TrainingReport, 'workerId' | 'attempt'>;
 
 /**
- * Sends a training's progress to the control plane's internal API: at most once a second, at once for what a
- * person waits to see (phase changes, samples, events). What fails to send is kept and sent with the next report,
- * so a restarting control plane loses nothing.
+ * Sends a training's progress to the control plane's internal API: a new step goes out at once unless a report
+ * left less than {@link MIN_GAP_MS} ago (then when that gap is over, with whatever arrived meanwhile), and what a
+ * person waits to see (phase changes, samples, events) at once. What fails to send is kept and sent with the next
+ * report, so a restarting control plane loses nothing.
  */
 export class TrainingReporter {
   private pending: Pending = {};
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
+  private started = false;
+  private closed = false;
+  private lastSentAt = 0;
+  /** A report is on its way: the next one is scheduled when it has arrived (or failed). */
+  private inFlight = false;
   fenced = false;
 
   constructor(
@@ -36,12 +45,19 @@ export class TrainingReporter {
     },
   ) {}
 
+  /** Reports go out from now on (what was updated before goes first). */
   start(): void {
-    this.timer = setInterval(() => void this.flush(), SEND_EVERY_MS);
-    this.timer.unref();
+    this.started = true;
+    this.schedule();
   }
 
   update(patch: Pending, urgent = false): void {
+    this.merge(patch);
+    if (urgent) void this.flush();
+    else this.schedule();
+  }
+
+  private merge(patch: Pending): void {
     const { losses, samples, events, ...fields } = patch;
     // Latest loss per step: points pile up while the control plane is unreachable.
     const byStep = new Map([...(this.pending.losses ?? []), ...(losses ?? [])]);
@@ -52,7 +68,17 @@ export class TrainingReporter {
       samples: [...(this.pending.samples ?? []), ...(samples ?? [])],
       events: [...(this.pending.events ?? []), ...(events ?? [])],
     };
-    if (urgent) void this.flush();
+  }
+
+  /** Sends what is pending once the gap since the last report is over (at once if it is), unless a send is due. */
+  private schedule(delayMs?: number): void {
+    if (!this.started || this.closed || this.timer || this.inFlight) return;
+    const wait = delayMs ?? Math.max(0, this.lastSentAt + MIN_GAP_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, wait);
+    this.timer.unref();
   }
 
   /** Sends what is pending now; resolves when it was sent (or kept for later). */
@@ -62,15 +88,19 @@ export class TrainingReporter {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flush();
   }
 
   private async send(): Promise<void> {
     const report = this.pending;
-    const empty = Object.values(report).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
-    if (empty || this.fenced) return;
+    if (this.isEmpty(report) || this.fenced) return;
     this.pending = {};
+    this.lastSentAt = Date.now();
+    this.inFlight = true;
+    let failed = false;
     const { url, token, runId, workerId, attempt, logger } = this.options;
     try {
       const response = await fetch(`${url}/internal/trainings/${runId}/report`, {
@@ -90,9 +120,17 @@ export class TrainingReporter {
       // Keep it for the next try: merge back in front of whatever arrived meanwhile.
       const newer = this.pending;
       this.pending = {};
-      this.update(report);
-      this.update(newer);
+      this.merge(report);
+      this.merge(newer);
+      failed = true;
       logger.debug('training.report_failed', `Progress not delivered yet: ${(err as Error).message}`, { runId });
+    } finally {
+      this.inFlight = false;
     }
+    if (!this.isEmpty(this.pending)) this.schedule(failed ? RETRY_MS : undefined);
+  }
+
+  private isEmpty(report: Pending): boolean {
+    return Object.values(report).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
   }
 }

@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/logger/logger';
+import { MIN_GAP_MS, TrainingReporter } from './training-reporter';
+
+interface Received {
+  at: number;
+  body: { step?: number; losses?: Array<[number, number]>; events?: Array<{ kind: string }> };
+}
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+/** A stand-in for the control plane's internal report route; `status` decides each answer. */
+async function controlPlane(status: (n: number) => number = () => 200): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += String(d)));
+    req.on('end', () => {
+      const code = status(received.length);
+      if (code === 200) received.push({ at: Date.now(), body: JSON.parse(text) as Received['body'] });
+      res.writeHead(code, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+function reporter(url: string): TrainingReporter {
+  const logger = createLogger({ service: 'worker', level: 'ERROR' });
+  return new TrainingReporter({ url, token: 't', runId: 'run-1', workerId: 'w', attempt: 1, logger, onFenced: () => {} });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('TrainingReporter', () => {
+  it('sends a step at once, then at most once per gap with what arrived meanwhile', async () => {
+    const { url, received } = await controlPlane();
+    const r = reporter(url);
+    r.start();
+    const sentAt = Date.now();
+    for (let step = 1; step <= 12; step++) {
+      r.update({ step, losses: [[step, 1 / step]] });
+      await sleep(50);
+    }
+    await r.close();
+    expect(received[0]!.at - sentAt).toBeLessThan(MIN_GAP_MS / 2);
+    expect(received[0]!.body.step).toBe(1);
+    // The gap between reports (close() sends the rest at once); arrival times jitter a little.
+    for (let i = 1; i < received.length - 1; i++) expect(received[i]!.at - received[i - 1]!.at).toBeGreaterThanOrEqual(MIN_GAP_MS - 50);
+    expect(received.length).toBeLessThan(12);
+    expect(received.at(-1)!.body.step).toBe(12);
+    // Every loss point arrives once, in some report.
+    expect(received.flatMap((r) => r.body.losses ?? []).map(([step]) => step)).toEqual([...Array(12).keys()].map((i) => i + 1));
+  });
+
+  it('keeps what failed to send and delivers it later, even when nothing new comes', async () => {
+    const { url, received } = await controlPlane((n) => (n === 0 && !failedOnce++ ? 503 : 200));
+    let failedOnce = 0;
+    const r = reporter(url);
+    r.start();
+    r.update({ step: 5, events: [{ kind: 'notice', message: 'hello' }] });
+    await sleep(1_600);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body).toMatchObject({ step: 5, events: [{ kind: 'notice' }] });
+    await r.close();
+  });
+
+  it('sends nothing before start, and what was updated goes first', async () => {
+    const { url, received } = await controlPlane();
+    const r = reporter(url);
+    r.update({ events: [{ kind: 'retry', message: 'again' }] });
+    await sleep(100);
+    expect(received).toHaveLength(0);
+    r.start();
+    await sleep(100);
+    expect(received[0]!.body.events).toEqual([{ kind: 'retry', message: 'again' }]);
+    await r.close();
+  });
+});
