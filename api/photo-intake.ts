@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import type { Request } from 'express';
 import type { Database } from '../db/client';
 import { countPhotos, insertPhoto, photoFingerprints } from '../db/repositories/photos';
@@ -15,8 +16,11 @@ import { incomingFolder, photoFiles, relativeToRoot } from '../lib/photo-storage
 import { within, type StoragePaths } from '../lib/storage';
 import { receivePhotoFiles, type ReceivedFile } from './photo-upload';
 
-/** Photos decoded at once, across all requests: each can hold a 50-megapixel picture in memory. */
-const PROCESSING_CONCURRENCY = 2;
+/**
+ * Photos decoded at once, across all requests: one per core (sharp decodes each on one thread), at least 2 and at
+ * most 4, since each can hold a 50-megapixel picture in memory.
+ */
+const PROCESSING_CONCURRENCY = Math.min(4, Math.max(2, os.availableParallelism()));
 /** Leftovers of uploads interrupted by a crash are removed once this old. */
 const STALE_INCOMING_MS = 60 * 60 * 1000;
 
