@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { temporal as protoTypes } from '@temporalio/proto';
@@ -5,6 +7,7 @@ import type { DatabaseHandle } from '../db/client';
 import { readStatusFiles } from '../lib/worker-status';
 import type { Config } from '../lib/config';
 import type { Health, HealthCheck } from '../lib/contracts/health';
+import { BASE_MODEL_CATALOGUE, type ModelCatalogue } from '../lib/models/catalogue';
 import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
 import { engineIsUsable } from '../plugins/engine';
 
@@ -22,6 +25,8 @@ export interface HealthDeps {
   config: Config;
   db: DatabaseHandle;
   temporal: Client;
+  /** The base models generation needs (default: the real catalogue). */
+  models?: ModelCatalogue;
 }
 
 interface Poller {
@@ -134,6 +139,17 @@ function checkEngines(deps: HealthDeps, pollers: Poller[]): HealthCheck {
   return { ok: true, message: `Ready: ${[...ready].join(', ')}` };
 }
 
+/** Whether the base models' weights are on disk (the Models page downloads them). */
+function checkBaseModels(deps: HealthDeps): HealthCheck {
+  if (deps.config.mode === 'fast-test') return { ok: true, message: 'Not needed: the simulated engines use stand-ins' };
+  const catalogue = deps.models ?? BASE_MODEL_CATALOGUE;
+  const missing = catalogue.filter((model) => model.files.some((file) => !existsSync(path.join(deps.config.storage.baseModels, file.target))));
+  if (missing.length > 0) {
+    return { ok: false, message: `Not downloaded yet: ${missing.map((m) => m.label).join(', ')}. Download them on the Models page.` };
+  }
+  return { ok: true, message: `Downloaded: ${catalogue.map((m) => m.label).join(', ')}` };
+}
+
 export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const [database, { temporal: temporalCheck, workers, pollers }] = await Promise.all([
     checkDatabase(deps.db),
@@ -142,12 +158,13 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const engines = temporalCheck.ok
     ? checkEngines(deps, pollers)
     : { ok: false, message: 'Unknown: Temporal is not reachable, so the GPU workers cannot be seen' };
+  const models = checkBaseModels(deps);
   // Down only when nothing can work; without one of the two, browsing or jobs still do, in part.
-  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines].every((c) => c.ok) ? 'ok' : 'degraded';
+  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, models].every((c) => c.ok) ? 'ok' : 'degraded';
   return {
     status,
     mode: deps.config.mode,
-    checks: { temporal: temporalCheck, database, workers, engines },
+    checks: { temporal: temporalCheck, database, workers, engines, models },
     workers: pollers,
     temporalUiUrl: deps.config.temporal.uiUrl ?? null,
     temporalNamespace: deps.config.temporal.namespace,

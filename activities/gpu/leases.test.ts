@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
 import { GpuLeases } from './leases';
 
 describe('GpuLeases', () => {
@@ -57,5 +58,22 @@ describe('GpuLeases as the shared queue\'s slot supplier', () => {
     const waiting = leases.reserve(controller.signal);
     controller.abort(new Error('poller shut down'));
     await expect(waiting).rejects.toThrow('poller shut down');
+  });
+
+  it('keeps no listener or waiter behind while a poll waits for hours', async () => {
+    vi.useFakeTimers();
+    try {
+      const leases = new GpuLeases(1, 24 * 3600_000);
+      leases.tryAcquire('training-1');
+      const controller = new AbortController();
+      const waiting = leases.reserve(controller.signal);
+      await vi.advanceTimersByTimeAsync(3600_000);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort(new Error('worker stopping'));
+      await expect(waiting).rejects.toThrow('worker stopping');
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

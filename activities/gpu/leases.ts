@@ -59,14 +59,18 @@ export class GpuLeases {
     while (!this.tryReserve()) {
       signal.throwIfAborted();
       await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason as Error);
-        // Expiring leases free slots without a release: look again now and then.
-        const timer = setTimeout(resolve, 5_000);
-        this.waiters.push(() => {
+        // Whichever comes first (a slot freed, the periodic look, an abort) undoes the other two.
+        const done = (settle: () => void) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          settle();
+        };
+        const waiter = () => done(resolve);
+        const onAbort = () => done(() => reject(signal.reason as Error));
+        // Expiring leases free slots without a release: look again now and then.
+        const timer = setTimeout(waiter, 5_000);
+        this.waiters.push(waiter);
         signal.addEventListener('abort', onAbort, { once: true });
       });
     }

@@ -20,6 +20,8 @@ export const healthSchema = z.object({
     database: healthCheckSchema,
     workers: healthCheckSchema,
     engines: healthCheckSchema,
+    /** The base models' weights, downloaded on the Models page. */
+    models: healthCheckSchema,
   }),
   workers: z.array(workerPollerSchema),
   /** Where operators watch workflows, when known. */

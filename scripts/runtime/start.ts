@@ -99,6 +99,16 @@ async function startTemporal(cfg: Config): Promise<SupervisedChild | undefined> 
   return child;
 }
 
+/**
+ * Whether start-up is over: healthy, or degraded for a reason waiting will not fix (every process up and the GPU
+ * worker has reported its engines: what is still missing, e.g. engines or weights on a machine without them, stays).
+ */
+function settled(health: Health): boolean {
+  if (health.status === 'ok') return true;
+  const { database, temporal, workers, engines } = health.checks;
+  return database.ok && temporal.ok && workers.ok && !engines.message.startsWith('No running GPU worker');
+}
+
 async function waitForHealth(url: string, timeoutMs: number): Promise<Health | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last: Health | undefined;
@@ -106,7 +116,7 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<Health | u
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
       last = (await response.json()) as Health;
-      if (last.status === 'ok') return last;
+      if (settled(last)) return last;
     } catch {
       // not listening yet
     }

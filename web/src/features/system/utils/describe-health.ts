@@ -8,9 +8,10 @@ export const CHECK_LABELS: Record<CheckName, string> = {
   database: 'Database',
   workers: 'Workers',
   engines: 'Training and image engines',
+  models: 'Base models',
 };
 
-const CHECK_ORDER: CheckName[] = ['database', 'temporal', 'workers', 'engines'];
+const CHECK_ORDER: CheckName[] = ['database', 'temporal', 'workers', 'engines', 'models'];
 
 export interface CheckLine {
   name: CheckName;
