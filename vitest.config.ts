@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Most integration tests wait on real servers and engines rather than compute: two files at a time even on
+    // two cores (vitest's default would run them one by one there).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
