@@ -20,6 +20,7 @@ import {
   generationInput,
   resolveGenerationParams,
   rerunInput,
+  type Generation,
   type GenerationParams,
 } from '../../lib/contracts/generations';
 import { within } from '../../lib/storage';
@@ -54,9 +55,19 @@ async function gpuWaitReason(db: Database): Promise<string> {
   const running = await db
     .select({ id: generations.id })
     .from(generations)
-    .where(and(eq(generations.status, 'running'), isNull(generations.deletedAt)));
+    .where(and(eq(generations.status, 'running'), isNull(generations.deletedAt)))
+    .limit(1);
   if (running.length > 0) return 'waiting for the GPU: another generation is running';
   return 'waiting for a GPU worker';
+}
+
+/** Says why the queued ones among these generations wait; asks the database only when one of them is queued. */
+async function explainWaits<T extends Generation | undefined>(db: Database, items: T[]): Promise<T[]> {
+  const queued = items.filter((g): g is NonNullable<T> => g?.status === 'queued');
+  if (queued.length === 0) return items;
+  const reason = await gpuWaitReason(db);
+  for (const g of queued) g.waitingFor = reason;
+  return items;
 }
 
 /** Generations, the gallery, and the images. */
@@ -84,7 +95,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       throw new HttpError(503, 'unavailable', message);
     }
     logger.info('generation.submitted', `Generation of ${params.batch} image(s) submitted`, { generationId: generation.id, loraId: params.lora?.id });
-    return (await getGeneration(db, generation.id, await gpuWaitReason(db)))!;
+    return (await explainWaits(db, [await getGeneration(db, generation.id)]))[0]!;
   }
 
   router.post('/', requireJson, async (req, res) => {
@@ -110,7 +121,9 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   router.get('/', async (req, res) => {
     const query = parseOrThrow(galleryQuery, req.query, 'query');
     try {
-      res.json(await listGenerations(db, query, await gpuWaitReason(db)));
+      const page = await listGenerations(db, query);
+      await explainWaits(db, page.items);
+      res.json(page);
     } catch (err) {
       if (err instanceof BadCursorError) throw new HttpError(400, 'validation_failed', `Invalid query: ${err.message}`);
       throw err;
@@ -118,7 +131,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   });
 
   router.get('/:id', async (req, res) => {
-    const generation = await getGeneration(db, idParam(req.params.id), await gpuWaitReason(db));
+    const [generation] = await explainWaits(db, [await getGeneration(db, idParam(req.params.id))]);
     if (!generation) throw notFound('Generation');
     res.json(generation);
   });
@@ -136,7 +149,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
         const version = row?.updatedAt.getTime() ?? 0;
         if (!closed && row && version !== lastSent) {
           lastSent = version;
-          stream.send('generation', version, await getGeneration(db, id, await gpuWaitReason(db)));
+          stream.send('generation', version, (await explainWaits(db, [await getGeneration(db, id)]))[0]);
         }
       })()
         .catch((err: unknown) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }))

@@ -14,8 +14,9 @@ export function lorasRouter({ db: { db }, config }: ApiDeps): { byCharacter: Rou
 
   byCharacter.get('/:id/loras', async (req, res) => {
     const characterId = idParam(req.params.id);
-    if (!(await getCharacter(db, characterId))) throw notFound('Character');
-    res.json({ items: await listLoras(db, characterId) });
+    const items = await listLoras(db, characterId);
+    if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');
+    res.json({ items });
   });
 
   byLora.get('/:id', async (req, res) => {

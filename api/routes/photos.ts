@@ -64,8 +64,9 @@ export function photosRouter({ db: { db }, logger, config }: ApiDeps): Router {
 
   router.get('/characters/:id/photos', async (req, res) => {
     const characterId = idParam(req.params.id);
-    if (!(await getCharacter(db, characterId))) throw notFound('Character');
-    res.json({ items: await listPhotos(db, characterId) });
+    const items = await listPhotos(db, characterId);
+    if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');
+    res.json({ items });
   });
 
   router.patch('/photos/:id', requireJson, async (req, res) => {

@@ -80,8 +80,9 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
 
   byCharacter.get('/:id/trainings', async (req, res) => {
     const characterId = idParam(req.params.id);
-    if (!(await getCharacter(db, characterId))) throw notFound('Character');
-    res.json({ items: await listTrainingRuns(db, characterId) });
+    const items = await listTrainingRuns(db, characterId);
+    if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');
+    res.json({ items });
   });
 
   byRun.get('/:id', async (req, res) => {

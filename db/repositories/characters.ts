@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Character } from '../../lib/contracts/characters';
 import type { Database } from '../client';
 import { characters } from '../schema';
@@ -17,6 +17,14 @@ export function toCharacter(row: Row): Character {
 }
 
 const live = isNull(characters.deletedAt);
+
+/**
+ * A condition for a character's list (photos, runs, LoRAs): true while the character is live, so one query both
+ * lists and checks; an empty answer is then told apart from a missing character with {@link getCharacter}.
+ */
+export function characterIsLive(id: string): SQL {
+  return sql`exists (select 1 from ${characters} where ${characters.id} = ${id} and ${characters.deletedAt} is null)`;
+}
 
 /** Another live character already has this name (names are unique, ignoring case). */
 export class DuplicateNameError extends Error {

@@ -7,21 +7,30 @@ import { generations, outputs } from '../schema';
 type Row = typeof generations.$inferSelect;
 type OutputRow = typeof outputs.$inferSelect;
 
+/** The columns of an output that its contract shows. */
+const outputColumns = {
+  id: outputs.id,
+  generationId: outputs.generationId,
+  index: outputs.index,
+  width: outputs.width,
+  height: outputs.height,
+  seed: outputs.seed,
+};
+type OutputItem = Pick<OutputRow, keyof typeof outputColumns>;
+
 export const outputUrl = (id: string) => `/api/outputs/${id}`;
 
-function toGeneration(row: Row, rows: OutputRow[], waitingFor: string | null): Generation {
+/** `waitingFor` is filled in by the API when the generation is queued (it asks why the GPU is busy). */
+function toGeneration(row: Row, rows: OutputItem[]): Generation {
   return {
     id: row.id,
     status: row.status,
     progress: row.progress,
-    waitingFor: row.status === 'queued' ? waitingFor : null,
+    waitingFor: null,
     parameters: row.parameters as unknown as GenerationParams,
     characterId: row.characterId,
     loraId: row.loraId,
-    outputs: rows
-      .filter((o) => o.deletedAt === null)
-      .sort((a, b) => a.index - b.index)
-      .map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed })),
+    outputs: rows.map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     workflowId: row.workflowId,
     sourceGenerationId: row.sourceGenerationId,
@@ -31,10 +40,21 @@ function toGeneration(row: Row, rows: OutputRow[], waitingFor: string | null): G
   };
 }
 
-async function withOutputs(db: Database, rows: Row[], waitingFor: string | null): Promise<Generation[]> {
+/** The generations with their live images: one query for the whole page. */
+async function withOutputs(db: Database, rows: Row[]): Promise<Generation[]> {
   if (rows.length === 0) return [];
-  const all = await db.select().from(outputs).where(inArray(outputs.generationId, rows.map((r) => r.id)));
-  return rows.map((row) => toGeneration(row, all.filter((o) => o.generationId === row.id), waitingFor));
+  const all = await db
+    .select(outputColumns)
+    .from(outputs)
+    .where(and(inArray(outputs.generationId, rows.map((r) => r.id)), isNull(outputs.deletedAt)))
+    .orderBy(asc(outputs.index));
+  const byGeneration = new Map<string, OutputItem[]>();
+  for (const o of all) {
+    const list = byGeneration.get(o.generationId);
+    if (list) list.push(o);
+    else byGeneration.set(o.generationId, [o]);
+  }
+  return rows.map((row) => toGeneration(row, byGeneration.get(row.id) ?? []));
 }
 
 export async function createGeneration(
@@ -56,7 +76,7 @@ export async function createGeneration(
       submittedBy: input.submittedBy ?? null,
     })
     .returning();
-  return toGeneration(row!, [], null);
+  return toGeneration(row!, []);
 }
 
 export async function getGenerationRow(db: Database, id: string): Promise<Row | undefined> {
@@ -64,9 +84,9 @@ export async function getGenerationRow(db: Database, id: string): Promise<Row | 
   return row;
 }
 
-export async function getGeneration(db: Database, id: string, waitingFor: string | null = null): Promise<Generation | undefined> {
+export async function getGeneration(db: Database, id: string): Promise<Generation | undefined> {
   const row = await getGenerationRow(db, id);
-  return row ? (await withOutputs(db, [row], waitingFor))[0] : undefined;
+  return row ? (await withOutputs(db, [row]))[0] : undefined;
 }
 
 /** The cursor of a page: the last item's creation time and id (ties broken by id), opaque to clients. */
@@ -86,7 +106,6 @@ export class BadCursorError extends Error {}
 export async function listGenerations(
   db: Database,
   query: { characterId?: string | undefined; loraId?: string | undefined; status?: Row['status'] | undefined; limit: number; cursor?: string | undefined },
-  waitingFor: string | null,
 ): Promise<{ items: Generation[]; nextCursor: string | null }> {
   const conditions: SQL[] = [isNull(generations.deletedAt)];
   if (query.characterId) conditions.push(eq(generations.characterId, query.characterId));
@@ -104,7 +123,7 @@ export async function listGenerations(
     .orderBy(desc(generations.createdAt), desc(generations.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
-  return { items: await withOutputs(db, page, waitingFor), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
+  return { items: await withOutputs(db, page), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
 }
 
 export async function updateGeneration(
@@ -113,6 +132,17 @@ export async function updateGeneration(
   patch: Partial<Pick<Row, 'status' | 'progress' | 'gpuWorker' | 'errorCode' | 'errorMessage' | 'startedAt' | 'finishedAt'>>,
 ): Promise<void> {
   await db.update(generations).set({ ...patch, updatedAt: new Date() }).where(eq(generations.id, id));
+}
+
+/**
+ * Marks a generation running on a worker, unless it has already ended: a late write must never turn a cancelled or
+ * failed generation back into a running one.
+ */
+export async function markGenerationRunning(db: Database, id: string, workerId: string): Promise<void> {
+  await db
+    .update(generations)
+    .set({ status: 'running', gpuWorker: workerId, startedAt: sql`coalesce(${generations.startedAt}, now())`, updatedAt: new Date() })
+    .where(and(eq(generations.id, id), inArray(generations.status, ['queued', 'running'])));
 }
 
 /** Records the images of a finished batch (idempotent: a retried activity inserts nothing twice). */

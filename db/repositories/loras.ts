@@ -2,11 +2,29 @@ import path from 'node:path';
 import { and, desc, eq, isNull, max } from 'drizzle-orm';
 import type { Lora } from '../../lib/contracts/loras';
 import type { Database } from '../client';
+import { characterIsLive } from './characters';
 import { loras } from '../schema';
 
 type Row = typeof loras.$inferSelect;
 
-export function toLora(row: Row): Lora {
+/** The columns a LoRA's contract shows (not the safetensors metadata). */
+const loraColumns = {
+  id: loras.id,
+  characterId: loras.characterId,
+  trainingRunId: loras.trainingRunId,
+  name: loras.name,
+  version: loras.version,
+  filePath: loras.filePath,
+  sizeBytes: loras.sizeBytes,
+  sha256: loras.sha256,
+  baseModel: loras.baseModel,
+  steps: loras.steps,
+  rank: loras.rank,
+  triggerWord: loras.triggerWord,
+  createdAt: loras.createdAt,
+};
+
+export function toLora(row: Pick<Row, keyof typeof loraColumns>): Lora {
   return {
     id: row.id,
     characterId: row.characterId,
@@ -40,11 +58,12 @@ export async function insertLora(db: Database, values: typeof loras.$inferInsert
   return row!;
 }
 
+/** A character's LoRAs, newest version first (none when the character is deleted). */
 export async function listLoras(db: Database, characterId: string): Promise<Lora[]> {
   const rows = await db
-    .select()
+    .select(loraColumns)
     .from(loras)
-    .where(and(eq(loras.characterId, characterId), isNull(loras.deletedAt)))
+    .where(and(eq(loras.characterId, characterId), isNull(loras.deletedAt), characterIsLive(characterId)))
     .orderBy(desc(loras.version));
   return rows.map(toLora);
 }

@@ -2,11 +2,27 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Photo, PhotoChecksContract } from '../../lib/contracts/photos';
 import type { Fingerprint } from '../../lib/images/phash';
 import type { Database } from '../client';
+import { characterIsLive } from './characters';
 import { characters, photos } from '../schema';
 
 type Row = typeof photos.$inferSelect;
 
-export function toPhoto(row: Row): Photo {
+/** The columns a photo's contract shows (not its file path, fingerprints or sharpness). */
+const photoColumns = {
+  id: photos.id,
+  characterId: photos.characterId,
+  originalName: photos.originalName,
+  mimeType: photos.mimeType,
+  sizeBytes: photos.sizeBytes,
+  width: photos.width,
+  height: photos.height,
+  caption: photos.caption,
+  checks: photos.checks,
+  excluded: photos.excluded,
+  createdAt: photos.createdAt,
+};
+
+export function toPhoto(row: Pick<Row, keyof typeof photoColumns>): Photo {
   return {
     id: row.id,
     characterId: row.characterId,
@@ -57,9 +73,13 @@ export async function insertPhoto(db: Database, values: NewPhoto): Promise<Photo
   return toPhoto(row!);
 }
 
-/** The live photos of a character, oldest first. */
+/** The live photos of a character, oldest first (none when the character is deleted). */
 export async function listPhotos(db: Database, characterId: string): Promise<Photo[]> {
-  const rows = await db.select().from(photos).where(ofCharacter(characterId)).orderBy(asc(photos.createdAt), asc(photos.id));
+  const rows = await db
+    .select(photoColumns)
+    .from(photos)
+    .where(and(ofCharacter(characterId), characterIsLive(characterId)))
+    .orderBy(asc(photos.createdAt), asc(photos.id));
   return rows.map(toPhoto);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   type PresetId,
   type TrainingEvent,
@@ -10,9 +10,34 @@ import {
 } from '../../lib/contracts/training';
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
+import { characterIsLive } from './characters';
 import { loras, trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
+
+/** The columns a run's contract is made of (not its resolved engine config, advanced input or dataset). */
+const runColumns = {
+  id: trainingRuns.id,
+  characterId: trainingRuns.characterId,
+  preset: trainingRuns.preset,
+  settings: trainingRuns.settings,
+  status: trainingRuns.status,
+  phase: trainingRuns.phase,
+  step: trainingRuns.step,
+  totalSteps: trainingRuns.totalSteps,
+  itPerSec: trainingRuns.itPerSec,
+  etaSeconds: trainingRuns.etaSeconds,
+  lastCheckpointStep: trainingRuns.lastCheckpointStep,
+  errorCode: trainingRuns.errorCode,
+  errorMessage: trainingRuns.errorMessage,
+  gpuWorker: trainingRuns.gpuWorker,
+  workflowId: trainingRuns.workflowId,
+  createdAt: trainingRuns.createdAt,
+  startedAt: trainingRuns.startedAt,
+  finishedAt: trainingRuns.finishedAt,
+  progressSeq: trainingRuns.progressSeq,
+};
+type RunRow = Pick<Row, keyof typeof runColumns>;
 
 /** Most points a loss series is returned with; longer series are averaged into this many buckets. */
 export const LOSS_POINTS = 400;
@@ -32,18 +57,104 @@ export function downsample(points: Array<[number, number]>, max = LOSS_POINTS): 
 
 export const sampleUrl = (runId: string, sampleId: string) => `/api/trainings/${runId}/samples/${sampleId}`;
 
-async function toTrainingRun(db: Database, row: Row): Promise<TrainingRun> {
-  const [points, samples, events, lora] = await Promise.all([
+/** The rows of a raw `db.execute` result, whichever driver answered (postgres.js gives an array, PGlite `{ rows }`). */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * The loss series of these runs, downsampled by the database: a run's points are averaged into at most
+ * {@link LOSS_POINTS} buckets there, so a long run sends its buckets (one JSON value per run), never every point.
+ * Point j (0-based) of n falls into bucket ceil((j + 1) · max / n) − 1, the same buckets as {@link downsample}.
+ */
+async function lossSeries(db: Database, runIds: string[]): Promise<Map<string, Array<[number, number]>>> {
+  const result = await db.execute(sql`
+    select run_id, max(total) as total, json_agg(json_build_array(step, loss) order by bucket) as points
+    from (
+      select run_id, bucket, max(total) as total, max(step) as step,
+        case when count(*) = 1 then to_json(min(loss)) else to_json(avg(loss)) end as loss
+      from (
+        select ${trainingLossPoints.runId} as run_id, ${trainingLossPoints.step} as step, ${trainingLossPoints.loss} as loss,
+          count(*) over (partition by ${trainingLossPoints.runId}) as total,
+          row_number() over (partition by ${trainingLossPoints.runId} order by ${trainingLossPoints.step}) as rn
+        from ${trainingLossPoints}
+        where ${inArray(trainingLossPoints.runId, runIds)}
+      ) numbered
+      cross join lateral (select (rn * ${LOSS_POINTS} + total - 1) / total - 1 as bucket) b
+      group by run_id, bucket
+    ) buckets
+    group by run_id`);
+  const series = new Map<string, Array<[number, number]>>();
+  for (const row of rowsOf<{ run_id: string; total: number | string; points: Array<[number, number]> | string }>(result)) {
+    const points = typeof row.points === 'string' ? (JSON.parse(row.points) as Array<[number, number]>) : row.points;
+    // Averaged buckets carry 6 significant digits, as downsample() gives them; a short series stays as recorded.
+    series.set(row.run_id, Number(row.total) > LOSS_POINTS ? points.map(([step, loss]) => [step, Number(loss.toPrecision(6))]) : points);
+  }
+  return series;
+}
+
+/**
+ * Downsampled loss series by run and event sequence number. Every write of loss points bumps the run's
+ * progress_seq in the same transaction, and a series is computed after its run's row was read, so an entry is
+ * never older than its key: a finished run is averaged once, a running one once per change.
+ */
+const lossMemo = new Map<string, Array<[number, number]>>();
+const LOSS_MEMO_ENTRIES = 2_000;
+
+async function lossOf(db: Database, rows: RunRow[]): Promise<Map<string, Array<[number, number]>>> {
+  const key = (row: RunRow) => `${row.id}:${row.progressSeq}`;
+  const series = new Map<string, Array<[number, number]>>();
+  const missing: RunRow[] = [];
+  for (const row of rows) {
+    const known = lossMemo.get(key(row));
+    if (known) series.set(row.id, known);
+    else missing.push(row);
+  }
+  if (missing.length === 0) return series;
+  const computed = await lossSeries(db, missing.map((r) => r.id));
+  for (const row of missing) {
+    const points = computed.get(row.id) ?? [];
+    series.set(row.id, points);
+    lossMemo.set(key(row), points);
+    // The oldest entries go first (a Map iterates in insertion order).
+    if (lossMemo.size > LOSS_MEMO_ENTRIES) lossMemo.delete(lossMemo.keys().next().value!);
+  }
+  return series;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** Runs with their loss series, samples, timeline and LoRA: at most four more queries however many runs there are. */
+async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [loss, samples, events, runLoras] = await Promise.all([
+    lossOf(db, rows),
     db
-      .select({ step: trainingLossPoints.step, loss: trainingLossPoints.loss })
-      .from(trainingLossPoints)
-      .where(eq(trainingLossPoints.runId, row.id))
-      .orderBy(asc(trainingLossPoints.step)),
-    db.select().from(trainingSamples).where(eq(trainingSamples.runId, row.id)).orderBy(asc(trainingSamples.step), asc(trainingSamples.promptIndex)),
-    db.select().from(trainingEvents).where(eq(trainingEvents.runId, row.id)).orderBy(asc(trainingEvents.at)),
-    db.select({ id: loras.id }).from(loras).where(eq(loras.trainingRunId, row.id)),
+      .select({ id: trainingSamples.id, runId: trainingSamples.runId, step: trainingSamples.step, promptIndex: trainingSamples.promptIndex, prompt: trainingSamples.prompt })
+      .from(trainingSamples)
+      .where(inArray(trainingSamples.runId, ids))
+      .orderBy(asc(trainingSamples.step), asc(trainingSamples.promptIndex)),
+    db
+      .select({ runId: trainingEvents.runId, at: trainingEvents.at, kind: trainingEvents.kind, message: trainingEvents.message })
+      .from(trainingEvents)
+      .where(inArray(trainingEvents.runId, ids))
+      .orderBy(asc(trainingEvents.at)),
+    db.select({ id: loras.id, runId: loras.trainingRunId }).from(loras).where(inArray(loras.trainingRunId, ids)),
   ]);
-  return {
+  const samplesOf = groupBy(samples, (s) => s.runId);
+  const eventsOf = groupBy(events, (e) => e.runId);
+  const loraOf = new Map(runLoras.map((l) => [l.runId, l.id]));
+  return rows.map((row) => ({
     id: row.id,
     characterId: row.characterId,
     preset: row.preset as PresetId,
@@ -55,17 +166,21 @@ async function toTrainingRun(db: Database, row: Row): Promise<TrainingRun> {
     itPerSec: row.itPerSec,
     etaSeconds: row.etaSeconds,
     lastCheckpointStep: row.lastCheckpointStep,
-    loss: downsample(points.map((p) => [p.step, p.loss])),
-    samples: samples.map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
-    events: events.map((e): TrainingEvent => ({ at: e.at.toISOString(), kind: e.kind, message: e.message })),
+    loss: loss.get(row.id) ?? [],
+    samples: (samplesOf.get(row.id) ?? []).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
+    events: (eventsOf.get(row.id) ?? []).map((e): TrainingEvent => ({ at: e.at.toISOString(), kind: e.kind, message: e.message })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
-    loraId: lora[0]?.id ?? null,
+    loraId: loraOf.get(row.id) ?? null,
     gpuWorker: row.gpuWorker,
     workflowId: row.workflowId,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
-  };
+  }));
+}
+
+async function toTrainingRun(db: Database, row: RunRow): Promise<TrainingRun> {
+  return (await toTrainingRuns(db, [row]))[0]!;
 }
 
 export async function createTrainingRun(
@@ -94,17 +209,18 @@ export async function getTrainingRow(db: Database, id: string): Promise<Row | un
 }
 
 export async function getTrainingRun(db: Database, id: string): Promise<TrainingRun | undefined> {
-  const row = await getTrainingRow(db, id);
+  const [row] = await db.select(runColumns).from(trainingRuns).where(and(eq(trainingRuns.id, id), isNull(trainingRuns.deletedAt)));
   return row ? toTrainingRun(db, row) : undefined;
 }
 
+/** A character's runs, newest first (none when the character is deleted). */
 export async function listTrainingRuns(db: Database, characterId: string): Promise<TrainingRun[]> {
   const rows = await db
-    .select()
+    .select(runColumns)
     .from(trainingRuns)
-    .where(and(eq(trainingRuns.characterId, characterId), isNull(trainingRuns.deletedAt)))
+    .where(and(eq(trainingRuns.characterId, characterId), isNull(trainingRuns.deletedAt), characterIsLive(characterId)))
     .orderBy(desc(trainingRuns.createdAt));
-  return Promise.all(rows.map((row) => toTrainingRun(db, row)));
+  return toTrainingRuns(db, rows);
 }
 
 /** The run of this character that is still queued or running, if any (one at a time per character). */
@@ -181,6 +297,7 @@ export async function applyTrainingReport(db: Database, id: string, report: Trai
       throw new StaleReportError();
     }
     // One point per step: the engine prints a step's loss twice (tqdm redraws), and a resend may repeat it.
+    // Loss points are written here only, with progress_seq bumped below in the same transaction (lossMemo relies on it).
     const losses = new Map(report.losses ?? []);
     if (losses.size > 0) {
       await tx
