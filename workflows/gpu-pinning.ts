@@ -65,6 +65,8 @@ export async function withPinnedGpu<T>(
   work: (gpu: PinnedGpu) => Promise<T>,
   timeouts: GpuTimeouts = DEFAULT_GPU_TIMEOUTS,
   fairnessKey = 'default',
+  /** Runs once `work` succeeded, at the same time as the slot is released (e.g. recording the result). */
+  afterWork?: (result: T) => Promise<void>,
 ): Promise<T> {
   // Waits in the shared queue until a GPU worker has a free slot; the server hands out slots fairly between
   // fairness keys (users), so one user's long queue does not starve another's.
@@ -90,7 +92,13 @@ export async function withPinnedGpu<T>(
     });
     try {
       const result = await work({ lease, activities, resume });
-      await releaseQuietly(lease, jobId);
+      if (!afterWork) {
+        await releaseQuietly(lease, jobId);
+        return result;
+      }
+      // The slot goes back while the result is recorded elsewhere: neither waits for the other.
+      const [, recorded] = await Promise.allSettled([releaseQuietly(lease, jobId), afterWork(result)]);
+      if (recorded.status === 'rejected') throw recorded.reason;
       return result;
     } catch (err) {
       const lost = lostWorkerTimeout(err);

@@ -1,4 +1,4 @@
-import { getGenerationRow, recordOutputs, updateGeneration } from '../../db/repositories/generations';
+import { markGenerationRunning, recordOutputs, updateGeneration } from '../../db/repositories/generations';
 import type { GeneratedImage } from '../gpu/generate';
 import type { ControlContext } from './context';
 
@@ -7,12 +7,7 @@ export function createGenerationActivities(ctx: ControlContext) {
   return {
     /** The GPU worker took the job: from now on it is running (before, it waited for a GPU). */
     async generationOnWorker(input: { generationId: string; workerId: string }): Promise<void> {
-      const row = await getGenerationRow(ctx.db, input.generationId);
-      await updateGeneration(ctx.db, input.generationId, {
-        status: 'running',
-        gpuWorker: input.workerId,
-        startedAt: row?.startedAt ?? new Date(),
-      });
+      await markGenerationRunning(ctx.db, input.generationId, input.workerId);
     },
 
     async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<void> {
