@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
+import autocannon, { type Result as LoadResult } from 'autocannon';
+import postgres from 'postgres';
 import type { Character } from '../../../lib/contracts/characters';
 import type { Generation } from '../../../lib/contracts/generations';
 import { PROJECT_ROOT } from '../../../lib/project-root';
-import { api } from '../lib/instance';
+import { instanceEnv } from '../lib/env';
+import { api, BenchInstance } from '../lib/instance';
 import { cameraJpegs } from '../lib/pictures';
 import { cpuSeconds } from '../lib/proc';
 import { round, sleep } from '../lib/stats';
@@ -62,10 +65,16 @@ async function bareServer(bytes: number): Promise<{ url: string; stop(): void }>
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
 }
 
-/** 4. API: list endpoints under 50 connections, requests/s and p99, next to a bare node:http server. */
-export async function apiSection(ctx: BenchContext): Promise<SectionResult> {
+interface Measured {
+  label: string;
+  bytes: number;
+  result: LoadResult;
+  cores: number;
+}
+
+/** Every list endpoint of one instance under load: a short warm-up (JIT, database caches), then the measured run. */
+async function measure(ctx: BenchContext, instance: BenchInstance, database: string): Promise<Measured[]> {
   const { options: o } = ctx;
-  const instance = await ctx.instance();
   const base = instance.url;
   const { characterId } = await seed(base, ctx.say);
   const controlPlane = instance.pids().controlPlane;
@@ -76,18 +85,81 @@ export async function apiSection(ctx: BenchContext): Promise<SectionResult> {
     `/api/characters/${characterId}/trainings`,
     `/api/characters/${characterId}/loras`,
   ];
-  const rows: Row[] = [];
-  const details: Record<string, unknown> = {};
+  const measured: Measured[] = [];
   for (const endpoint of endpoints) {
     const bytes = Buffer.byteLength(await (await fetch(`${base}${endpoint}`)).text());
     const label = endpoint.replace(characterId, ':id');
-    ctx.say(`  ${label} (${bytes} bytes), ${o.apiConnections} connections, ${o.apiSeconds} s ...`);
-    // A short warm-up (JIT, database caches), then the measured run.
+    ctx.say(`  ${database}: ${label} (${bytes} bytes), ${o.apiConnections} connections, ${o.apiSeconds} s ...`);
     await autocannon({ url: `${base}${endpoint}`, connections: o.apiConnections, duration: 1 });
     const cpuBefore = cpuSeconds(controlPlane);
     const result = await autocannon({ url: `${base}${endpoint}`, connections: o.apiConnections, duration: o.apiSeconds });
-    const cores = (cpuSeconds(controlPlane) - cpuBefore) / o.apiSeconds;
-    const bare = await bareServer(bytes);
+    measured.push({ label, bytes, result, cores: (cpuSeconds(controlPlane) - cpuBefore) / o.apiSeconds });
+  }
+  return measured;
+}
+
+/** The PostgreSQL server to measure against too: BENCH_DATABASE_URL, else TEST_DATABASE_URL; none → PGlite only. */
+function serverUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** A fresh database on that server for one run, dropped afterwards. */
+async function freshDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `isengard_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return {
+    url: own.toString(),
+    async drop() {
+      const cleanup = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}
+
+/**
+ * 4. API: list endpoints under 50 connections, requests/s and p99, next to a bare node:http server; on the
+ * embedded PGlite of the shared instance and, when a PostgreSQL server is named, on an instance of its own using it.
+ */
+export async function apiSection(ctx: BenchContext): Promise<SectionResult> {
+  const { options: o } = ctx;
+  const pglite = await measure(ctx, await ctx.instance(), 'PGlite');
+  let server: Measured[] | undefined;
+  let serverError: string | undefined;
+  const url = serverUrl();
+  if (url) {
+    const database = await freshDatabase(url);
+    const instance = new BenchInstance({ ...instanceEnv(o), DATABASE_URL: database.url });
+    try {
+      ctx.say('  starting a second all-in-one on a PostgreSQL server (a fresh database, dropped afterwards) ...');
+      await instance.start();
+      server = await measure(ctx, instance, 'PostgreSQL');
+    } catch (err) {
+      // PGlite's figures still count; the table says why the server's are missing.
+      serverError = err instanceof Error ? err.message : String(err);
+      ctx.say(`  PostgreSQL server run failed: ${serverError.split('\n')[0]}`);
+    } finally {
+      await instance.stop().catch(() => undefined);
+      instance.cleanup();
+      await database.drop();
+    }
+  }
+
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { postgres: url ? (server ? 'measured' : `failed: ${serverError}`) : 'not measured (set BENCH_DATABASE_URL)' };
+  for (const [i, m] of pglite.entries()) {
+    const s = server?.[i];
+    const bare = await bareServer(m.bytes);
     let anchor;
     try {
       await autocannon({ url: bare.url, connections: o.apiConnections, duration: 1 });
@@ -95,32 +167,49 @@ export async function apiSection(ctx: BenchContext): Promise<SectionResult> {
     } finally {
       bare.stop();
     }
-    const failed = result.errors + result.timeouts + result.non2xx;
+    const failed = (r: LoadResult) => r.errors + r.timeouts + r.non2xx;
+    const note = (x: Measured) =>
+      `p50 ${x.result.latency.p50} ms; control plane used ${round(x.cores, 2)} cores; ${x.bytes} bytes${failed(x.result) > 0 ? `; ${failed(x.result)} failed requests` : ''}`;
     rows.push({
       section: 'api',
-      figure: `GET ${label} requests/s`,
-      value: round(result.requests.average),
+      figure: `GET ${m.label} requests/s (PGlite)`,
+      value: round(m.result.requests.average),
       unit: 'req/s',
       anchor: { label: 'bare node:http', value: round(anchor.requests.average) },
       target: { op: '>=', value: 2000 },
-      note: failed > 0 ? `${failed} failed requests` : undefined,
+      note: failed(m.result) > 0 ? `${failed(m.result)} failed requests` : undefined,
     });
+    if (s) {
+      rows.push({
+        section: 'api',
+        figure: `GET ${s.label} requests/s (PostgreSQL)`,
+        value: round(s.result.requests.average),
+        unit: 'req/s',
+        target: { op: '>=', value: 2000 },
+        note: failed(s.result) > 0 ? `${failed(s.result)} failed requests` : undefined,
+      });
+    }
     rows.push({
       section: 'api',
-      figure: `GET ${label} p99`,
-      value: result.latency.p99,
+      figure: `GET ${m.label} p99 (PGlite)`,
+      value: m.result.latency.p99,
       unit: 'ms',
       anchor: { label: 'bare node:http', value: anchor.latency.p99 },
-      note: `p50 ${result.latency.p50} ms; control plane used ${round(cores, 2)} cores; ${bytes} bytes`,
+      note: note(m),
     });
-    details[label] = {
-      bytes,
-      requestsPerSecond: result.requests.average,
-      latency: result.latency,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      non2xx: result.non2xx,
-      controlPlaneCores: cores,
+    if (s) rows.push({ section: 'api', figure: `GET ${s.label} p99 (PostgreSQL)`, value: s.result.latency.p99, unit: 'ms', note: note(s) });
+    const detail = (x: Measured) => ({
+      bytes: x.bytes,
+      requestsPerSecond: x.result.requests.average,
+      latency: x.result.latency,
+      errors: x.result.errors,
+      timeouts: x.result.timeouts,
+      non2xx: x.result.non2xx,
+      controlPlaneCores: x.cores,
+    });
+    details[m.label] = {
+      ...detail(m),
+      ...(s ? { postgres: detail(s) } : {}),
       bare: { requestsPerSecond: anchor.requests.average, latency: anchor.latency },
     };
   }
