@@ -67,11 +67,18 @@ function lockPgliteDir(dir: string): () => void {
   };
 }
 
+/**
+ * PostgreSQL's shared buffers live inside PGlite's WebAssembly memory, which never shrinks: the default 128 MB
+ * made the idle control plane about 110 MB larger. Isengard's data is a few megabytes (the files are on disk,
+ * not in the database) and the operating system caches PGlite's data files besides, so 16 MB holds it all.
+ */
+const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+
 /** Opens the embedded PGlite store in `dir` (or in memory with `dir: null`). */
 export async function openPglite(dir: string | null): Promise<DatabaseHandle> {
   const unlock = dir ? lockPgliteDir(dir) : () => {};
   try {
-    const client = dir ? await PGlite.create(dir) : await PGlite.create();
+    const client = dir ? await PGlite.create(dir, PGLITE_OPTIONS) : await PGlite.create(PGLITE_OPTIONS);
     const db = drizzlePglite({ client, schema }) as unknown as Database;
     return {
       db,
