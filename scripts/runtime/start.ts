@@ -14,6 +14,7 @@ import { obtainTemporalCli } from '../../temporal-dev/obtain.mjs';
 import { SupervisedChild } from './supervisor';
 import { relogTemporalLine } from './temporal-log';
 import { terminalLine } from './terminal';
+import { WORKFLOW_BUNDLE_PATH, workflowBundleIsFresh } from '../setup/workflow-bundle.mjs';
 
 /**
  * `npm start`: the all-in-one (design §3). Runs the Temporal dev server (unless TEMPORAL_ADDRESS names another),
@@ -31,7 +32,10 @@ const loggers = { api: supervisorLogger('api'), worker: supervisorLogger('worker
 const log = loggers.api;
 ensureStorage(config.storage);
 
-const childEnv = { ...process.env, [SUPERVISED_ENV]: '1' };
+// The control worker loads the prebuilt workflow bundle (ensure.mjs keeps it fresh) instead of bundling as it
+// starts, which would leave it about 120 MB larger; a stale or missing bundle falls back to bundling.
+const prebuiltBundle = !process.env.WORKFLOW_BUNDLE && workflowBundleIsFresh() ? { WORKFLOW_BUNDLE: WORKFLOW_BUNDLE_PATH } : {};
+const childEnv = { ...process.env, ...prebuiltBundle, [SUPERVISED_ENV]: '1' };
 const nodeEntry = (file: string) => [process.execPath, ['--import', 'tsx', path.join(config.projectRoot, file)]] as const;
 const showInTerminal = (source: string) => (line: string) => {
   const shown = terminalLine(line, source, config.log.level === 'DEBUG' ? 'DEBUG' : 'WARN');

@@ -1,6 +1,6 @@
 // Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
 // Plain Node with no dependencies: it runs before node_modules exists.
-//   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app
+//   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app and workflow bundle
 //   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter), Chromium
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
 import { obtainChromium } from './chromium.mjs';
 import { obtainHadolint } from './hadolint.mjs';
+import { workflowBundleIsFresh } from './workflow-bundle.mjs';
 
 const purpose = process.argv[2] ?? 'start';
 const say = (msg) => process.stdout.write(`${msg}\n`);
@@ -63,6 +64,13 @@ function ensureWebBuild() {
   run('npm', ['run', '--silent', 'build:web']);
 }
 
+/** The workflow bundle the control worker loads (bundling as it starts would cost it about 120 MB for good). */
+function ensureWorkflowBundle() {
+  if (process.env.WORKFLOW_BUNDLE || workflowBundleIsFresh()) return;
+  say('Bundling the workflow code ...');
+  run('npm', ['run', '--silent', 'build:workflows']);
+}
+
 checkNode();
 ensurePackages();
 // With TEMPORAL_ADDRESS set, Isengard uses that server and starts none of its own.
@@ -73,7 +81,10 @@ if (!process.env.TEMPORAL_ADDRESS) {
     fail(err instanceof Error ? err.message : String(err));
   }
 }
-if (purpose === 'start') ensureWebBuild();
+if (purpose === 'start') {
+  ensureWebBuild();
+  ensureWorkflowBundle();
+}
 if (purpose === 'test') {
   try {
     await obtainHadolint({ say });
