@@ -6,6 +6,7 @@ import autocannon, { type Result as LoadResult } from 'autocannon';
 import postgres from 'postgres';
 import type { Character } from '../../../lib/contracts/characters';
 import type { Generation } from '../../../lib/contracts/generations';
+import type { TrainingRun } from '../../../lib/contracts/training';
 import { PROJECT_ROOT } from '../../../lib/project-root';
 import { instanceEnv } from '../lib/env';
 import { api, BenchInstance } from '../lib/instance';
@@ -15,7 +16,13 @@ import { round, sleep } from '../lib/stats';
 import type { BenchContext, Row, SectionResult } from '../lib/types';
 import { createCharacter, uploadPhotos } from '../lib/upload';
 
-/** Makes sure the lists have realistic contents: characters, a character with 30 photos, generations. */
+/** Steps of the training run the seed makes (loss points, samples, a timeline and a LoRA for the lists). */
+const SEED_TRAINING_STEPS = 300;
+
+/**
+ * Makes sure the lists have realistic contents: characters, a character with 30 photos, a finished training run
+ * (and so a LoRA) of that character, generations.
+ */
 async function seed(base: string, say: (line: string) => void): Promise<{ characterId: string }> {
   const characters = await api<{ items: Character[] }>(base, 'GET', '/api/characters');
   for (let i = characters.items.length; i < 20; i++) await createCharacter(base, `Bench API ${i + 1}`);
@@ -33,6 +40,21 @@ async function seed(base: string, say: (line: string) => void): Promise<{ charac
     const character = await createCharacter(base, 'Bench API photos');
     await uploadPhotos(base, character.id, await cameraJpegs(30, 0.3, 1, 900));
     withPhotos = character.id;
+  }
+  const runs = await api<{ items: TrainingRun[] }>(base, 'GET', `/api/characters/${withPhotos}/trainings`);
+  if (!runs.items.some((r) => r.status === 'completed')) {
+    say(`  seeding a training run of ${SEED_TRAINING_STEPS} steps ...`);
+    const run = await api<TrainingRun>(base, 'POST', `/api/characters/${withPhotos}/trainings`, {
+      preset: 'quick',
+      advanced: { steps: SEED_TRAINING_STEPS },
+    });
+    for (let t = 0; ; t++) {
+      const now = await api<TrainingRun>(base, 'GET', `/api/trainings/${run.id}`);
+      if (now.status === 'completed') break;
+      if (now.status !== 'queued' && now.status !== 'running') throw new Error(`The seed training ended ${now.status}: ${now.error?.message ?? ''}`);
+      if (t > 1_200) throw new Error('The seed training did not finish within 10 minutes');
+      await sleep(500);
+    }
   }
   const gallery = await api<{ items: Generation[] }>(base, 'GET', '/api/generations?limit=24');
   if (gallery.items.length < 24) {
