@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Generation, GenerationParams } from '../../lib/contracts/generations';
 import { generationWorkflowId } from '../../lib/contracts/generations';
 import type { Database } from '../client';
@@ -7,16 +7,23 @@ import { generations, outputs } from '../schema';
 type Row = typeof generations.$inferSelect;
 type OutputRow = typeof outputs.$inferSelect;
 
-/** The columns of an output that its contract shows. */
-const outputColumns = {
-  id: outputs.id,
-  generationId: outputs.generationId,
-  index: outputs.index,
-  width: outputs.width,
-  height: outputs.height,
-  seed: outputs.seed,
+type OutputItem = Pick<OutputRow, 'id' | 'index' | 'width' | 'height' | 'seed'>;
+
+/** A generation with its live images, as JSON built by the database: one query for a whole page. */
+const withOutputsColumns = {
+  ...getTableColumns(generations),
+  // Written out in full: drizzle leaves a column unqualified inside a select of one table.
+  outputs: sql<OutputItem[] | string>`(
+    select coalesce(json_agg(json_build_object('id', o.id, 'index', o.index, 'width', o.width, 'height', o.height,
+      'seed', o.seed) order by o.index), '[]')
+    from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null)`,
 };
-type OutputItem = Pick<OutputRow, keyof typeof outputColumns>;
+const selectWithOutputs = (db: Database) => db.select(withOutputsColumns).from(generations);
+type RowWithOutputs = Awaited<ReturnType<typeof selectWithOutputs>>[number];
+
+function withOutputs(row: RowWithOutputs): Generation {
+  return toGeneration(row, typeof row.outputs === 'string' ? (JSON.parse(row.outputs) as OutputItem[]) : row.outputs);
+}
 
 export const outputUrl = (id: string) => `/api/outputs/${id}`;
 
@@ -38,23 +45,6 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
-}
-
-/** The generations with their live images: one query for the whole page. */
-async function withOutputs(db: Database, rows: Row[]): Promise<Generation[]> {
-  if (rows.length === 0) return [];
-  const all = await db
-    .select(outputColumns)
-    .from(outputs)
-    .where(and(inArray(outputs.generationId, rows.map((r) => r.id)), isNull(outputs.deletedAt)))
-    .orderBy(asc(outputs.index));
-  const byGeneration = new Map<string, OutputItem[]>();
-  for (const o of all) {
-    const list = byGeneration.get(o.generationId);
-    if (list) list.push(o);
-    else byGeneration.set(o.generationId, [o]);
-  }
-  return rows.map((row) => toGeneration(row, byGeneration.get(row.id) ?? []));
 }
 
 export async function createGeneration(
@@ -85,8 +75,8 @@ export async function getGenerationRow(db: Database, id: string): Promise<Row | 
 }
 
 export async function getGeneration(db: Database, id: string): Promise<Generation | undefined> {
-  const row = await getGenerationRow(db, id);
-  return row ? (await withOutputs(db, [row]))[0] : undefined;
+  const [row] = await selectWithOutputs(db).where(and(eq(generations.id, id), isNull(generations.deletedAt)));
+  return row ? withOutputs(row) : undefined;
 }
 
 /** The cursor of a page: the last item's creation time and id (ties broken by id), opaque to clients. */
@@ -116,14 +106,12 @@ export async function listGenerations(
     if (!after) throw new BadCursorError('cursor is not one this API handed out');
     conditions.push(or(lt(generations.createdAt, after.at), and(eq(generations.createdAt, after.at), lt(generations.id, after.id)))!);
   }
-  const rows = await db
-    .select()
-    .from(generations)
+  const rows = await selectWithOutputs(db)
     .where(and(...conditions))
     .orderBy(desc(generations.createdAt), desc(generations.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
-  return { items: await withOutputs(db, page), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
+  return { items: page.map(withOutputs), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
 }
 
 export async function updateGeneration(

@@ -62,6 +62,7 @@ describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
       run.loss.forEach(([, loss], i) => expect(loss).toBeCloseTo(want[i]![1], 5));
       expect(run.loss.length).toBeLessThanOrEqual(LOSS_POINTS);
       expect(run.events[0]).toMatchObject({ kind: 'queued', message: 'Training queued' });
+      for (const e of run.events) expect(new Date(e.at).toISOString()).toBe(e.at);
     }
     const withExtras = runs.find((r) => r.samples.length > 0)!;
     expect(withExtras.samples.map((s) => [s.step, s.promptIndex])).toEqual([

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   type PresetId,
   type TrainingEvent,
@@ -11,7 +11,7 @@ import {
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
 import { characterIsLive } from './characters';
-import { loras, trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
+import { trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
 
@@ -36,8 +36,24 @@ const runColumns = {
   startedAt: trainingRuns.startedAt,
   finishedAt: trainingRuns.finishedAt,
   progressSeq: trainingRuns.progressSeq,
+  /** The samples, timeline and LoRA come with the run, as JSON built by the database (one query, not four). */
+  // Written out in full: drizzle leaves a column unqualified inside a select of one table, which a subquery would
+  // resolve to its own table.
+  samples: sql<Array<{ id: string; step: number; promptIndex: number; prompt: string | null }> | string>`(
+    select coalesce(json_agg(json_build_object('id', s.id, 'step', s.step, 'promptIndex', s.prompt_index, 'prompt', s.prompt)
+      order by s.step, s.prompt_index), '[]')
+    from training_samples s where s.run_id = "training_runs"."id")`,
+  events: sql<Array<{ at: string; kind: string; message: string }> | string>`(
+    select coalesce(json_agg(json_build_object('at', to_char(e.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'kind', e.kind, 'message', e.message) order by e.at), '[]')
+    from training_events e where e.run_id = "training_runs"."id")`,
+  loraId: sql<string | null>`(select l.id from loras l where l.training_run_id = "training_runs"."id" limit 1)`,
 };
-type RunRow = Pick<Row, keyof typeof runColumns>;
+const selectRuns = (db: Database) => db.select(runColumns).from(trainingRuns);
+type RunRow = Awaited<ReturnType<typeof selectRuns>>[number];
+
+/** JSON built by the database: parsed by the driver already, or still text. */
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 /** Most points a loss series is returned with; longer series are averaged into this many buckets. */
 export const LOSS_POINTS = 400;
@@ -122,38 +138,10 @@ async function lossOf(db: Database, rows: RunRow[]): Promise<Map<string, Array<[
   return series;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-/** Runs with their loss series, samples, timeline and LoRA: at most four more queries however many runs there are. */
+/** Runs with their loss series (one more query, only for runs whose series changed since it was last averaged). */
 async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun[]> {
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [loss, samples, events, runLoras] = await Promise.all([
-    lossOf(db, rows),
-    db
-      .select({ id: trainingSamples.id, runId: trainingSamples.runId, step: trainingSamples.step, promptIndex: trainingSamples.promptIndex, prompt: trainingSamples.prompt })
-      .from(trainingSamples)
-      .where(inArray(trainingSamples.runId, ids))
-      .orderBy(asc(trainingSamples.step), asc(trainingSamples.promptIndex)),
-    db
-      .select({ runId: trainingEvents.runId, at: trainingEvents.at, kind: trainingEvents.kind, message: trainingEvents.message })
-      .from(trainingEvents)
-      .where(inArray(trainingEvents.runId, ids))
-      .orderBy(asc(trainingEvents.at)),
-    db.select({ id: loras.id, runId: loras.trainingRunId }).from(loras).where(inArray(loras.trainingRunId, ids)),
-  ]);
-  const samplesOf = groupBy(samples, (s) => s.runId);
-  const eventsOf = groupBy(events, (e) => e.runId);
-  const loraOf = new Map(runLoras.map((l) => [l.runId, l.id]));
+  const loss = await lossOf(db, rows);
   return rows.map((row) => ({
     id: row.id,
     characterId: row.characterId,
@@ -167,10 +155,10 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     etaSeconds: row.etaSeconds,
     lastCheckpointStep: row.lastCheckpointStep,
     loss: loss.get(row.id) ?? [],
-    samples: (samplesOf.get(row.id) ?? []).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
-    events: (eventsOf.get(row.id) ?? []).map((e): TrainingEvent => ({ at: e.at.toISOString(), kind: e.kind, message: e.message })),
+    samples: json(row.samples).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
+    events: json(row.events).map((e): TrainingEvent => ({ at: e.at, kind: e.kind, message: e.message })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
-    loraId: loraOf.get(row.id) ?? null,
+    loraId: row.loraId ?? null,
     gpuWorker: row.gpuWorker,
     workflowId: row.workflowId,
     createdAt: row.createdAt.toISOString(),
@@ -179,15 +167,11 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
   }));
 }
 
-async function toTrainingRun(db: Database, row: RunRow): Promise<TrainingRun> {
-  return (await toTrainingRuns(db, [row]))[0]!;
-}
-
 export async function createTrainingRun(
   db: Database,
   input: { id: string; characterId: string; preset: PresetId; advanced: Record<string, unknown>; settings: TrainingSettings },
 ): Promise<TrainingRun> {
-  const [row] = await db
+  await db
     .insert(trainingRuns)
     .values({
       id: input.id,
@@ -197,10 +181,9 @@ export async function createTrainingRun(
       settings: input.settings as unknown as Record<string, unknown>,
       totalSteps: input.settings.steps,
       workflowId: trainingWorkflowId(input.id),
-    })
-    .returning();
+    });
   await addTrainingEvent(db, input.id, 'queued', 'Training queued');
-  return toTrainingRun(db, row!);
+  return (await getTrainingRun(db, input.id))!;
 }
 
 export async function getTrainingRow(db: Database, id: string): Promise<Row | undefined> {
@@ -209,15 +192,13 @@ export async function getTrainingRow(db: Database, id: string): Promise<Row | un
 }
 
 export async function getTrainingRun(db: Database, id: string): Promise<TrainingRun | undefined> {
-  const [row] = await db.select(runColumns).from(trainingRuns).where(and(eq(trainingRuns.id, id), isNull(trainingRuns.deletedAt)));
-  return row ? toTrainingRun(db, row) : undefined;
+  const [row] = await selectRuns(db).where(and(eq(trainingRuns.id, id), isNull(trainingRuns.deletedAt)));
+  return row ? (await toTrainingRuns(db, [row]))[0] : undefined;
 }
 
 /** A character's runs, newest first (none when the character is deleted). */
 export async function listTrainingRuns(db: Database, characterId: string): Promise<TrainingRun[]> {
-  const rows = await db
-    .select(runColumns)
-    .from(trainingRuns)
+  const rows = await selectRuns(db)
     .where(and(eq(trainingRuns.characterId, characterId), isNull(trainingRuns.deletedAt), characterIsLive(characterId)))
     .orderBy(desc(trainingRuns.createdAt));
   return toTrainingRuns(db, rows);
