@@ -21,6 +21,8 @@ describe('npm start (the all-in-one supervisor)', () => {
     const web = instance.url;
     const first = await instance.start();
     expect(first.output()).toContain('Isengard is ready');
+    // The embedded database is created by a process of its own (the control plane would keep that memory).
+    expect(first.output()).toContain('Creating the database ...');
     expect(first.output()).toContain(`Web UI:      ${web}`);
     expect(first.output()).toContain(`Temporal UI: http://127.0.0.1:${instance.env.TEMPORAL_UI_PORT}`);
 
@@ -57,6 +59,7 @@ describe('npm start (the all-in-one supervisor)', () => {
 
     // Starting again finds the data intact.
     const second = await instance.start();
+    expect(second.output()).not.toContain('Creating the database');
     const again = (await (await fetch(`${web}/api/characters/${character.id}`)).json()) as Character;
     expect(again.name).toBe('Survivor');
     second.child.kill('SIGTERM');

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../../lib/config';
 import type { Health } from '../../lib/contracts/health';
@@ -36,11 +38,30 @@ ensureStorage(config.storage);
 // starts, which would leave it about 120 MB larger; a stale or missing bundle falls back to bundling.
 const prebuiltBundle = !process.env.WORKFLOW_BUNDLE && workflowBundleIsFresh() ? { WORKFLOW_BUNDLE: WORKFLOW_BUNDLE_PATH } : {};
 const childEnv = { ...process.env, ...prebuiltBundle, [SUPERVISED_ENV]: '1' };
+const execFileAsync = promisify(execFile);
 const nodeEntry = (file: string) => [process.execPath, ['--import', 'tsx', path.join(config.projectRoot, file)]] as const;
 const showInTerminal = (source: string) => (line: string) => {
   const shown = terminalLine(line, source, config.log.level === 'DEBUG' ? 'DEBUG' : 'WARN');
   if (shown) say(shown);
 };
+
+/**
+ * Creates the embedded database on the first start in a process of its own: PGlite keeps the memory its creation
+ * needed (over 100 MB) for as long as the process lives, so the control plane opens an existing one instead.
+ */
+async function createEmbeddedDatabase(): Promise<void> {
+  if (config.databaseUrl || existsSync(path.join(config.storage.pg, 'PG_VERSION'))) return;
+  say('Creating the database ...');
+  const [command, args] = nodeEntry('db/migrate-cli.ts');
+  try {
+    await execFileAsync(command, [...args], { cwd: config.projectRoot, env: process.env });
+  } catch (err) {
+    // The control plane tries again as it starts, and says what is wrong where the operator looks.
+    log.warn('db.create_failed', 'Creating the database in its own process failed; the control plane will try', {
+      error: String((err as { stderr?: string }).stderr ?? err).slice(-2000),
+    });
+  }
+}
 
 /** A dev server left behind by an earlier run that was killed with its supervisor holds our ports: stop it. */
 function stopOrphanedDevServer(pidFile: string): void {
@@ -158,6 +179,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
   running.temporal = await startTemporal(config);
+  await createEmbeddedDatabase();
 
   const grace = (config.shutdownGraceSeconds + 45) * 1000;
   const [apiCommand, apiArgs] = nodeEntry('api/main.ts');
