@@ -12,7 +12,7 @@ export class Shell {
     this.temporalLink = page.getByRole('banner').getByRole('link', { name: /Temporal UI/ });
   }
 
-  link(name: 'Characters' | 'Train' | 'Generate' | 'Gallery' | RegExp): Locator {
+  link(name: 'Characters' | 'Train' | 'Generate' | 'Gallery' | 'Models' | RegExp): Locator {
     return this.nav.getByRole('link', { name, exact: typeof name === 'string' });
   }
 

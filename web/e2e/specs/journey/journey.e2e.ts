@@ -40,6 +40,11 @@ describe('Isengard in a browser, as a person uses it', () => {
     await page.getByText('No pictures yet').waitFor();
     await capture(page, 'gallery-empty');
 
+    await shell.link('Models').click();
+    await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+    await page.getByRole('button', { name: /^Download/ }).first().waitFor();
+    await capture(page, 'models');
+
     await shell.link(/Video/).click();
     await page.getByText(/nothing runs yet/i).waitFor();
     await capture(page, 'video');
