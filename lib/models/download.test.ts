@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sha256, startHubServer, type HubFile, type HubServer } from '../../test/helpers/hf-server';
+import { expectResumesAfterDrops, sha256, startHubServer, type HubFile, type HubServer } from '../../test/helpers/hf-server';
 import { resolveUrl, type ModelFileSpec } from './catalogue';
 import { contentRangeStart, downloadWithResume, partPath, type DownloadProgress } from './download';
 import { ModelDownloadError } from './errors';
@@ -58,7 +58,10 @@ describe('resumable, verified downloads', () => {
     const result = await run();
     expect(result.reconnects).toBe(2);
     expect(sha256(readFileSync(target))).toBe(sha256(file.content));
-    expect(hub.downloads(file).map((r) => r.range)).toEqual([undefined, 'bytes=200000-', 'bytes=350000-']);
+    expectResumesAfterDrops(
+      hub.downloads(file).map((r) => r.range),
+      [200_000, 150_000],
+    );
   });
 
   it('picks up the part a killed process left: hashes it, then asks only for the rest', async () => {

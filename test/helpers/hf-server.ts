@@ -43,6 +43,30 @@ export interface HubServer {
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
+/** The first byte each range request asked for (`bytes=N-`), in order; requests without a range are left out. */
+export function rangeStarts(ranges: Array<string | undefined>): number[] {
+  return ranges.filter((r): r is string => r !== undefined).map((r) => Number(/^bytes=(\d+)-$/.exec(r)?.[1] ?? Number.NaN));
+}
+
+/**
+ * Checks resumes after drops: each from the bytes kept so far, so never past what the server sent before the drop,
+ * and at most what was still in flight (lost with the connection) short of it. `drops` are bytes per connection.
+ */
+export function expectResumesAfterDrops(ranges: Array<string | undefined>, drops: number[], inFlight = 256 * 1024): void {
+  const starts = rangeStarts(ranges);
+  if (ranges[0] !== undefined || starts.length !== drops.length) {
+    throw new Error(`Expected one plain request then ${drops.length} range requests, got ${JSON.stringify(ranges)}`);
+  }
+  let from = 0;
+  starts.forEach((start, i) => {
+    const sent = from + drops[i]!;
+    if (!(start > from && start <= sent && start >= sent - inFlight)) {
+      throw new Error(`Resume ${i + 1} asked for bytes=${start}- after ${sent} bytes were sent (ranges ${JSON.stringify(ranges)})`);
+    }
+    from = start;
+  });
+}
+
 const keyOf = (f: Pick<HubFile, 'repo' | 'revision' | 'path'>) => `${f.repo}/resolve/${f.revision}/${f.path}`;
 const CHUNK = 64 * 1024;
 
@@ -86,9 +110,8 @@ export async function startHubServer(): Promise<HubServer> {
     for (let at = start; at <= end; at += CHUNK) {
       const chunk = body.subarray(at, Math.min(at + CHUNK, end + 1));
       if (dropAt !== undefined && sent + chunk.length > dropAt) {
-        res.write(chunk.subarray(0, dropAt - sent));
-        // Let the bytes leave before the connection is cut, as a real drop mid-file would.
-        await new Promise((r) => setTimeout(r, 20));
+        // The bytes before the drop leave (flushed to the socket), then the connection is cut.
+        await new Promise<void>((r) => res.write(chunk.subarray(0, dropAt - sent), () => r()));
         res.socket?.destroy();
         return;
       }
