@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { ChangeBus } from './events/change-bus';
 
 /** Opens a server-sent event stream: headers, the reconnect delay, and a keep-alive comment. */
 export function openEventStream(req: Request, res: Response, onClose: () => void): { send(event: string, id: number, data: unknown): void } {
@@ -26,4 +27,53 @@ export function lastEventId(req: Request): number | undefined {
   const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
   const n = Number(raw);
   return raw !== undefined && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** How often an open stream looks at the database when no change notice came (e.g. a change from another process). */
+const STREAM_POLL_MS = 1_000;
+
+/** A record's current version, and how to load what a client is sent when that version is new. */
+export interface StreamedVersion {
+  version: number;
+  load(): Promise<unknown>;
+}
+
+/**
+ * Follows one record as server-sent events: sends it whenever its version differs from the last one sent (the
+ * client's Last-Event-ID at first), on a change notice for `key` or at the latest every second; one look at a time;
+ * stops when the client goes away.
+ */
+export function streamRecord(
+  req: Request,
+  res: Response,
+  options: {
+    changes: ChangeBus;
+    key: string;
+    event: string;
+    current(): Promise<StreamedVersion | undefined>;
+    onError(err: unknown): void;
+  },
+): void {
+  let lastSent = lastEventId(req) ?? -1;
+  let closed = false;
+  let pending: Promise<void> | undefined;
+  const push = () => {
+    pending ??= (async () => {
+      const current = await options.current();
+      if (closed || !current || current.version === lastSent) return;
+      const data = await current.load();
+      lastSent = current.version;
+      stream.send(options.event, current.version, data);
+    })()
+      .catch(options.onError)
+      .finally(() => (pending = undefined));
+  };
+  const stream = openEventStream(req, res, () => {
+    closed = true;
+    clearInterval(poll);
+    unsubscribe();
+  });
+  const unsubscribe = options.changes.subscribe(options.key, push);
+  const poll = setInterval(push, STREAM_POLL_MS);
+  push();
 }

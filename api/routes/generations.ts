@@ -34,10 +34,9 @@ import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
-import { lastEventId, openEventStream } from '../sse';
+import { streamRecord } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
-const STREAM_POLL_MS = 1_000;
 /** Seeds up to 2^48: far more than enough variety, and exact in JSON and JavaScript numbers. */
 const randomSeed = () => randomInt(0, 2 ** 48 - 1);
 
@@ -140,29 +139,16 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   router.get('/:id/events', async (req, res) => {
     const id = idParam(req.params.id);
     if (!(await getGenerationRow(db, id))) throw notFound('Generation');
-    let lastSent = lastEventId(req) ?? -1;
-    let closed = false;
-    let pending: Promise<void> | undefined;
-    const push = () => {
-      pending ??= (async () => {
+    streamRecord(req, res, {
+      changes: deps.changes,
+      key: id,
+      event: 'generation',
+      current: async () => {
         const row = await getGenerationRow(db, id);
-        const version = row?.updatedAt.getTime() ?? 0;
-        if (!closed && row && version !== lastSent) {
-          lastSent = version;
-          stream.send('generation', version, (await explainWaits(db, [await getGeneration(db, id)]))[0]);
-        }
-      })()
-        .catch((err: unknown) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }))
-        .finally(() => (pending = undefined));
-    };
-    const stream = openEventStream(req, res, () => {
-      closed = true;
-      clearInterval(poll);
-      unsubscribe();
+        return row && { version: row.updatedAt.getTime(), load: async () => (await explainWaits(db, [await getGeneration(db, id)]))[0] };
+      },
+      onError: (err) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }),
     });
-    const unsubscribe = deps.changes.subscribe(id, push);
-    const poll = setInterval(push, STREAM_POLL_MS);
-    push();
   });
 
   router.post('/:id/cancel', async (req, res) => {

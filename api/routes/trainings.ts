@@ -12,7 +12,7 @@ import {
   getTrainingSample,
   listTrainingRuns,
 } from '../../db/repositories/trainings';
-import { engineJobName, resolveSettings, startTrainingInput, type TrainingRun } from '../../lib/contracts/training';
+import { engineJobName, resolveSettings, startTrainingInput } from '../../lib/contracts/training';
 import { within } from '../../lib/storage';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
@@ -25,11 +25,10 @@ import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
-import { lastEventId, openEventStream } from '../sse';
+import { streamRecord } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'stopped']);
 /** How often an open event stream looks for changes made by others than the GPU reports (the workflow's steps). */
-const STREAM_POLL_MS = 1_000;
 
 const CACHE = 'private, max-age=3600';
 
@@ -98,31 +97,17 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
    */
   byRun.get('/:id/events', async (req, res) => {
     const id = idParam(req.params.id);
-    const first = await getTrainingRow(db, id);
-    if (!first) throw notFound('Training run');
-    let lastSent = lastEventId(req) ?? -1;
-    let pending: Promise<void> | undefined;
-    let closed = false;
-    const push = () => {
-      pending ??= (async () => {
+    if (!(await getTrainingRow(db, id))) throw notFound('Training run');
+    streamRecord(req, res, {
+      changes: deps.changes,
+      key: id,
+      event: 'training',
+      current: async () => {
         const row = await getTrainingRow(db, id);
-        if (!closed && row && row.progressSeq !== lastSent) {
-          const run = (await getTrainingRun(db, id)) as TrainingRun;
-          lastSent = row.progressSeq;
-          stream.send('training', row.progressSeq, run);
-        }
-      })()
-        .catch((err: unknown) => logger.warn('training.stream_failed', `Event stream update failed: ${(err as Error).message}`, { runId: id }))
-        .finally(() => (pending = undefined));
-    };
-    const stream = openEventStream(req, res, () => {
-      closed = true;
-      clearInterval(poll);
-      unsubscribe();
+        return row && { version: row.progressSeq, load: () => getTrainingRun(db, id) };
+      },
+      onError: (err) => logger.warn('training.stream_failed', `Event stream update failed: ${(err as Error).message}`, { runId: id }),
     });
-    const unsubscribe = deps.changes.subscribe(id, push);
-    const poll = setInterval(push, STREAM_POLL_MS);
-    push();
   });
 
   byRun.post('/:id/stop', async (req, res) => {
