@@ -61,7 +61,8 @@ export function authRouter(deps: ApiDeps): Router {
     const input = parseOrThrow(setupInput, req.body);
     if (input.setupCode !== auth.setupCode) {
       limit.failed(ip);
-      throw new HttpError(403, 'forbidden', 'Wrong setup code: it is in the server log (and in the terminal running npm start)');
+      const message = 'Wrong setup code: it is in the server log (and in the terminal running npm start)';
+      throw new HttpError(403, 'forbidden', message, [{ field: 'setupCode', message }]);
     }
     limit.succeeded(ip);
     await storePasswordHash(db, await hashPassword(input.password));
@@ -80,7 +81,7 @@ export function authRouter(deps: ApiDeps): Router {
     if (!(await verifyPassword(input.password, hash))) {
       limit.failed(ip);
       logger.warn('auth.login_failed', 'Wrong password', { ip });
-      throw new HttpError(401, 'unauthorized', 'Wrong password');
+      throw new HttpError(401, 'unauthorized', 'Wrong password', [{ field: 'password', message: 'Wrong password' }]);
     }
     limit.succeeded(ip);
     logger.info('auth.login', 'Logged in', { ip });

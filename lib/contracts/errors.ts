@@ -25,6 +25,6 @@ export const apiErrorSchema = z.object({
 });
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
-/** One problem with one field of a request, as returned in `details` of a `validation_failed` error. */
+/** One problem with one field of a request, in `details` of a `validation_failed` error or of a refusal about one field (a wrong password). */
 export const fieldProblemSchema = z.object({ field: z.string(), message: z.string() });
 export type FieldProblem = z.infer<typeof fieldProblemSchema>;

@@ -11,8 +11,9 @@ export interface FormErrors<F extends string> {
 const problemsSchema = z.array(fieldProblemSchema);
 
 /**
- * Spreads an API error over a form: each `validation_failed` detail goes to its field, a 409 conflict goes to
- * `conflictField` (a name that is already taken), everything else becomes one form-level message.
+ * Spreads an API error over a form: each field problem in its details (a `validation_failed`, or a refusal about one
+ * field such as a wrong password) goes to its field, a 409 conflict goes to `conflictField` (a name that is already
+ * taken), everything else becomes one form-level message.
  */
 export function toFormErrors<F extends string>(
   error: unknown,
@@ -23,8 +24,8 @@ export function toFormErrors<F extends string>(
     return { fields: {}, form: error instanceof Error ? error.message : 'Something went wrong. Try again.' };
   }
   if (error.code === 'conflict' && conflictField) return { fields: { [conflictField]: error.message } as Partial<Record<F, string>> };
-  const problems = error.code === 'validation_failed' ? problemsSchema.safeParse(error.details) : undefined;
-  if (!problems?.success) return { fields: {}, form: error.message };
+  const problems = problemsSchema.safeParse(error.details);
+  if (!problems.success) return { fields: {}, form: error.message };
 
   const result: FormErrors<F> = { fields: {} };
   const leftOver: string[] = [];

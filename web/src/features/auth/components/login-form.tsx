@@ -1,7 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
-import { ApiError } from '../../../lib/api-client';
 import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
 import { useLogin } from '../api/session';
 
@@ -21,9 +20,8 @@ export function LoginForm() {
       { password },
       {
         onError: (error) => {
-          // A wrong password belongs next to the field; a lock-out or an unreachable server to the whole form.
-          const wrong = error instanceof ApiError && error.status === 401;
-          setErrors(wrong ? { fields: { password: error.message } } : toFormErrors(error, ['password']));
+          // A wrong password lands next to the field; a lock-out or an unreachable server on the whole form.
+          setErrors(toFormErrors(error, ['password']));
           setPassword('');
           input.current?.focus();
         },

@@ -38,11 +38,7 @@ export function SetupForm() {
     setup.mutate(
       { setupCode, password },
       {
-        onError: (error) => {
-          const found = toFormErrors(error, FIELDS);
-          // A wrong code is refused as a whole request: it belongs to the code field.
-          show(found.form && !Object.keys(found.fields).length && /setup code/i.test(found.form) ? { fields: { setupCode: found.form } } : found);
-        },
+        onError: (error) => show(toFormErrors(error, FIELDS)),
       },
     );
   }

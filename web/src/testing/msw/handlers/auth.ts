@@ -23,7 +23,9 @@ export const authHandlers = [
   http.post('/api/auth/login', async ({ request }) => {
     const parsed = loginInput.safeParse(await request.json());
     if (!parsed.success) return validationFailed(parsed.error.issues);
-    if (parsed.data.password !== db.auth.password) return apiError(401, { code: 'unauthorized', message: 'Wrong password' });
+    if (parsed.data.password !== db.auth.password) {
+      return apiError(401, { code: 'unauthorized', message: 'Wrong password', details: [{ field: 'password', message: 'Wrong password' }] });
+    }
     db.auth.loggedIn = true;
     return started();
   }),
@@ -32,7 +34,8 @@ export const authHandlers = [
     const parsed = setupInput.safeParse(await request.json());
     if (!parsed.success) return validationFailed(parsed.error.issues);
     if (parsed.data.setupCode !== db.auth.setupCode) {
-      return apiError(403, { code: 'forbidden', message: 'Wrong setup code: it is in the server log (and in the terminal running npm start)' });
+      const message = 'Wrong setup code: it is in the server log (and in the terminal running npm start)';
+      return apiError(403, { code: 'forbidden', message, details: [{ field: 'setupCode', message }] });
     }
     db.auth = { ...db.auth, password: parsed.data.password, setupCode: null, loggedIn: true };
     return started();
