@@ -3,7 +3,8 @@ import { deflateSync } from 'node:zlib';
 
 /** Generated test pictures: deterministic, photo-like enough for the checks, made in memory with sharp. */
 
-function random(seed: number): () => number {
+/** A small seeded generator (mulberry32): the same numbers for the same seed, in [0, 1). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -20,7 +21,7 @@ function random(seed: number): () => number {
  * (bottom-right), so a test can tell which way up, and which way round, a stored image is.
  */
 export function photoLikePixels(width: number, height: number, seed = 1): Buffer {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const data = Buffer.alloc(width * height * 3);
   const top = [rand() * 255, rand() * 255, 200 + rand() * 55];
   const bottom = [rand() * 120, 60 + rand() * 120, rand() * 80];

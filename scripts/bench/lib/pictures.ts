@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from '../../../lib/project-root';
+import { seededRandom } from '../../../test/helpers/images';
 
 /**
  * Photo-like test pictures made quickly at camera sizes: a gradient sky, coloured shapes, a fine checkerboard
@@ -11,19 +12,8 @@ import { PROJECT_ROOT } from '../../../lib/project-root';
  */
 export const PICTURE_CACHE = path.join(PROJECT_ROOT, 'tmp', 'bench', 'pictures');
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function pixels(width: number, height: number, seed: number): Promise<Buffer> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const colour = () => `rgb(${Math.round(rand() * 255)},${Math.round(rand() * 255)},${Math.round(rand() * 255)})`;
   let shapes = '';
   for (let i = 0; i < 14; i++) {
