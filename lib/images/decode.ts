@@ -25,11 +25,20 @@ function refuseBombs(width: number, height: number): void {
 
 const PNG_END = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
+const JPEG_START_OF_SCAN = Buffer.from([0xff, 0xda]);
+const JPEG_END = Buffer.from([0xff, 0xd9]);
+
 /**
- * Whether a file that failed to decode was cut off, which the decoders do not always say: a PNG ends with its
- * IEND chunk, a WebP (RIFF) file is as long as its header declares.
+ * Whether a file that failed to decode was cut off, which the decoders do not always say (libvips' message for a
+ * JPEG depends on which of its threads failed first): a PNG ends with its IEND chunk, a WebP (RIFF) file is as long
+ * as its header declares, a JPEG's last scan is followed by its end marker (scan data cannot contain one).
  */
 async function isCutOff(file: string, format: PhotoFormat): Promise<boolean> {
+  if (format === 'jpeg') {
+    const data = await readFile(file);
+    const lastScan = data.lastIndexOf(JPEG_START_OF_SCAN);
+    return lastScan >= 0 && data.indexOf(JPEG_END, lastScan) < 0;
+  }
   if (format !== 'png' && format !== 'webp') return false;
   const handle = await open(file);
   try {
