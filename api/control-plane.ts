@@ -72,11 +72,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   if (config.temporal.managed) await ensureNamespace(temporal.connection, config.temporal.namespace, apiLogger);
   await ensureSearchAttributes(temporal.connection, config.temporal.namespace, apiLogger);
 
+  const changes = new ChangeBus();
   let worker: Worker | undefined;
   let workerRun: Promise<void> = Promise.resolve();
   if (options.withWorker ?? true) {
     const connection = await connectWorkerConnection(config, workerLogger);
-    worker = await createControlWorker(connection, { db: db.db, config, logger: workerLogger });
+    worker = await createControlWorker(connection, {
+      db: db.db,
+      config,
+      logger: workerLogger,
+      changed: (jobId) => changes.publish(jobId),
+    });
     workerRun = worker.run().finally(() => connection.close());
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
   }
@@ -90,7 +96,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     clientLogger,
     db,
     temporal,
-    changes: new ChangeBus(),
+    changes,
     models: options.models,
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });

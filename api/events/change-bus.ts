@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 
 /**
- * In-process notice that a job (a training run, a generation) changed, because a GPU worker's report arrived, so
- * open event streams push at once instead of waiting for their next look at the database.
+ * In-process notice that a job (a training run, a generation) changed, because a GPU worker's report arrived or
+ * the control worker beside the API recorded a step, so open event streams push at once instead of waiting for
+ * their next look at the database.
  */
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
