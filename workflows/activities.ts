@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control';
 import { CONTROL_QUEUE } from '../lib/temporal/queues';
 
@@ -13,6 +13,16 @@ export const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
   cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/**
+ * The same database writes run inside the control worker that runs the workflow (every workflow runs there), with
+ * no trip through a task queue: for a record someone is waiting to see. They hold the workflow task open while they
+ * run, so only short writes belong here.
+ */
+export const localControl = proxyLocalActivities<ControlActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
 });
 
 /**
