@@ -19,10 +19,11 @@ export function createAcquireGpu(ctx: GpuContext) {
   };
 }
 
-/** Runs on the worker-specific queue when a job is done with the GPU. */
+/** Runs on the worker-specific queue when a job is done with the GPU (a generation's slot may be free already). */
 export function createReleaseGpu(ctx: GpuContext) {
   return async function releaseGpu(input: { jobId: string }): Promise<void> {
-    ctx.leases.release(input.jobId);
-    ctx.logger.info('gpu.released', `GPU slot released by ${input.jobId}`, { jobId: input.jobId, workerId: ctx.workerId });
+    if (ctx.leases.release(input.jobId)) {
+      ctx.logger.info('gpu.released', `GPU slot released by ${input.jobId}`, { jobId: input.jobId, workerId: ctx.workerId });
+    }
   };
 }

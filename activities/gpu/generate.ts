@@ -80,6 +80,11 @@ export function createGenerateImages(ctx: GpuContext) {
         },
         abort.signal,
       );
+      // The images are on disk, so the GPU can take the next job now instead of after the workflow's round trip
+      // to release it (the release then finds the slot free). Only on success: a failed attempt may be retried here.
+      if (ctx.leases.release(input.jobId)) {
+        ctx.logger.info('gpu.released', `GPU slot released by ${input.jobId}: images ready`, { jobId: input.jobId, workerId: ctx.workerId });
+      }
       return outputs.map((o) => ({ ...o, filePath: path.relative(root, o.path) }));
     } catch (err) {
       if (cancelled) throw cancelled instanceof CancelledFailure ? cancelled : new CancelledFailure(String(cancelled));

@@ -8,8 +8,16 @@ describe('GpuLeases', () => {
     expect(leases.tryAcquire('training-1')).toBe(true);
     expect(leases.tryAcquire('training-1')).toBe(true);
     expect(leases.tryAcquire('generation-2')).toBe(false);
-    leases.release('training-1');
+    expect(leases.release('training-1')).toBe(true);
     expect(leases.tryAcquire('generation-2')).toBe(true);
+  });
+
+  it('says whether a release freed anything (a generation frees its slot before the workflow releases it)', () => {
+    const leases = new GpuLeases(1, 60_000);
+    leases.tryAcquire('generation-1');
+    expect(leases.release('generation-1')).toBe(true);
+    expect(leases.release('generation-1')).toBe(false);
+    expect(leases.release('never-held')).toBe(false);
   });
 
   it('has as many slots as its capacity', () => {

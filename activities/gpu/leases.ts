@@ -32,8 +32,11 @@ export class GpuLeases {
     this.held.set(jobId, this.now());
   }
 
-  release(jobId: string): void {
-    if (this.held.delete(jobId)) this.wake();
+  /** Frees the slot of `jobId`; false when it held none (already released, or expired). */
+  release(jobId: string): boolean {
+    if (!this.held.delete(jobId)) return false;
+    this.wake();
+    return true;
   }
 
   jobs(): string[] {
