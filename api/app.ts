@@ -24,6 +24,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(correlation);
   app.use(requestLog(deps.logger));
+  app.use(deps.lists.invalidateOnWrite);
   app.use(
     helmet({
       contentSecurityPolicy: {

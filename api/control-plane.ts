@@ -15,6 +15,7 @@ import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
 import { createApp } from './app';
 import { Auth } from './auth/service';
 import { ChangeBus } from './events/change-bus';
+import { ListCache } from './middleware/list-cache';
 
 export interface ControlPlaneOptions {
   config: Config;
@@ -73,6 +74,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await ensureSearchAttributes(temporal.connection, config.temporal.namespace, apiLogger);
 
   const changes = new ChangeBus();
+  const lists = new ListCache();
   let worker: Worker | undefined;
   let workerRun: Promise<void> = Promise.resolve();
   if (options.withWorker ?? true) {
@@ -81,7 +83,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       db: db.db,
       config,
       logger: workerLogger,
-      changed: (jobId) => changes.publish(jobId),
+      changed: (jobId) => {
+        lists.invalidate();
+        if (jobId) changes.publish(jobId);
+      },
     });
     workerRun = worker.run().finally(() => connection.close());
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
@@ -97,6 +102,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     db,
     temporal,
     changes,
+    lists,
     models: options.models,
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });

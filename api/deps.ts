@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger/logger';
 import type { ModelCatalogue } from '../lib/models/catalogue';
 import type { Auth } from './auth/service';
 import type { ChangeBus } from './events/change-bus';
+import type { ListCache } from './middleware/list-cache';
 
 /** Everything the HTTP layer needs, created once by the control plane (or by a test). */
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   db: DatabaseHandle;
   temporal: Client;
   changes: ChangeBus;
+  /** Lists answered from memory until something is written (the control worker beside the API invalidates it too). */
+  lists: ListCache;
   auth: Auth;
   /** The base models to provision; tests give their own (the real ones weigh 40 GB). */
   models?: ModelCatalogue;

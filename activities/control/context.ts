@@ -8,8 +8,9 @@ export interface ControlContext {
   config: Config;
   logger: Logger;
   /**
-   * Tells open event streams in this process that a job's record changed, so they push at once (the control plane
-   * runs the worker beside the API). A worker on its own has none; streams then see the change on their next look.
+   * Called after every activity (it may have written), with the job it was about if any: the API in the same
+   * process drops its cached lists and open event streams of that job push at once. A worker on its own has none;
+   * the API then sees the change on its streams' next look and when its cached lists expire.
    */
-  changed?: (jobId: string) => void;
+  changed?: (jobId: string | undefined) => void;
 }

@@ -22,7 +22,7 @@ describe('control activities announce the jobs whose records they wrote', () => 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function activities(changed?: (jobId: string) => void) {
+  function activities(changed?: (jobId: string | undefined) => void) {
     const logger = createLogger({ service: 'worker', level: 'ERROR' });
     return createControlActivities({ db: handle.db, config: loadConfig({ DATA_DIR: dataDir }), logger, changed });
   }
@@ -36,9 +36,9 @@ describe('control activities announce the jobs whose records they wrote', () => 
   it('tells of a generation once its record changed, not before', async () => {
     const id = await queuedGeneration();
     // What a listener reads when it hears: the record as the activity wrote it.
-    const heard: Array<Promise<{ id: string; status: string | undefined }>> = [];
+    const heard: Array<Promise<{ id: string | undefined; status: string | undefined }>> = [];
     const { generationOnWorker, generationCompleted } = activities((jobId) => {
-      heard.push(getGeneration(handle.db, jobId).then((g) => ({ id: jobId, status: g?.status })));
+      heard.push(getGeneration(handle.db, jobId!).then((g) => ({ id: jobId, status: g?.status })));
     });
     await generationOnWorker({ generationId: id, workerId: 'gpu-a' });
     await generationCompleted({ generationId: id, images: [] });
@@ -48,11 +48,12 @@ describe('control activities announce the jobs whose records they wrote', () => 
     ]);
   });
 
-  it('tells nothing when an activity fails', async () => {
-    const heard: string[] = [];
-    const { generationOnWorker } = activities((jobId) => heard.push(jobId));
+  it('tells of an activity that failed too (it may have written part), and of one about no job', async () => {
+    const heard: Array<string | undefined> = [];
+    const { generationOnWorker, selfTestStarted } = activities((jobId) => heard.push(jobId));
     await expect(generationOnWorker({ generationId: 'not-a-uuid', workerId: 'gpu-a' })).rejects.toThrow();
-    expect(heard).toEqual([]);
+    await selfTestStarted({ id: randomUUID() });
+    expect(heard).toEqual(['not-a-uuid', undefined]);
   });
 
   it('works without a listener (a control worker on its own)', async () => {

@@ -14,17 +14,22 @@ export function createControlActivities(ctx: ControlContext) {
   });
 }
 
-/** Once an activity about a training run or a generation has written its record, `ctx.changed` hears of that job. */
+/**
+ * Once an activity has ended (it may have written, even if it then failed), `ctx.changed` hears of it, with the
+ * training run or generation it was about.
+ */
 function announcingChanges<T extends Record<string, (...args: never[]) => Promise<unknown>>>(ctx: ControlContext, activities: T): T {
   const { changed } = ctx;
   if (!changed) return activities;
   const wrapped: Record<string, (input?: { runId?: unknown; generationId?: unknown }) => Promise<unknown>> = {};
   for (const [name, activity] of Object.entries(activities) as Array<[string, (input?: unknown) => Promise<unknown>]>) {
     wrapped[name] = async (input) => {
-      const result = await activity(input);
-      const jobId = input?.generationId ?? input?.runId;
-      if (typeof jobId === 'string') changed(jobId);
-      return result;
+      try {
+        return await activity(input);
+      } finally {
+        const jobId = input?.generationId ?? input?.runId;
+        changed(typeof jobId === 'string' ? jobId : undefined);
+      }
     };
   }
   return wrapped as unknown as T;

@@ -22,7 +22,7 @@ function conflictOnDuplicate(err: unknown): never {
   throw err;
 }
 
-export function charactersRouter({ db: { db }, logger }: ApiDeps): Router {
+export function charactersRouter({ db: { db }, logger, lists }: ApiDeps): Router {
   const router = Router();
 
   router.post('/', requireJson, async (req, res) => {
@@ -36,7 +36,7 @@ export function charactersRouter({ db: { db }, logger }: ApiDeps): Router {
     res.status(201).location(`/api/characters/${character.id}`).json(character);
   });
 
-  router.get('/', async (_req, res) => {
+  router.get('/', lists.cached, async (_req, res) => {
     res.json({ items: await listCharacters(db) });
   });
 

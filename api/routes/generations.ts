@@ -117,7 +117,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', deps.lists.cached, async (req, res) => {
     const query = parseOrThrow(galleryQuery, req.query, 'query');
     try {
       const page = await listGenerations(db, query);

@@ -8,11 +8,11 @@ import { idParam } from '../params';
 import { sendStoredFile } from '../send-file';
 
 /** The LoRAs a character has, and their files. */
-export function lorasRouter({ db: { db }, config }: ApiDeps): { byCharacter: Router; byLora: Router } {
+export function lorasRouter({ db: { db }, config, lists }: ApiDeps): { byCharacter: Router; byLora: Router } {
   const byCharacter = Router();
   const byLora = Router();
 
-  byCharacter.get('/:id/loras', async (req, res) => {
+  byCharacter.get('/:id/loras', lists.cached, async (req, res) => {
     const characterId = idParam(req.params.id);
     const items = await listLoras(db, characterId);
     if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');

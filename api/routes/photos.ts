@@ -26,7 +26,7 @@ function sendStored(res: Response, file: string, contentType: string): Promise<v
 }
 
 /** Photo intake (upload, checks, storage) and the photos of a character. */
-export function photosRouter({ db: { db }, logger, config }: ApiDeps): Router {
+export function photosRouter({ db: { db }, logger, config, lists }: ApiDeps): Router {
   const router = Router();
   const intake = createPhotoIntake({ db, storage: config.storage });
 
@@ -62,7 +62,7 @@ export function photosRouter({ db: { db }, logger, config }: ApiDeps): Router {
     res.status(201).json({ accepted: result.accepted, rejected: result.rejected });
   });
 
-  router.get('/characters/:id/photos', async (req, res) => {
+  router.get('/characters/:id/photos', lists.cached, async (req, res) => {
     const characterId = idParam(req.params.id);
     const items = await listPhotos(db, characterId);
     if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');

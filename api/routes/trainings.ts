@@ -77,7 +77,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     res.status(202).location(`/api/trainings/${run.id}`).json(run);
   });
 
-  byCharacter.get('/:id/trainings', async (req, res) => {
+  byCharacter.get('/:id/trainings', deps.lists.cached, async (req, res) => {
     const characterId = idParam(req.params.id);
     const items = await listTrainingRuns(db, characterId);
     if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');
