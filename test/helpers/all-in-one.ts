@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-root';
+import { commandLine } from '../../scripts/bench/lib/proc';
 import { freePort } from '../../temporal-dev/dev-server';
 import { eventually } from './stack';
 
@@ -80,6 +81,26 @@ export class AllInOneInstance {
 
   cleanup(): void {
     for (const r of this.running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    // Whatever still runs with this instance's folders in its command line or environment (a supervisor killed
+    // above leaves its children; once a full test run also found this instance's Temporal dev server alive after
+    // a clean stop).
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
+      if (pid !== process.pid && (commandLine(pid).includes(this.root) || environment(pid).includes(this.root))) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function environment(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return '';
   }
 }
