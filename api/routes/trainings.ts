@@ -28,7 +28,6 @@ import { sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'stopped']);
-/** How often an open event stream looks for changes made by others than the GPU reports (the workflow's steps). */
 
 const CACHE = 'private, max-age=3600';
 

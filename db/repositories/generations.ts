@@ -3,6 +3,7 @@ import type { Generation, GenerationParams } from '../../lib/contracts/generatio
 import { generationWorkflowId } from '../../lib/contracts/generations';
 import type { Database } from '../client';
 import { generations, outputs } from '../schema';
+import { jsonColumn } from './json-column';
 
 type Row = typeof generations.$inferSelect;
 type OutputRow = typeof outputs.$inferSelect;
@@ -22,7 +23,7 @@ const selectWithOutputs = (db: Database) => db.select(withOutputsColumns).from(g
 type RowWithOutputs = Awaited<ReturnType<typeof selectWithOutputs>>[number];
 
 function withOutputs(row: RowWithOutputs): Generation {
-  return toGeneration(row, typeof row.outputs === 'string' ? (JSON.parse(row.outputs) as OutputItem[]) : row.outputs);
+  return toGeneration(row, jsonColumn(row.outputs));
 }
 
 export const outputUrl = (id: string) => `/api/outputs/${id}`;

@@ -11,6 +11,7 @@ import {
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
 import { characterIsLive } from './characters';
+import { jsonColumn } from './json-column';
 import { trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
@@ -51,9 +52,6 @@ const runColumns = {
 };
 const selectRuns = (db: Database) => db.select(runColumns).from(trainingRuns);
 type RunRow = Awaited<ReturnType<typeof selectRuns>>[number];
-
-/** JSON built by the database: parsed by the driver already, or still text. */
-const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 /** Most points a loss series is returned with; longer series are averaged into this many buckets. */
 export const LOSS_POINTS = 400;
@@ -102,7 +100,7 @@ async function lossSeries(db: Database, runIds: string[]): Promise<Map<string, A
     group by run_id`);
   const series = new Map<string, Array<[number, number]>>();
   for (const row of rowsOf<{ run_id: string; total: number | string; points: Array<[number, number]> | string }>(result)) {
-    const points = typeof row.points === 'string' ? (JSON.parse(row.points) as Array<[number, number]>) : row.points;
+    const points = jsonColumn(row.points);
     // Averaged buckets carry 6 significant digits, as downsample() gives them; a short series stays as recorded.
     series.set(row.run_id, Number(row.total) > LOSS_POINTS ? points.map(([step, loss]) => [step, Number(loss.toPrecision(6))]) : points);
   }
@@ -155,8 +153,8 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     etaSeconds: row.etaSeconds,
     lastCheckpointStep: row.lastCheckpointStep,
     loss: loss.get(row.id) ?? [],
-    samples: json(row.samples).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
-    events: json(row.events).map((e): TrainingEvent => ({ at: e.at, kind: e.kind, message: e.message })),
+    samples: jsonColumn(row.samples).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
+    events: jsonColumn(row.events).map((e): TrainingEvent => ({ at: e.at, kind: e.kind, message: e.message })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     loraId: row.loraId ?? null,
     gpuWorker: row.gpuWorker,

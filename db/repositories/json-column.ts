@@ -1,0 +1,4 @@
+/** JSON built by the database in a query: parsed by the driver already, or still text (which driver depends on it). */
+export function jsonColumn<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
