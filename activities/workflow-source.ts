@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 /** Entry of the workflow code (the bundle's input). */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 /** Workflow interceptors, which must be part of the bundle (a prebuilt bundle ignores `workflowModules`). */
-export const WORKFLOW_INTERCEPTORS_PATH = fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url));
+export const WORKFLOW_INTERCEPTORS_PATH = path.join(PROJECT_ROOT, 'workflows', 'interceptors.ts');
 
 /**
  * Where a worker gets its workflow code: the prebuilt bundle named by WORKFLOW_BUNDLE (`npm run build` writes

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -11,12 +10,13 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema';
 import { isProcessAlive } from '../lib/process-alive';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 export type Schema = typeof schema;
 /** Either engine behind one type: code above this module never knows which one it talks to. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'db', 'migrations');
 /** Any constant: serialises migrations of processes sharing one PostgreSQL server. */
 const MIGRATION_LOCK_KEY = 7_349_127_001;
 
@@ -68,11 +68,15 @@ function lockPgliteDir(dir: string): () => void {
 }
 
 /**
- * PostgreSQL's shared buffers live inside PGlite's WebAssembly memory, which never shrinks: the default 128 MB
- * made the idle control plane about 110 MB larger. Isengard's data is a few megabytes (the files are on disk,
- * not in the database) and the operating system caches PGlite's data files besides, so 16 MB holds it all.
+ * PostgreSQL's shared memory lives inside PGlite's WebAssembly memory, which never shrinks and is all touched as
+ * it starts: the default 128 MB of shared buffers made the idle control plane about 110 MB larger. Isengard's data
+ * is a few megabytes (the files are on disk, not in the database), the operating system caches PGlite's data files
+ * besides, and what is read often is answered from memory above it (api/middleware/list-cache.ts), so 4 MB of
+ * buffers do. PGlite runs one backend: room for 100 connections would only take memory.
  */
-const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+const PGLITE_OPTIONS = {
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB', '-c', 'max_connections=5'],
+};
 
 /** Opens the embedded PGlite store in `dir` (or in memory with `dir: null`). */
 export async function openPglite(dir: string | null): Promise<DatabaseHandle> {

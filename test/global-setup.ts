@@ -4,6 +4,7 @@ import path from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflows } from '../scripts/build/bundle-workflows';
+import { buildServer, serverBuildIsFresh } from '../scripts/setup/server-build.mjs';
 import { freePort, startDevServer, type DevServer } from '../temporal-dev/dev-server';
 import { obtainTemporalCli } from '../temporal-dev/obtain.mjs';
 
@@ -16,8 +17,8 @@ declare module 'vitest' {
 
 /**
  * Once per `npm test`: one real Temporal dev server for every test file (each file then works in a namespace of
- * its own), and the workflow bundle built once instead of once per worker. A missing CLI fails the run: no test
- * is ever skipped for lack of a server.
+ * its own), the workflow bundle built once instead of once per worker, and the server code `npm start` runs. A
+ * missing CLI fails the run: no test is ever skipped for lack of a server.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'isengard-test-'));
@@ -29,6 +30,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     address = server.address;
   }
   const bundle = await bundleWorkflows(path.join(scratch, 'workflow-bundle.js'));
+  // The all-in-one tests start processes the way `npm start` does: from the built server code.
+  if (!serverBuildIsFresh()) await buildServer();
   project.provide('temporalAddress', address);
   project.provide('workflowBundle', bundle);
   return async () => {

@@ -1,10 +1,11 @@
 import { open, readFile } from 'node:fs/promises';
-import sharp, { type FailOnOptions, type Sharp } from 'sharp';
+import type { FailOnOptions, Sharp } from 'sharp';
 import { PHOTO_LIMITS } from '../contracts/photos';
 import type { PhotoFormat } from './detect-type';
 import { heifOrientation } from './heif-orientation';
 import { exifOrientation, type ExifOrientation } from './orientation';
 import { decodeFailure, PhotoRejectedError, rejectionReasons } from './rejection';
+import { loadSharp, type SharpFactory } from './sharp';
 
 /** A photo whose header was read and found within bounds, ready to decode. */
 export interface SourceImage {
@@ -64,7 +65,7 @@ async function rejectionFor(file: string, format: PhotoFormat, err: unknown): Pr
 }
 
 /** Reads only the header: the declared size is checked before anything is decoded (decompression bombs). */
-async function readHeader(file: string, format: PhotoFormat) {
+async function readHeader(sharp: SharpFactory, file: string, format: PhotoFormat) {
   try {
     // No pixel limit here: this reads the header only, and the limit below gives the person the actual size.
     return await sharp(file, { limitInputPixels: false }).metadata();
@@ -79,7 +80,7 @@ async function readHeader(file: string, format: PhotoFormat) {
  * pixels arrive upright; `orientation` records what that was, in EXIF terms. (An EXIF orientation inside a HEIF
  * is informational and must not be applied again.)
  */
-async function openHeic(file: string): Promise<SourceImage> {
+async function openHeic(sharp: SharpFactory, file: string): Promise<SourceImage> {
   const { default: heicDecode } = await import('heic-decode');
   const buffer = await readFile(file);
   const orientation = heifOrientation(buffer);
@@ -111,12 +112,13 @@ async function openHeic(file: string): Promise<SourceImage> {
 
 /** Opens an uploaded photo of a detected format: header checks first, then a way to decode it. */
 export async function openPhoto(file: string, format: PhotoFormat): Promise<SourceImage> {
-  const header = await readHeader(file, format);
+  const sharp = await loadSharp();
+  const header = await readHeader(sharp, file, format);
   const width = header.width ?? 0;
   const height = header.height ?? 0;
   if (width <= 0 || height <= 0) throw new PhotoRejectedError(rejectionReasons.damaged);
   refuseBombs(width, height);
-  if (format === 'heic') return openHeic(file);
+  if (format === 'heic') return openHeic(sharp, file);
   return {
     file,
     format,

@@ -1,13 +1,14 @@
 // Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
 // Plain Node with no dependencies: it runs before node_modules exists.
-//   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI, the built web app and workflow bundle
+//   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI; builds the web app, workflows, server code
 //   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter), Chromium
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
 import { obtainChromium } from './chromium.mjs';
+import { mtime, newest } from './freshness.mjs';
 import { obtainHadolint } from './hadolint.mjs';
+import { buildServer, serverBuildIsFresh } from './server-build.mjs';
 import { workflowBundleIsFresh } from './workflow-bundle.mjs';
 
 const purpose = process.argv[2] ?? 'start';
@@ -22,25 +23,6 @@ function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
   if (!ok) fail(`Isengard needs Node.js 20.19 or newer (this is ${process.versions.node}). Install it from https://nodejs.org and run again.`);
-}
-
-function mtime(file) {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-/** Newest modification time of any file under `dir`. */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : mtime(full));
-  }
-  return latest;
 }
 
 function run(command, args) {
@@ -71,6 +53,17 @@ function ensureWorkflowBundle() {
   run('npm', ['run', '--silent', 'build:workflows']);
 }
 
+/** The control plane's and the GPU worker's JavaScript (compiling TypeScript as they load costs memory and time). */
+async function ensureServerBuild() {
+  if (serverBuildIsFresh()) return;
+  say('Building the server code ...');
+  try {
+    await buildServer();
+  } catch (err) {
+    fail(`Building the server code failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 checkNode();
 ensurePackages();
 // With TEMPORAL_ADDRESS set, Isengard uses that server and starts none of its own.
@@ -84,6 +77,7 @@ if (!process.env.TEMPORAL_ADDRESS) {
 if (purpose === 'start') {
   ensureWebBuild();
   ensureWorkflowBundle();
+  await ensureServerBuild();
 }
 if (purpose === 'test') {
   try {

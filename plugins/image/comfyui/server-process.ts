@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import type { Config } from '../../../lib/config';
@@ -10,8 +9,9 @@ import type { Logger } from '../../../lib/logger/logger';
 import { isProcessAlive } from '../../../lib/process-alive';
 import { ComfyClient } from './client';
 import { MODEL_FILES } from './graphs';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
-const WATCHDOG = fileURLToPath(new URL('../../watchdog.py', import.meta.url));
+const WATCHDOG = path.join(PROJECT_ROOT, 'plugins', 'watchdog.py');
 const RESTART_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 
 export interface ComfyFolders {

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('./job_db.py', import.meta.url));
+const SCRIPT = path.join(PROJECT_ROOT, 'plugins', 'training', 'ai-toolkit', 'job_db.py');
 
 export type JobFlag = 'stop' | 'save_now' | 'sample_now';
 

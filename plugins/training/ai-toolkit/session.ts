@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { TrainingEngineEvent, TrainingJob, TrainingLogs, TrainingOutcome, TrainingSession } from '../interface';
 import { ConsoleParser, type EngineEvent, type EnginePhase } from './console-parser';
 import { classifyFailure } from './failures';
 import type { JobDb } from './job-db';
 import { listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
-const WATCHDOG = fileURLToPath(new URL('../../watchdog.py', import.meta.url));
+const WATCHDOG = path.join(PROJECT_ROOT, 'plugins', 'watchdog.py');
 const WATCH_EVERY_MS = 1_000;
 /** How long a save requested before a stop may take before the stop goes ahead without it. */
 const SAVE_BEFORE_STOP_MS = 120_000;
