@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../../lib/config';
-import type { Health } from '../../lib/contracts/health';
+import { ENGINE_STARTING, type Health } from '../../lib/contracts/health';
 import { createLogger, type Logger } from '../../lib/logger/logger';
 import { rotateServiceLogs } from '../../lib/logger/rotate';
 import { SERVICES, type Service } from '../../lib/logger/schema';
@@ -138,12 +138,14 @@ async function startTemporal(cfg: Config): Promise<SupervisedChild | undefined> 
 
 /**
  * Whether start-up is over: healthy, or degraded for a reason waiting will not fix (every process up and the GPU
- * worker has reported its engines: what is still missing, e.g. engines or weights on a machine without them, stays).
+ * worker has reported its engines, none of them still starting: what is still missing, e.g. engines or weights on a
+ * machine without them, stays).
  */
 function settled(health: Health): boolean {
   if (health.status === 'ok') return true;
   const { database, temporal, workers, engines } = health.checks;
-  return database.ok && temporal.ok && workers.ok && !engines.message.startsWith('No running GPU worker');
+  const enginesKnown = !engines.message.startsWith('No running GPU worker') && !engines.message.includes(ENGINE_STARTING);
+  return database.ok && temporal.ok && workers.ok && enginesKnown;
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<Health | undefined> {
