@@ -122,19 +122,21 @@ function capitalize(s: string): string {
 }
 
 /** Engines as the live GPU workers report them in their status files on the shared storage. */
-function checkEngines(deps: HealthDeps, pollers: Poller[]): HealthCheck {
+function checkEngines(deps: HealthDeps, pollers: Poller[]): Health['checks']['engines'] {
   const live = new Set(pollers.filter((p) => p.queue.startsWith(GPU_QUEUE)).map((p) => p.identity));
   const statuses = readStatusFiles(deps.config.storage.workers).filter((s) => live.has(s.identity));
   if (statuses.length === 0) return { ok: false, message: 'No running GPU worker has reported its engines' };
   const problems: string[] = [];
   const ready = new Set<string>();
+  let starting = false;
   for (const status of statuses) {
     for (const engine of status.engines) {
       if (engineIsUsable(engine)) ready.add(`${engine.label}${engine.state === 'simulated' ? ' (simulated)' : ''}`);
       else problems.push(`${engine.label} on ${status.workerId}: ${engine.message}`);
+      starting ||= engine.state === 'starting';
     }
   }
-  if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+  if (problems.length > 0) return { ok: false, message: problems.join('; '), starting };
   if (ready.size === 0) return { ok: true, message: 'GPU workers are running; no engine is installed yet' };
   return { ok: true, message: `Ready: ${[...ready].join(', ')}` };
 }

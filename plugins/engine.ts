@@ -1,5 +1,8 @@
-/** What every engine plugin (training, image, video) reports about itself, for /api/health and the UI. */
-export type EngineState = 'ready' | 'simulated' | 'missing' | 'error';
+/**
+ * What every engine plugin (training, image, video) reports about itself, for /api/health and the UI. `starting`:
+ * its server was started (or is being restarted after a crash) and does not answer yet.
+ */
+export type EngineState = 'ready' | 'simulated' | 'starting' | 'missing' | 'error';
 
 export interface EngineStatus {
   kind: 'training' | 'image' | 'video';

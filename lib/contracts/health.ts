@@ -2,9 +2,6 @@ import { z } from 'zod';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
 
-/** How an engine check says that its server was started and does not answer yet (start-up waits for it). */
-export const ENGINE_STARTING = 'starting, or restarting after a crash';
-
 /** One check: whether it passed and, in plain words, what was found or what is wrong. */
 export const healthCheckSchema = z.object({ ok: z.boolean(), message: z.string() });
 export type HealthCheck = z.infer<typeof healthCheckSchema>;
@@ -22,7 +19,8 @@ export const healthSchema = z.object({
     temporal: healthCheckSchema,
     database: healthCheckSchema,
     workers: healthCheckSchema,
-    engines: healthCheckSchema,
+    /** `starting`: an engine's server was started and does not answer yet, so this may pass by itself. */
+    engines: healthCheckSchema.extend({ starting: z.boolean().optional() }),
     /** The base models' weights, downloaded on the Models page. */
     models: healthCheckSchema,
   }),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../../lib/config';
-import { ENGINE_STARTING, type Health } from '../../lib/contracts/health';
+import type { Health } from '../../lib/contracts/health';
 import { createLogger, type Logger } from '../../lib/logger/logger';
 import { rotateServiceLogs } from '../../lib/logger/rotate';
 import { SERVICES, type Service } from '../../lib/logger/schema';
@@ -16,7 +16,7 @@ import { obtainTemporalCli } from '../../temporal-dev/obtain.mjs';
 import { SupervisedChild } from './supervisor';
 import { relogTemporalLine } from './temporal-log';
 import { terminalLine } from './terminal';
-import { builtServerEntry, SERVER_ENTRIES, type ServerEntryName } from '../setup/server-build.mjs';
+import { SERVER_BUILD_DIR, SERVER_ENTRIES, serverBuildIsFresh, type ServerEntryName } from '../setup/server-build.mjs';
 import { WORKFLOW_BUNDLE_PATH, workflowBundleIsFresh } from '../setup/workflow-bundle.mjs';
 
 /**
@@ -44,11 +44,13 @@ const execFileAsync = promisify(execFile);
  * How to run one of our processes: built JavaScript while the build is fresh, else its TypeScript through tsx.
  * One V8 helper thread instead of four: each thread that compiles (PGlite's WebAssembly above all) keeps the
  * memory it freed for itself (a process that opens PGlite settles about 60 MB lower), and none of these processes
- * is bound by JavaScript CPU time.
+ * is bound by JavaScript CPU time. Whether the build is fresh is checked once: every process of a start runs from it.
  */
+const serverBuilt = serverBuildIsFresh();
 const nodeEntry = (name: ServerEntryName) => {
-  const built = builtServerEntry(name);
-  const entry = built ? ['--enable-source-maps', built] : ['--import', 'tsx', path.join(config.projectRoot, SERVER_ENTRIES[name])];
+  const entry = serverBuilt
+    ? ['--enable-source-maps', path.join(SERVER_BUILD_DIR, `${name}.mjs`)]
+    : ['--import', 'tsx', path.join(config.projectRoot, SERVER_ENTRIES[name])];
   const args = ['--v8-pool-size=1', ...entry];
   return [process.execPath, args] as const;
 };
@@ -144,8 +146,7 @@ async function startTemporal(cfg: Config): Promise<SupervisedChild | undefined> 
 function settled(health: Health): boolean {
   if (health.status === 'ok') return true;
   const { database, temporal, workers, engines } = health.checks;
-  const enginesKnown = !engines.message.startsWith('No running GPU worker') && !engines.message.includes(ENGINE_STARTING);
-  return database.ok && temporal.ok && workers.ok && enginesKnown;
+  return database.ok && temporal.ok && workers.ok && !engines.message.startsWith('No running GPU worker') && !engines.starting;
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<Health | undefined> {

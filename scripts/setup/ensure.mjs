@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
 import { obtainChromium } from './chromium.mjs';
-import { mtime, newest } from './freshness.mjs';
+import { builtIsFresh, mtime } from './freshness.mjs';
 import { obtainHadolint } from './hadolint.mjs';
 import { buildServer, serverBuildIsFresh } from './server-build.mjs';
 import { workflowBundleIsFresh } from './workflow-bundle.mjs';
@@ -39,9 +39,7 @@ function ensurePackages() {
 }
 
 function ensureWebBuild() {
-  const built = mtime(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'));
-  const sources = Math.max(newest(path.join(PROJECT_ROOT, 'web')), newest(path.join(PROJECT_ROOT, 'lib', 'contracts')));
-  if (built >= sources) return;
+  if (builtIsFresh(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'), ['web', 'lib/contracts'])) return;
   say('Building the web app ...');
   run('npm', ['run', '--silent', 'build:web']);
 }

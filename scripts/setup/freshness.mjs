@@ -13,7 +13,7 @@ export function mtime(file) {
 }
 
 /** Newest modification time of a file, or of any file under a folder. */
-export function newest(entry) {
+function newest(entry) {
   if (!existsSync(entry)) return 0;
   if (!statSync(entry).isDirectory()) return mtime(entry);
   let latest = 0;

@@ -2,6 +2,5 @@ export type ServerEntryName = 'control-plane' | 'control-worker' | 'gpu-worker' 
 export const SERVER_ENTRIES: Record<ServerEntryName, string>;
 export const SERVER_BUILD_DIR: string;
 export function serverBuildIsFresh(): boolean;
-export function builtServerEntry(name: ServerEntryName): string | undefined;
 /** Builds every entry into `outDir` (default: dist/server). */
 export function buildServer(outDir?: string): Promise<void>;

@@ -26,11 +26,6 @@ export function serverBuildIsFresh() {
   return builtIsFresh(path.join(SERVER_BUILD_DIR, STAMP_NAME), SOURCES);
 }
 
-/** The built file of a process, or undefined while the build is missing or older than the sources. */
-export function builtServerEntry(name) {
-  return serverBuildIsFresh() ? path.join(SERVER_BUILD_DIR, `${name}.mjs`) : undefined;
-}
-
 /** Builds every entry into `outDir` (only a test builds elsewhere: the bundles find the project above them). */
 export async function buildServer(outDir = SERVER_BUILD_DIR) {
   const { build } = await import('esbuild');

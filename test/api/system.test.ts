@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../../db/client';
 import type { CAPABILITIES } from '../../lib/contracts/capabilities';
 import { healthSchema, type Health } from '../../lib/contracts/health';
 import { logFilePath } from '../../lib/logger/logger';
+import { statusFilePath, writeStatusFile, type GpuWorkerStatus } from '../../lib/worker-status';
 import { request } from '../helpers/http';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -47,6 +48,17 @@ describe('health, capabilities and client logs', () => {
       ]),
     );
     expect(after.temporalNamespace).toBe(stack.config.temporal.namespace);
+
+    // An engine whose server is still starting: not ok yet, and said to be starting (npm start waits for it).
+    const file = statusFilePath(stack.config.storage.workers, 'gpu-health');
+    const status = JSON.parse(readFileSync(file, 'utf8')) as GpuWorkerStatus;
+    const comfy = status.engines.find((e) => e.id === 'comfyui')!;
+    writeStatusFile(stack.config.storage.workers, {
+      ...status,
+      engines: [...status.engines.filter((e) => e !== comfy), { ...comfy, state: 'starting', message: 'not answering yet' }],
+    });
+    const starting = await checkHealth({ config: stack.config, db: stack.db, temporal: stack.plane.temporal });
+    expect(starting.checks.engines).toEqual({ ok: false, message: 'ComfyUI on gpu-health: not answering yet', starting: true });
   });
 
   it('is degraded when the database does not answer, and down when Temporal does not either', async () => {

@@ -4,7 +4,6 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../../lib/config';
 import type { GenerationParams } from '../../../lib/contracts/generations';
-import { ENGINE_STARTING } from '../../../lib/contracts/health';
 import type { Logger } from '../../../lib/logger/logger';
 import { addPngText, pngSize } from '../../../lib/png-text';
 import type { EngineStatus } from '../../engine';
@@ -45,7 +44,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         return simulated ? status('simulated', 'Simulator: same HTTP and WebSocket API as ComfyUI') : status('ready', `ComfyUI answers at ${config.comfyui.url}`);
       } catch {
         return managed
-          ? status('error', `ComfyUI is installed but not answering at ${config.comfyui.url} (${ENGINE_STARTING})`)
+          ? status('starting', `ComfyUI is installed but not answering at ${config.comfyui.url} (starting, or restarting after a crash)`)
           : status('missing', `No ComfyUI answers at COMFYUI_URL ${config.comfyui.url}`);
       }
     },
