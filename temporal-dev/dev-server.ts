@@ -39,9 +39,11 @@ export function devServerArgs(o: DevServerOptions): string[] {
   ]) {
     args.push('--dynamic-config-value', value);
   }
-  // Write-ahead logging: one sync per commit instead of the rollback journal's several, with the same durability
-  // (measured: 150 → 90 ms for five activity hops on a file-backed server).
-  if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal');
+  // Write-ahead logging, synced at checkpoints rather than at every commit (measured, five activity hops on a
+  // file-backed server: 66 ms with WAL alone, 58 with this, 54 in memory). A crashed or killed server loses
+  // nothing; only a power cut or kernel crash can take back the commits since the last checkpoint, and the file
+  // stays consistent.
+  if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   if (o.uiPort === null) args.push('--headless');
   else args.push('--ui-ip', ip, '--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
   args.push('--log-format', 'json', '--log-level', 'warn');

@@ -77,6 +77,8 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
 
   async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null, submittedBy: string) {
     const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId, submittedBy });
+    // The answer is ready before the workflow starts: no database work here competes with its first task.
+    const [answer] = await explainWaits(db, [generation]);
     try {
       await temporal.workflow.start(generateImages, {
         taskQueue: CONTROL_QUEUE,
@@ -94,7 +96,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       throw new HttpError(503, 'unavailable', message);
     }
     logger.info('generation.submitted', `Generation of ${params.batch} image(s) submitted`, { generationId: generation.id, loraId: params.lora?.id });
-    return (await explainWaits(db, [await getGeneration(db, generation.id)]))[0]!;
+    return answer!;
   }
 
   router.post('/', requireJson, async (req, res) => {

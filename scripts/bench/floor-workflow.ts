@@ -1,9 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
 /**
- * The Temporal floor under a generation (scripts/bench, generation section): the same hops as `generateImages`
- * (acquire on the shared GPU queue → mark running on the control queue → generate and release on the worker's own
- * queue → record on the control queue), with activities that do nothing.
+ * The Temporal floor under a generation (scripts/bench, generation section): the shape of `generateImages`, with
+ * activities that do nothing. Acquire on the shared GPU queue; then "running" on the control queue while the
+ * worker's own queue generates; then the release there while a local activity records (the end of the figure).
  */
 export interface FloorActivities {
   noop(): Promise<void>;
@@ -15,9 +15,8 @@ export async function temporalFloor(input: { id: string; control: string; shared
   const control = proxyActivities<FloorActivities>({ ...opts, taskQueue: input.control });
   const shared = proxyActivities<FloorActivities>({ ...opts, taskQueue: input.shared });
   const pinned = proxyActivities<FloorActivities>({ ...opts, taskQueue: input.pinned });
+  const local = proxyLocalActivities<FloorActivities>(opts);
   await shared.noop();
-  await control.noop();
-  await pinned.noop();
-  await pinned.noop();
-  await control.recorded(input.id);
+  await Promise.all([control.noop(), pinned.noop()]);
+  await Promise.all([pinned.noop(), local.recorded(input.id)]);
 }

@@ -7,8 +7,8 @@ let runtimeInstalled = false;
 
 /**
  * Runs the bare-Temporal equivalent of a generation (scripts/bench/floor-workflow.ts) `count` times, one at a
- * time, on the instance's own Temporal server with three workers in this process; ms from start to the last
- * activity (where Isengard records the outputs).
+ * time, on the instance's own Temporal server with three workers in this process; ms from start to the local
+ * activity that records (where Isengard records the outputs).
  */
 export async function temporalFloor(address: string, namespace: string, count: number): Promise<number[]> {
   if (!runtimeInstalled) {

@@ -101,7 +101,7 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
   }
 
   const floorRuns = Math.min(o.generationJobs, 50);
-  ctx.say(`  the Temporal floor: ${floorRuns} workflows with the same activity hops doing nothing, on the same server ...`);
+  ctx.say(`  the Temporal floor: ${floorRuns} workflows of the same shape with activities doing nothing, on the same server ...`);
   const floor = summarize(await temporalFloor(`127.0.0.1:${instance.env.TEMPORAL_PORT}`, instance.env.TEMPORAL_NAMESPACE || 'isengard', floorRuns));
 
   const overhead = summarize(jobs.map((j) => j.recordedMs - j.engineMs));
@@ -132,7 +132,7 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
       },
       {
         section: 'generation',
-        figure: 'Temporal floor p50 (same 5 activity hops, no-op)',
+        figure: 'Temporal floor p50 (same workflow shape, no-op activities)',
         value: round(floor.p50),
         unit: 'ms',
         note: `p95 ${round(floor.p95)} ms: what the workflow's shape costs on this Temporal server before any of Isengard's work`,
