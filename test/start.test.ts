@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Character, CharacterList } from '../lib/contracts/characters';
@@ -6,7 +7,6 @@ import { validateLogTree } from '../scripts/logs/validate';
 import { AllInOneInstance } from './helpers/all-in-one';
 import { eventually } from './helpers/stack';
 import { isProcessAlive } from '../lib/process-alive';
-
 
 /**
  * `npm start` as a user runs it (the supervisor entry point, its own Temporal dev server with a SQLite file,
@@ -29,6 +29,11 @@ describe('npm start (the all-in-one supervisor)', () => {
     const health = (await (await fetch(`${web}/api/health`)).json()) as Health;
     expect(health.status).toBe('ok');
     expect((await fetch(`http://127.0.0.1:${instance.env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // The memory settings of our Node processes (scripts/runtime/start.ts).
+    for (const pid of [instance.childPid('api', 'control plane'), instance.childPid('worker', 'GPU worker')]) {
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--v8-pool-size=1');
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072');
+    }
 
     const created = await fetch(`${web}/api/characters`, {
       method: 'POST',

@@ -90,8 +90,9 @@ export function createTrainingActivities(ctx: ControlContext) {
     },
 
     /**
-     * Writes the dataset the engine reads (spec §7): each photo as stored (orientation already baked in) plus a
-     * caption file beside it, under datasets/<run>/. Recreated from scratch, so a retry leaves no stale files.
+     * Writes the dataset the engine reads (spec §7): each photo as stored (a JPEG may still carry its EXIF
+     * orientation, which ai-toolkit applies itself: lib/images/prepare.ts) plus a caption file beside it, under
+     * datasets/<run>/. Recreated from scratch, so a retry leaves no stale files.
      */
     async prepareDataset(input: { runId: string; characterId: string }): Promise<{ datasetDir: string; photoCount: number }> {
       const relative = path.join('datasets', input.runId);

@@ -10,7 +10,12 @@ export function exifOrientation(value: number | undefined): ExifOrientation {
 }
 
 /** Whether the pixels must be rotated or mirrored to look like what viewers show. */
-export function needsBaking(orientation: ExifOrientation): boolean {
+export function needsTurning(orientation: ExifOrientation): boolean {
   return orientation !== 1;
+}
+
+/** The upright size of pixels stored under an orientation: 5–8 swap width and height. */
+export function uprightSize(width: number, height: number, orientation: ExifOrientation): { width: number; height: number } {
+  return orientation >= 5 ? { width: height, height: width } : { width, height };
 }
 

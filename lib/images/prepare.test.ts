@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { colourAt, corners, markerAt, photoJpeg, photoLike, pngBomb, UPRIGHT_CORNERS } from '../../test/helpers/images';
+import { colourAt, markerAt, photoJpeg, photoLike, pngBomb } from '../../test/helpers/images';
 import { detectPhotoType } from './detect-type';
 import { preparePhoto } from './prepare';
 import { PhotoRejectedError } from './rejection';
@@ -90,9 +90,12 @@ describe('preparePhoto', () => {
     expect(existsSync(path.join(dir, `p${before}.thumb.webp`))).toBe(false);
   });
 
-  it('stores a rotated photo upright', async () => {
-    const prepared = await prepare(await photoJpeg(1200, 900, { orientation: 6 }));
-    expect(prepared).toMatchObject({ width: 900, height: 1200, exifOrientation: 6, orientationFixed: true });
-    expect(await corners(readFileSync(prepared.imagePath))).not.toEqual(UPRIGHT_CORNERS);
+  it('keeps a sideways JPEG as uploaded and records its upright size', async () => {
+    const bytes = await photoJpeg(1200, 900, { orientation: 6 });
+    const prepared = await prepare(bytes);
+    expect(prepared).toMatchObject({ width: 900, height: 1200, sizeBytes: bytes.length, exifOrientation: 6, orientationFixed: true });
+    expect(readFileSync(prepared.imagePath).equals(bytes)).toBe(true);
+    const thumbnail = await sharp(prepared.thumbnailPath).metadata();
+    expect([thumbnail.width, thumbnail.height]).toEqual([240, 320]);
   });
 });

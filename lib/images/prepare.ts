@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { decodeChecked, openPhoto, type SourceImage } from './decode';
 import type { PhotoFormat } from './detect-type';
-import { needsBaking } from './orientation';
+import { needsTurning, uprightSize, type ExifOrientation } from './orientation';
 import { perceptualHash } from './phash';
 import { toGrey, type Pixels } from './pixels';
 import { laplacianVariance, SHARPNESS_SIZE } from './sharpness';
@@ -22,7 +22,7 @@ export interface PhotoTarget {
   thumbnailPath: string;
 }
 
-/** The stored, upright photo and what the checks measured on it. */
+/** The stored photo (upright as every viewer and the trainer shows it) and what the checks measured on it. */
 export interface PreparedPhoto {
   imagePath: string;
   thumbnailPath: string;
@@ -44,7 +44,7 @@ const EXTENSIONS: Record<StoredFormat, string> = { jpeg: 'jpg', png: 'png', webp
 /** Every extension a stored photo can have. */
 export const STORED_EXTENSIONS = Object.values(EXTENSIONS);
 const MIME_TYPES: Record<StoredFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
-/** HEIC is stored as JPEG, which ai-toolkit reads (spec §7); the others keep their format. */
+/** HEIC is stored as JPEG, which browsers and ai-toolkit read (spec §7); the others keep their format. */
 const STORED_FORMAT: Record<PhotoFormat, StoredFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp', heic: 'jpeg' };
 
 /**
@@ -66,6 +66,19 @@ export async function analysisCopy(source: SourceImage): Promise<Pixels> {
 }
 
 /**
+ * Whether the stored file must be a re-encoded, upright copy rather than the uploaded bytes. HEIC must (browsers
+ * and ai-toolkit cannot read it). A JPEG keeps its bytes whatever its EXIF orientation: browsers apply it when they
+ * show an image, and ai-toolkit applies it whenever it opens or measures a dataset image (`exif_transpose` in
+ * `toolkit/dataloader_mixins.py` and `toolkit/data_transfer_object/data_loader.py` at the pinned commit; the
+ * job config never sets `fast_image_size`, which would skip it), so the camera's pixels reach the trainer
+ * without a second lossy compression and intake costs no full decode. PNG and WebP, where readers honour an
+ * orientation less reliably, are turned in their pixels.
+ */
+function needsUprightCopy(format: PhotoFormat, orientation: ExifOrientation): boolean {
+  return format === 'heic' || (format !== 'jpeg' && needsTurning(orientation));
+}
+
+/**
  * The full picture with its orientation applied, re-encoded; metadata is dropped, so nothing rotates it twice.
  * Runs after {@link analysisCopy} has decoded the same file, so a damaged one never gets here. JPEG skips
  * Huffman-table optimisation: it nearly halves the encoding time of a 12-megapixel photo for 4% more bytes.
@@ -84,16 +97,16 @@ function encodeUpright(source: SourceImage, format: StoredFormat) {
 }
 
 /**
- * Turns an upload into a stored photo: decodes it (refusing damaged files and decompression bombs), bakes the
- * EXIF orientation in, writes the image and a thumbnail, and measures sharpness and the perceptual hash.
- * The original bytes are kept whenever they are already right (no rotation, not HEIC): no generation loss, and
- * no full decode and encode on the common path. The upload file is moved or left for the caller to delete.
+ * Turns an upload into a stored photo: decodes it (refusing damaged files and decompression bombs), keeps the
+ * original bytes or writes an upright copy ({@link needsUprightCopy}), writes an upright thumbnail, and measures
+ * sharpness and the perceptual hash on upright pixels. Width and height are always the upright size. The upload
+ * file is moved or left for the caller to delete.
  * Throws {@link PhotoRejectedError} for files a person must fix.
  */
 export async function preparePhoto(upload: UploadedFile, target: PhotoTarget): Promise<PreparedPhoto> {
   const source = await openPhoto(upload.path, upload.format);
   const format = STORED_FORMAT[upload.format];
-  const reencode = upload.format === 'heic' || needsBaking(source.orientation);
+  const reencode = needsUprightCopy(upload.format, source.orientation);
   const small = await analysisCopy(source);
   const imagePath = target.imagePath(EXTENSIONS[format]);
 
@@ -105,7 +118,7 @@ export async function preparePhoto(upload: UploadedFile, target: PhotoTarget): P
     stored = { sizeBytes: data.length, sha256, width: info.width, height: info.height };
   } else {
     await rename(upload.path, imagePath);
-    stored = { sizeBytes: upload.sizeBytes, sha256: upload.sha256, width: source.width, height: source.height };
+    stored = { sizeBytes: upload.sizeBytes, sha256: upload.sha256, ...uprightSize(source.width, source.height, source.orientation) };
   }
   await writeThumbnail(small, target.thumbnailPath);
 
@@ -116,7 +129,7 @@ export async function preparePhoto(upload: UploadedFile, target: PhotoTarget): P
     mimeType: MIME_TYPES[format],
     ...stored,
     exifOrientation: source.orientation,
-    orientationFixed: needsBaking(source.orientation),
+    orientationFixed: needsTurning(source.orientation),
     phash: perceptualHash(grey),
     sharpness: laplacianVariance(grey),
   };

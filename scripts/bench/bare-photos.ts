@@ -7,8 +7,9 @@ import sharp, { type Sharp } from 'sharp';
 /**
  * The anchor of the photo-intake figure: the pixel work Isengard does on each photo, with sharp and nothing else
  * (no HTTP, no checks, no database): read the header, decode a small upright copy (shrink-on-load) for the
- * checks and the thumbnail, write the WebP thumbnail, and store the upright picture as a JPEG. HEIC is decoded
- * with heic-decode first, as Isengard does. Prints one JSON line: seconds per group and the peak RSS.
+ * checks and the thumbnail, and write the WebP thumbnail. A JPEG is stored as uploaded, EXIF orientation and all;
+ * HEIC is decoded with heic-decode and stored as an upright JPEG, as Isengard does (lib/images/prepare.ts).
+ * Prints one JSON line: seconds per group and the peak RSS.
  *   node --import tsx scripts/bench/bare-photos.ts <file>...
  */
 const files = process.argv.slice(2);
@@ -32,7 +33,8 @@ async function source(file: string): Promise<() => Sharp> {
 async function one(file: string, index: number): Promise<void> {
   const open = await source(file);
   const meta = await open().metadata();
-  const needsWork = file.toLowerCase().endsWith('.heic') || (meta.orientation ?? 1) !== 1;
+  const heic = file.toLowerCase().endsWith('.heic');
+  const needsWork = heic || (meta.format !== 'jpeg' && (meta.orientation ?? 1) !== 1);
   const small = await open().rotate().resize(512, 512, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
   await sharp(small.data, { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } })
     .resize(320, 320, { fit: 'inside' })

@@ -39,6 +39,14 @@ ensureStorage(config.storage);
 // starts, which would leave it about 120 MB larger; a stale or missing bundle falls back to bundling.
 const prebuiltBundle = !process.env.WORKFLOW_BUNDLE && workflowBundleIsFresh() ? { WORKFLOW_BUNDLE: WORKFLOW_BUNDLE_PATH } : {};
 const childEnv = { ...process.env, ...prebuiltBundle, [SUPERVISED_ENV]: '1' };
+/**
+ * glibc raises its mmap threshold each time a large block is freed, and from then on serves blocks of that size
+ * from heaps it rarely gives back; the compiler's scratch memory for PGlite's WebAssembly went there and stayed.
+ * Holding the threshold at its starting 128 KB returns such blocks to the system when they are freed. Ignored by
+ * other C libraries; tunables a user set come after it, so theirs win.
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
+const nodeChildEnv = { ...childEnv, GLIBC_TUNABLES: [MALLOC_TUNABLES, process.env.GLIBC_TUNABLES].filter(Boolean).join(':') };
 const execFileAsync = promisify(execFile);
 /**
  * How to run one of our processes: built JavaScript while the build is fresh, else its TypeScript through tsx.
@@ -205,7 +213,7 @@ async function main(): Promise<void> {
   ]) {
     const child = new SupervisedChild({
       ...spec,
-      env: childEnv,
+      env: nodeChildEnv,
       cwd: config.projectRoot,
       notify: say,
       onLine: (line, stream) => {

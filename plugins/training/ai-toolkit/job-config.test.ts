@@ -35,7 +35,7 @@ describe('the ai-toolkit job config (spec §2)', () => {
       sample: { sampler: 'flowmatch', sample_every: 250, width: 1024, height: 1024 },
     });
     expect(p.datasets).toEqual([
-      { folder_path: '/data/datasets/run-1', caption_ext: 'txt', caption_dropout_rate: 0.05, shuffle_tokens: false, cache_latents_to_disk: true, resolution: [512, 768, 1024] },
+      { folder_path: '/data/datasets/run-1', caption_ext: 'txt', caption_dropout_rate: 0.05, shuffle_tokens: false, cache_latents_to_disk: true, resolution: [512, 768, 1024], fast_image_size: false },
     ]);
   });
 

@@ -56,6 +56,8 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
               shuffle_tokens: false,
               cache_latents_to_disk: true,
               resolution: resolutions.length > 0 ? resolutions : [512],
+              // The slow size probe applies EXIF orientation, which stored JPEGs keep (lib/images/prepare.ts).
+              fast_image_size: false,
             },
           ],
           train: {

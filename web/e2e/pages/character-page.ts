@@ -58,6 +58,18 @@ export class CharacterPage {
     return this.photos.getByRole('listitem').filter({ has: this.page.getByRole('img', { name: originalName, exact: true }) });
   }
 
+  /** The size the browser shows the full photo at (its link's target), with the file's EXIF orientation applied. */
+  async fullPhotoSize(originalName: string): Promise<{ width: number; height: number }> {
+    const href = await this.photo(originalName).getByRole('link', { name: /opens the full photo/ }).getAttribute('href');
+    if (!href) throw new Error(`The photo ${originalName} has no link to its full size`);
+    return this.page.evaluate(async (src) => {
+      const image = new Image();
+      image.src = src;
+      await image.decode();
+      return { width: image.naturalWidth, height: image.naturalHeight };
+    }, href);
+  }
+
   verdicts(originalName: string): Locator {
     return this.page.getByRole('list', { name: `Checks of ${originalName}` });
   }

@@ -92,6 +92,7 @@ describe('Isengard in a browser, as a person uses it', () => {
 
     // What the checks found, with the measured value on focus.
     await character.verdicts('sideways.jpg').getByRole('button', { name: 'Rotated upright' }).waitFor();
+    expect(await character.fullPhotoSize('sideways.jpg')).toEqual({ width: 768, height: 1024 }); // stored 1024×768, EXIF 6
     await character.verdicts('subject-01-copy.jpg').getByRole('button', { name: 'Duplicate' }).waitFor();
     const blurry = character.verdicts('blurry.jpg').getByRole('button', { name: 'Blurry' });
     await blurry.focus();

@@ -52,7 +52,7 @@ export function photoVerdicts(photo: Photo, nameOf: (photoId: string) => string 
     verdicts.push({
       label: 'Rotated upright',
       tone: 'info',
-      hint: `The camera stored this photo ${ROTATIONS[checks.orientation.exif] ?? 'turned'} (EXIF orientation ${checks.orientation.exif}); Isengard turned it upright.`,
+      hint: `The camera stored this photo ${ROTATIONS[checks.orientation.exif] ?? 'turned'} (EXIF orientation ${checks.orientation.exif}); it is shown and trained upright.`,
     });
   }
   if (isGoodPhoto(photo)) {
