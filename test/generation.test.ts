@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../lib/contracts/errors';
 import type { Generation } from '../lib/contracts/generations';
 import type { Lora } from '../lib/contracts/loras';
+import { logFilePath } from '../lib/logger/logger';
 import { readPngText, pngSize } from '../lib/png-text';
 import { request } from './helpers/http';
 import { generate, waitForGeneration } from './helpers/generation';
@@ -87,6 +91,41 @@ describe('image generation through ComfyUI (simulated), as durable workflows', (
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.outputs).toEqual([]);
     expect((await request(stack, `/api/generations/${generation.id}/cancel`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it('records the images as soon as the GPU worker reports them, and refuses reports it cannot take', async () => {
+    const correlationId = randomUUID();
+    const generation = await generate(stack, { prompt: 'quick one', steps: 4, seed: 11 }, { 'X-Correlation-ID': correlationId });
+    const done = await waitForGeneration(stack, generation.id);
+    expect(done.status).toBe('completed');
+    // Recorded once, by the worker's report through the control plane; the workflow's own record found it done.
+    const completions = readFileSync(logFilePath(stack.config.log.dir, 'api'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"generation.completed"') && line.includes(generation.id));
+    expect(completions).toHaveLength(1);
+    expect(JSON.parse(completions[0]!)).toMatchObject({
+      event: 'generation.completed',
+      correlation_id: correlationId, // the POST's, carried through the workflow and the GPU worker
+      context: { generationId: generation.id, workerId: 'gpu-gen' },
+    });
+
+    const token = readFileSync(path.join(stack.config.storage.root, '.internal-token'), 'utf8');
+    const report = (id: string, filePath = `outputs/${id}/image-0.png`) =>
+      request<ApiErrorBody & { completed: boolean }>(stack, `/internal/generations/${id}/outputs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: { workerId: 'gpu-gen', images: [{ index: 0, filePath, width: 64, height: 64, seed: 1, sizeBytes: 10, sha256: 'b'.repeat(64) }] },
+      });
+    expect((await report(generation.id)).body).toEqual({ completed: false }); // already complete: nothing changes
+    expect((await request<Generation>(stack, `/api/generations/${generation.id}`)).body).toEqual(done);
+    const outside = await report(generation.id, 'models/loras/x.safetensors');
+    expect([outside.status, outside.body.error.message]).toEqual([400, `Image 0 is not in outputs/${generation.id}/`]);
+    expect((await report('00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const cancelled = await generate(stack, { prompt: 'never mind', steps: 150, seed: 12 });
+    expect((await request(stack, `/api/generations/${cancelled.id}/cancel`, { method: 'POST' })).status).toBe(202);
+    await waitForGeneration(stack, cancelled.id);
+    const late = await report(cancelled.id);
+    expect([late.status, late.body.error.message]).toEqual([409, 'This generation has already been cancelled']);
   });
 
   it('waits behind a training run on the same GPU, saying so, and starts when the GPU is free', async () => {

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import type { GeneratedImage } from '../activities/gpu/generate';
+import type { GeneratedImage } from '../lib/contracts/generation-report';
 import type { GenerationParams } from '../lib/contracts/generations';
 import { STATUS } from '../lib/temporal/search-attributes';
 import { control, localControl } from './activities';

@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   CancellationScope,
   log,
+  patched,
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
@@ -30,6 +31,9 @@ export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
 export function gpuTimeoutsFor(lostAfterSeconds: number): GpuTimeouts {
   return { ...DEFAULT_GPU_TIMEOUTS, scheduleToStart: `${lostAfterSeconds} seconds`, heartbeat: `${lostAfterSeconds} seconds` };
 }
+
+/** Histories from before the acquire waited for its answer on cancel replay the way they ran. */
+const ACQUIRE_ANSWERS_CANCEL = 'gpu-acquire-answers-cancel';
 
 /** How many times a job may move to another worker before it fails with an explanation. */
 export const MAX_WORKER_MOVES = 5;
@@ -74,7 +78,12 @@ export async function withPinnedGpu<T>(
     taskQueue: GPU_QUEUE,
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    // A cancel that comes while a worker is taking the slot waits for that answer (a few milliseconds; a queued or
+    // retrying acquire is cancelled at once), so the slot it took is released below instead of staying taken
+    // until it expires.
+    cancellationType: patched(ACQUIRE_ANSWERS_CANCEL)
+      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+      : ActivityCancellationType.TRY_CANCEL,
     priority: { fairnessKey },
   });
   let resume: unknown;

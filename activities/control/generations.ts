@@ -1,5 +1,5 @@
-import { markGenerationRunning, recordOutputs, updateGeneration } from '../../db/repositories/generations';
-import type { GeneratedImage } from '../gpu/generate';
+import { completeGeneration, finishGeneration, markGenerationRunning } from '../../db/repositories/generations';
+import type { GeneratedImage } from '../../lib/contracts/generation-report';
 import type { ControlContext } from './context';
 
 /** The control-plane steps of the `generateImages` workflow. */
@@ -10,22 +10,22 @@ export function createGenerationActivities(ctx: ControlContext) {
       await markGenerationRunning(ctx.db, input.generationId, input.workerId);
     },
 
+    /** The workflow's record of the images; usually the GPU worker's report has already recorded them. */
     async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<void> {
-      await recordOutputs(ctx.db, input.generationId, input.images);
-      await updateGeneration(ctx.db, input.generationId, { status: 'completed', progress: 1, finishedAt: new Date() });
-      ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, {
-        generationId: input.generationId,
-      });
+      if (await completeGeneration(ctx.db, input.generationId, input.images)) {
+        ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, {
+          generationId: input.generationId,
+        });
+      }
     },
 
     async generationFinished(input: { generationId: string; status: 'failed' | 'cancelled'; code: string; message: string }): Promise<void> {
-      await updateGeneration(ctx.db, input.generationId, {
+      const ended = await finishGeneration(ctx.db, input.generationId, {
         status: input.status,
         errorCode: input.status === 'failed' ? input.code : null,
         errorMessage: input.status === 'failed' ? input.message : null,
-        finishedAt: new Date(),
       });
-      ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
+      if (ended) ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
     },
   };
 }

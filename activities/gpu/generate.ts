@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
+import type { GeneratedImage, GenerationOutputsReport } from '../../lib/contracts/generation-report';
 import type { GenerationParams } from '../../lib/contracts/generations';
 import { internalToken } from '../../lib/internal-token';
-import { currentCorrelationId } from '../../lib/logger/correlation';
+import { CORRELATION_HEADER, currentCorrelationId } from '../../lib/logger/correlation';
 import { within } from '../../lib/storage';
 import { ImageEngineError } from '../../plugins/image/interface';
 import type { GpuContext } from './context';
@@ -13,30 +14,25 @@ export interface GenerateImagesInput {
   params: GenerationParams;
 }
 
-export interface GeneratedImage {
-  index: number;
-  /** Relative to the data root. */
-  filePath: string;
-  width: number;
-  height: number;
-  seed: number;
-  sizeBytes: number;
-  sha256: string;
-}
-
 const HEARTBEAT_EVERY_MS = 2_000;
 
-/** Tells the control plane how far a generation is (best effort: the outputs are what counts). */
-async function reportProgress(ctx: GpuContext, generationId: string, progress: number): Promise<void> {
+/** Tells the control plane about a generation (best effort: the workflow records the outcome in any case). */
+async function report(ctx: GpuContext, generationId: string, what: 'progress' | 'outputs', body: object): Promise<void> {
+  const correlationId = currentCorrelationId();
   try {
-    await fetch(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/progress`, {
+    await fetch(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/${what}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${internalToken(ctx.config)}` },
-      body: JSON.stringify({ workerId: ctx.workerId, progress }),
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${internalToken(ctx.config)}`,
+        // The control plane logs what it records under the job's correlation id.
+        ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}),
+      },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(5_000),
     });
   } catch {
-    // the next tick, or the final result, will say it
+    // the next tick, or the workflow's record of the result, will say it
   }
 }
 
@@ -58,7 +54,7 @@ export function createGenerateImages(ctx: GpuContext) {
       ctx.leases.touch(input.jobId);
       if (progress !== lastSent) {
         lastSent = progress;
-        void reportProgress(ctx, input.generationId, progress);
+        void report(ctx, input.generationId, 'progress', { workerId: ctx.workerId, progress });
       }
     }, HEARTBEAT_EVERY_MS);
     let cancelled: unknown;
@@ -85,7 +81,12 @@ export function createGenerateImages(ctx: GpuContext) {
       if (ctx.leases.release(input.jobId)) {
         ctx.logger.info('gpu.released', `GPU slot released by ${input.jobId}: images ready`, { jobId: input.jobId, workerId: ctx.workerId });
       }
-      return outputs.map((o) => ({ ...o, filePath: path.relative(root, o.path) }));
+      const images: GeneratedImage[] = outputs.map(({ path: file, ...image }) => ({ ...image, filePath: path.relative(root, file) }));
+      // Recorded now through the control plane, so the person sees the images without waiting for the workflow's
+      // round trips; the workflow's own record then finds them there.
+      const outputsReport: GenerationOutputsReport = { workerId: ctx.workerId, images };
+      await report(ctx, input.generationId, 'outputs', outputsReport);
+      return images;
     } catch (err) {
       if (cancelled) throw cancelled instanceof CancelledFailure ? cancelled : new CancelledFailure(String(cancelled));
       if (err instanceof ImageEngineError) {

@@ -8,6 +8,7 @@ import {
   deleteGeneration,
   getGeneration,
   getGenerationRow,
+  getGenerationVersion,
   getOutput,
   listGenerations,
   updateGeneration,
@@ -140,14 +141,15 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   /** Live status as server-sent events: `generation` events carrying the whole generation; ids grow with each change. */
   router.get('/:id/events', async (req, res) => {
     const id = idParam(req.params.id);
-    if (!(await getGenerationRow(db, id))) throw notFound('Generation');
+    if ((await getGenerationVersion(db, id)) === undefined) throw notFound('Generation');
     streamRecord(req, res, {
       changes: deps.changes,
       key: id,
       event: 'generation',
+      // Every change notice and every poll asks for the version alone; the whole generation only when it is new.
       current: async () => {
-        const row = await getGenerationRow(db, id);
-        return row && { version: row.updatedAt.getTime(), load: async () => (await explainWaits(db, [await getGeneration(db, id)]))[0] };
+        const version = await getGenerationVersion(db, id);
+        return version === undefined ? undefined : { version, load: async () => (await explainWaits(db, [await getGeneration(db, id)]))[0] };
       },
       onError: (err) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }),
     });

@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
 import { trainingReportSchema } from '../../lib/contracts/training-report';
-import { getGenerationRow, updateGeneration } from '../../db/repositories/generations';
+import { completeGeneration, getGenerationRow, updateGeneration } from '../../db/repositories/generations';
+import { generationOutputsReportSchema } from '../../lib/contracts/generation-report';
 import { internalToken } from '../../lib/internal-token';
 import type { ApiDeps } from '../deps';
-import { HttpError, parseOrThrow } from '../errors';
+import { HttpError, notFound, parseOrThrow } from '../errors';
 import { idParam } from '../params';
 
 const generationProgressSchema = z.strictObject({ workerId: z.string().min(1), progress: z.number().min(0).max(1) });
@@ -50,6 +52,30 @@ export function internalRouter(deps: ApiDeps): Router {
     await updateGeneration(deps.db.db, id, { progress });
     deps.changes.publish(id);
     res.json({ progress });
+  });
+
+  /**
+   * The images of a generation are written: recorded now, so the person sees them without waiting for the
+   * workflow's own record (which then finds the generation complete). Refused once it has failed or been cancelled.
+   */
+  router.post('/generations/:id/outputs', async (req, res) => {
+    const id = idParam(req.params.id);
+    const { workerId, images } = parseOrThrow(generationOutputsReportSchema, req.body);
+    const folder = path.posix.join('outputs', id);
+    const outside = images.find((image) => path.posix.dirname(path.posix.normalize(image.filePath)) !== folder);
+    if (outside) throw new HttpError(400, 'validation_failed', `Image ${outside.index} is not in ${folder}/`);
+    const completed = await completeGeneration(deps.db.db, id, images, workerId);
+    if (completed) {
+      deps.changes.publish(id);
+      deps.logger.info('generation.completed', `Generation completed with ${images.length} image(s)`, { generationId: id, workerId });
+    } else {
+      const row = await getGenerationRow(deps.db.db, id);
+      if (!row) throw notFound('Generation');
+      if (row.status !== 'completed') {
+        throw new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`);
+      }
+    }
+    res.json({ completed });
   });
 
   return router;

@@ -75,6 +75,15 @@ export async function getGenerationRow(db: Database, id: string): Promise<Row | 
   return row;
 }
 
+/** When the generation last changed (ms), without reading the rest of it: what an event stream checks first. */
+export async function getGenerationVersion(db: Database, id: string): Promise<number | undefined> {
+  const [row] = await db
+    .select({ updatedAt: generations.updatedAt })
+    .from(generations)
+    .where(and(eq(generations.id, id), isNull(generations.deletedAt)));
+  return row?.updatedAt.getTime();
+}
+
 export async function getGeneration(db: Database, id: string): Promise<Generation | undefined> {
   const [row] = await selectWithOutputs(db).where(and(eq(generations.id, id), isNull(generations.deletedAt)));
   return row ? withOutputs(row) : undefined;
@@ -123,6 +132,9 @@ export async function updateGeneration(
   await db.update(generations).set({ ...patch, updatedAt: new Date() }).where(eq(generations.id, id));
 }
 
+/** The states a generation can still leave; the others are its ending. */
+const UNFINISHED: Array<Row['status']> = ['queued', 'running'];
+
 /**
  * Marks a generation running on a worker, unless it has already ended: a late write must never turn a cancelled or
  * failed generation back into a running one.
@@ -131,20 +143,61 @@ export async function markGenerationRunning(db: Database, id: string, workerId: 
   await db
     .update(generations)
     .set({ status: 'running', gpuWorker: workerId, startedAt: sql`coalesce(${generations.startedAt}, now())`, updatedAt: new Date() })
-    .where(and(eq(generations.id, id), inArray(generations.status, ['queued', 'running'])));
+    .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)));
 }
 
-/** Records the images of a finished batch (idempotent: a retried activity inserts nothing twice). */
-export async function recordOutputs(
+/**
+ * Marks a generation completed and records its images, in one transaction, unless it has already ended: the GPU
+ * worker's report and the workflow's own record both arrive, and the first one wins (a cancelled or failed
+ * generation never turns completed, and a completed one keeps its first finish time). True when this call
+ * completed it.
+ */
+export async function completeGeneration(
   db: Database,
-  generationId: string,
+  id: string,
   images: Array<Pick<OutputRow, 'index' | 'filePath' | 'width' | 'height' | 'seed' | 'sizeBytes' | 'sha256'>>,
-): Promise<void> {
-  if (images.length === 0) return;
-  await db
-    .insert(outputs)
-    .values(images.map((image) => ({ ...image, generationId })))
-    .onConflictDoNothing({ target: [outputs.generationId, outputs.index] });
+  workerId?: string,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const completed = await tx
+      .update(generations)
+      .set({
+        status: 'completed',
+        progress: 1,
+        // The worker's report can come before the workflow recorded the job running.
+        gpuWorker: workerId === undefined ? undefined : sql`coalesce(${generations.gpuWorker}, ${workerId})`,
+        startedAt: sql`coalesce(${generations.startedAt}, now())`,
+        finishedAt: now,
+        updatedAt: now,
+      })
+      .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)))
+      .returning({ id: generations.id });
+    if (completed.length === 0) return false;
+    if (images.length > 0) {
+      // Rows an interrupted record of an older version left behind are kept as they are.
+      await tx
+        .insert(outputs)
+        .values(images.map((image) => ({ ...image, generationId: id })))
+        .onConflictDoNothing({ target: [outputs.generationId, outputs.index] });
+    }
+    return true;
+  });
+}
+
+/** Records how a generation failed or was cancelled, unless it has already ended. True when this call ended it. */
+export async function finishGeneration(
+  db: Database,
+  id: string,
+  ending: { status: 'failed' | 'cancelled'; errorCode: string | null; errorMessage: string | null },
+): Promise<boolean> {
+  const now = new Date();
+  const rows = await db
+    .update(generations)
+    .set({ ...ending, finishedAt: now, updatedAt: now })
+    .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)))
+    .returning({ id: generations.id });
+  return rows.length > 0;
 }
 
 export async function getOutput(db: Database, id: string): Promise<OutputRow | undefined> {

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generationInput, resolveGenerationParams } from '../../lib/contracts/generations';
+import type { GeneratedImage } from '../../lib/contracts/generation-report';
+import { openTestDatabase, testDatabaseKinds } from '../../test/helpers/databases';
+import type { DatabaseHandle } from '../client';
+import { outputs } from '../schema';
+import { completeGeneration, createGeneration, finishGeneration, getGeneration, getGenerationRow, markGenerationRunning } from './generations';
+
+const image = (generationId: string, index: number, seed = 7 + index): GeneratedImage => ({
+  index,
+  filePath: `outputs/${generationId}/image-${index}.png`,
+  width: 512,
+  height: 512,
+  seed,
+  sizeBytes: 1000 + index,
+  sha256: 'a'.repeat(64),
+});
+
+describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  async function queued(): Promise<string> {
+    const params = resolveGenerationParams(generationInput.parse({ prompt: 'a portrait', batch: 2 }), null, () => 7);
+    return (await createGeneration(handle.db, { id: randomUUID(), params, characterId: null })).id;
+  }
+
+  it('is completed by the first record of its images; a second changes nothing', async () => {
+    const id = await queued();
+    await markGenerationRunning(handle.db, id, 'gpu-a');
+    const first = [image(id, 0), image(id, 1)];
+    expect(await completeGeneration(handle.db, id, first, 'gpu-a')).toBe(true);
+    const done = await getGeneration(handle.db, id);
+    expect(done).toMatchObject({ status: 'completed', progress: 1 });
+    expect(done!.outputs.map((o) => [o.index, o.seed])).toEqual([[0, 7], [1, 8]]);
+
+    // The workflow's own record after the worker's report (or a retried one with other seeds): no change at all.
+    expect(await completeGeneration(handle.db, id, [image(id, 0, 99), image(id, 1, 98)])).toBe(false);
+    const again = await getGeneration(handle.db, id);
+    expect(again).toEqual(done);
+    // A late failure or cancel does not take the images away either.
+    expect(await finishGeneration(handle.db, id, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(false);
+    expect((await getGeneration(handle.db, id))?.status).toBe('completed');
+  });
+
+  it('records the worker from a report that came before the job was recorded running', async () => {
+    const id = await queued();
+    expect(await completeGeneration(handle.db, id, [image(id, 0)], 'gpu-b')).toBe(true);
+    const row = await getGenerationRow(handle.db, id);
+    expect(row).toMatchObject({ status: 'completed', gpuWorker: 'gpu-b' });
+    expect(row!.startedAt).not.toBeNull();
+    await markGenerationRunning(handle.db, id, 'gpu-b');
+    expect((await getGeneration(handle.db, id))?.status).toBe('completed');
+  });
+
+  it('never turns a cancelled or failed generation into a completed one', async () => {
+    const cancelled = await queued();
+    expect(await finishGeneration(handle.db, cancelled, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(true);
+    expect(await completeGeneration(handle.db, cancelled, [image(cancelled, 0)], 'gpu-a')).toBe(false);
+    expect(await getGeneration(handle.db, cancelled)).toMatchObject({ status: 'cancelled', outputs: [] });
+
+    const failed = await queued();
+    expect(await finishGeneration(handle.db, failed, { status: 'failed', errorCode: 'oom', errorMessage: 'Out of memory' })).toBe(true);
+    expect(await finishGeneration(handle.db, failed, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(false);
+    expect(await getGeneration(handle.db, failed)).toMatchObject({ status: 'failed', error: { code: 'oom', message: 'Out of memory' } });
+  });
+
+  it('completes over image rows an interrupted record left behind', async () => {
+    const id = await queued();
+    await handle.db.insert(outputs).values({ ...image(id, 0), generationId: id });
+    expect(await completeGeneration(handle.db, id, [image(id, 0), image(id, 1)])).toBe(true);
+    expect((await getGeneration(handle.db, id))!.outputs.map((o) => o.index)).toEqual([0, 1]);
+  });
+});
