@@ -15,8 +15,14 @@ interface PhotoCardProps {
 /** One photo: its preview, what the checks found, its caption (editable in place), and whether training uses it. */
 export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) {
   const updatePhoto = useUpdatePhoto();
-  // Optimistic: the box shows the new choice at once, and goes back if the server refuses it.
-  const excluded = updatePhoto.isPending && updatePhoto.variables.patch.excluded !== undefined ? updatePhoto.variables.patch.excluded : photo.excluded;
+  // Optimistic: the box shows the new choice at once (state set in the click itself, so the controlled box never
+  // flips back for a moment), and goes back if the server refuses it.
+  const [choice, setChoice] = useState<boolean | null>(null);
+  const excluded = choice ?? photo.excluded;
+  const chooseExcluded = (next: boolean) => {
+    setChoice(next);
+    updatePhoto.mutate({ id: photo.id, patch: { excluded: next } }, { onSettled: () => setChoice(null) });
+  };
   const verdicts = photoVerdicts({ ...photo, excluded }, nameOf);
   return (
     <li className={excluded ? 'photo-card photo-card--excluded' : 'photo-card'}>
@@ -50,7 +56,7 @@ export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) 
             <input
               type="checkbox"
               checked={!excluded}
-              onChange={(e) => updatePhoto.mutate({ id: photo.id, patch: { excluded: !e.target.checked } })}
+              onChange={(e) => chooseExcluded(!e.target.checked)}
             />
             Use for training<span className="visually-hidden"> ({photo.originalName})</span>
           </label>

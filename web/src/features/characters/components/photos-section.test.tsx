@@ -1,9 +1,12 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { buildCharacter } from '../../../testing/fixtures/characters';
 import { blurryChecks, buildPhoto, rotatedChecks } from '../../../testing/fixtures/photos';
 import { db } from '../../../testing/msw/db';
+import { apiError } from '../../../testing/msw/responses';
+import { server } from '../../../testing/msw/server';
 import { renderWithProviders } from '../../../testing/test-utils';
 import { PhotosSection } from './photos-section';
 
@@ -129,10 +132,22 @@ describe('Photos of a character', () => {
     expect(await screen.findByText('Caption of p1.jpg saved.')).toBeTruthy();
     expect(db.photos[0]?.caption).toBe('photo of [trigger] in a garden');
 
-    await user.click(screen.getByRole('checkbox', { name: 'Use for training (p1.jpg)' }));
+    const useIt = screen.getByRole<HTMLInputElement>('checkbox', { name: 'Use for training (p1.jpg)' });
+    fireEvent.click(useIt);
+    expect(useIt.checked).toBe(false); // in the click itself: the box never flips back for a moment
     await waitFor(() => expect(db.photos[0]?.excluded).toBe(true));
     expect(await screen.findByRole('button', { name: 'Left out' })).toBeTruthy();
     expect(screen.getByText('No good photos yet — add at least 10')).toBeTruthy();
+  });
+
+  it('puts the box back when the server refuses the change, and says why', async () => {
+    const { user } = setup(1);
+    server.use(http.patch('/api/photos/:id', () => apiError(409, { code: 'conflict', message: 'This photo was deleted meanwhile' })));
+    const useIt = await screen.findByRole<HTMLInputElement>('checkbox', { name: 'Use for training (p1.jpg)' });
+    await user.click(useIt);
+    expect(await screen.findByText('This photo was deleted meanwhile')).toBeTruthy();
+    expect(useIt.checked).toBe(true);
+    expect(db.photos[0]?.excluded).toBe(false);
   });
 
   it('says "ready to train" from ten good photos on', async () => {
