@@ -69,7 +69,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     apiLogger.info('db.migrated', `Database ready (${db.kind === 'pglite' ? `PGlite in ${config.storage.pg}` : 'PostgreSQL server'})`);
   }
 
-  const temporal = await connectClient(config, apiLogger);
+  const workerConnection = (options.withWorker ?? true) ? await connectWorkerConnection(config, workerLogger) : undefined;
+  const temporal = await connectClient(config, apiLogger, workerConnection);
   if (config.temporal.managed) await ensureNamespace(temporal.connection, config.temporal.namespace, apiLogger);
   await ensureSearchAttributes(temporal.connection, config.temporal.namespace, apiLogger);
 
@@ -77,9 +78,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const lists = new ListCache();
   let worker: Worker | undefined;
   let workerRun: Promise<void> = Promise.resolve();
-  if (options.withWorker ?? true) {
-    const connection = await connectWorkerConnection(config, workerLogger);
-    worker = await createControlWorker(connection, {
+  if (workerConnection) {
+    worker = await createControlWorker(workerConnection, {
       db: db.db,
       config,
       logger: workerLogger,
@@ -88,7 +88,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         if (jobId) changes.publish(jobId);
       },
     });
-    workerRun = worker.run().finally(() => connection.close());
+    workerRun = worker.run();
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
   }
 
@@ -101,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     clientLogger,
     db,
     temporal,
+    eagerStart: workerConnection !== undefined,
     changes,
     lists,
     models: options.models,

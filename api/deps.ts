@@ -15,6 +15,11 @@ export interface ApiDeps {
   clientLogger: Logger;
   db: DatabaseHandle;
   temporal: Client;
+  /**
+   * The client shares the connection of the control worker beside the API: a generation it starts can take its
+   * first workflow task there at once (eager start) instead of waiting for the worker's next poll.
+   */
+  eagerStart?: boolean;
   changes: ChangeBus;
   /** Lists answered from memory until something is written (the control worker beside the API invalidates it too). */
   lists: ListCache;

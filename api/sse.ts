@@ -50,6 +50,8 @@ export function streamRecord(
     changes: ChangeBus;
     key: string;
     event: string;
+    /** The record as the route just read it (to check it exists): sent first without reading it again. */
+    initial?: StreamedVersion;
     current(): Promise<StreamedVersion | undefined>;
     onError(err: unknown): void;
   },
@@ -57,9 +59,11 @@ export function streamRecord(
   let lastSent = lastEventId(req) ?? -1;
   let closed = false;
   let pending: Promise<void> | undefined;
+  let initial = options.initial;
   const push = () => {
     pending ??= (async () => {
-      const current = await options.current();
+      const current = initial ?? (await options.current());
+      initial = undefined;
       if (closed || !current || current.version === lastSent) return;
       const data = await current.load();
       lastSent = current.version;

@@ -99,10 +99,14 @@ describe('image generation through ComfyUI (simulated), as durable workflows', (
     const done = await waitForGeneration(stack, generation.id);
     expect(done.status).toBe('completed');
     // Recorded once, by the worker's report through the control plane; the workflow's own record found it done.
-    const completions = readFileSync(logFilePath(stack.config.log.dir, 'api'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('"generation.completed"') && line.includes(generation.id));
+    const apiLines = readFileSync(logFilePath(stack.config.log.dir, 'api'), 'utf8').split('\n');
+    const completions = apiLines.filter((line) => line.includes('"generation.completed"') && line.includes(generation.id));
     expect(completions).toHaveLength(1);
+    // It ran from the moment the worker's ComfyUI accepted the prompt, as the worker said.
+    const running = apiLines.filter((line) => line.includes('"generation.running"') && line.includes(generation.id));
+    expect(running.map((line) => JSON.parse(line))).toMatchObject([
+      { correlation_id: correlationId, context: { generationId: generation.id, workerId: 'gpu-gen' } },
+    ]);
     expect(JSON.parse(completions[0]!)).toMatchObject({
       event: 'generation.completed',
       correlation_id: correlationId, // the POST's, carried through the workflow and the GPU worker
@@ -126,6 +130,14 @@ describe('image generation through ComfyUI (simulated), as durable workflows', (
     await waitForGeneration(stack, cancelled.id);
     const late = await report(cancelled.id);
     expect([late.status, late.body.error.message]).toEqual([409, 'This generation has already been cancelled']);
+
+    const runningReport = (id: string, body: unknown) =>
+      request<ApiErrorBody>(stack, `/internal/generations/${id}/running`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    const ended = await runningReport(generation.id, { workerId: 'gpu-gen' });
+    expect([ended.status, ended.body.error.message]).toEqual([409, 'This generation has already completed']);
+    expect((await runningReport('00000000-0000-4000-8000-000000000000', { workerId: 'gpu-gen' })).status).toBe(404);
+    expect((await runningReport(generation.id, { worker: 'gpu-gen' })).status).toBe(400);
+    expect((await request(stack, `/internal/generations/${generation.id}/running`, { method: 'POST', body: { workerId: 'gpu-gen' } })).status).toBe(401);
   });
 
   it('waits behind a training run on the same GPU, saying so, and starts when the GPU is free', async () => {

@@ -11,7 +11,8 @@ import { describe, expect, inject, it } from 'vitest';
 const HISTORIES = {
   'one step after another (the first shape)': 'generate-images-one-by-one.json',
   "the 'running' record beside the images, the images' record beside the GPU release": 'generate-images-overlapped.json',
-  "the images' record as a local activity (today's shape)": 'generate-images-local-record.json',
+  "the images' record as a local activity": 'generate-images-local-record.json',
+  "the GPU worker's own reports, the record only if they failed (today's shape)": 'generate-images-worker-records.json',
 };
 
 function history(file: string) {

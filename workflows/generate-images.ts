@@ -4,7 +4,7 @@ import type { GenerationParams } from '../lib/contracts/generations';
 import { STATUS } from '../lib/temporal/search-attributes';
 import { control, localControl } from './activities';
 import { describeFailure } from './failures';
-import { DEFAULT_GPU_TIMEOUTS, withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
+import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 
 export interface GenerateImagesInput {
   generationId: string;
@@ -18,6 +18,8 @@ function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): vo
   upsertSearchAttributes([{ key: STATUS, value: status }]);
 }
 
+/** Histories from before the GPU worker recorded the job's progress and images itself replay the steps they recorded. */
+const WORKER_RECORDS = 'generation-worker-records';
 /** Histories from before the overlap replay the one-by-one steps they recorded. */
 const OVERLAPPED_STEPS = 'generation-overlapped-steps';
 /** Histories from before the images were recorded by a local activity replay the queued activity they recorded. */
@@ -41,17 +43,30 @@ function failureCode(err: unknown): string {
 
 /**
  * A generation (design §4): wait for a GPU (in Temporal's queue, behind training if need be) → run the graph on
- * that worker's ComfyUI and collect the images there → record them. Cancel interrupts the prompt.
+ * that worker's ComfyUI and collect the images there → record them (through the control plane, as soon as they are
+ * written; here if that failed). Cancel interrupts the prompt.
  */
 export async function generateImages(input: GenerateImagesInput): Promise<{ images: number }> {
   const { generationId } = input;
   const jobId = `generation-${generationId}`;
+  const pinning = { timeouts: input.gpuTimeouts, fairnessKey: input.submittedBy };
   try {
-    const timeouts = input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS;
     let count: number;
-    if (patched(OVERLAPPED_STEPS)) {
-      // The "running" record and the images, then the slot's release and the images' record, each pair at once:
-      // two fewer round trips between a free GPU and recorded pictures.
+    if (patched(WORKER_RECORDS)) {
+      // The GPU worker says when the generation runs and records its images through the control plane, and gives
+      // its slot back itself: nothing is left between recorded pictures and the end but this workflow's last task.
+      const outcome = await withPinnedGpu(
+        jobId,
+        async ({ activities }) => {
+          setStatus('running');
+          return activities.generateAndRecord({ generationId, jobId, params: input.params });
+        },
+        { ...pinning, workReleasesSlot: true },
+      );
+      if (!outcome.recorded) await localControl.generationCompleted({ generationId, images: outcome.images });
+      count = outcome.images.length;
+    } else if (patched(OVERLAPPED_STEPS)) {
+      // The "running" record and the images, then the slot's release and the images' record, each pair at once.
       const images = await withPinnedGpu(
         jobId,
         async ({ lease, activities }) => {
@@ -61,10 +76,10 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
             activities.generateImages({ generationId, jobId, params: input.params }),
           );
         },
-        timeouts,
-        input.submittedBy,
-        // The record the person waits for skips the control queue's round trip.
-        (generated) => (patched(LOCAL_RECORD) ? localControl : control).generationCompleted({ generationId, images: generated }),
+        {
+          ...pinning,
+          afterWork: (generated) => (patched(LOCAL_RECORD) ? localControl : control).generationCompleted({ generationId, images: generated }),
+        },
       );
       count = images.length;
     } else {
@@ -75,8 +90,7 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
           setStatus('running');
           return activities.generateImages({ generationId, jobId, params: input.params });
         },
-        timeouts,
-        input.submittedBy,
+        pinning,
       );
       await control.generationCompleted({ generationId, images });
       count = images.length;

@@ -59,19 +59,23 @@ export class GpuWorkersLostError extends Error {
   }
 }
 
+export interface PinnedGpuOptions<T> {
+  timeouts?: GpuTimeouts;
+  /** Who asked: the shared queue hands out slots fairly between fairness keys (users). */
+  fairnessKey?: string;
+  /** Runs once `work` succeeded, at the same time as the slot is released (e.g. recording the result). */
+  afterWork?: (result: T) => Promise<void>;
+  /** `work` gives the slot back itself when it succeeds: no release afterwards (a failure is still released). */
+  workReleasesSlot?: boolean;
+}
+
 /**
  * Runs `work` on one GPU worker: acquires a worker through the shared queue, then sends every GPU activity of the
  * job to that worker's own queue (design §3, GPU pinning). If the worker disappears, the job goes back to the
  * shared queue and continues on another worker, with the lost worker's last heartbeat as `resume`.
  */
-export async function withPinnedGpu<T>(
-  jobId: string,
-  work: (gpu: PinnedGpu) => Promise<T>,
-  timeouts: GpuTimeouts = DEFAULT_GPU_TIMEOUTS,
-  fairnessKey = 'default',
-  /** Runs once `work` succeeded, at the same time as the slot is released (e.g. recording the result). */
-  afterWork?: (result: T) => Promise<void>,
-): Promise<T> {
+export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => Promise<T>, options: PinnedGpuOptions<T> = {}): Promise<T> {
+  const { timeouts = DEFAULT_GPU_TIMEOUTS, fairnessKey = 'default', afterWork, workReleasesSlot = false } = options;
   // Waits in the shared queue until a GPU worker has a free slot; the server hands out slots fairly between
   // fairness keys (users), so one user's long queue does not starve another's.
   const { acquireGpu } = proxyActivities<SharedGpuActivities>({
@@ -101,6 +105,10 @@ export async function withPinnedGpu<T>(
     });
     try {
       const result = await work({ lease, activities, resume });
+      if (workReleasesSlot) {
+        if (afterWork) await afterWork(result);
+        return result;
+      }
       if (!afterWork) {
         await releaseQuietly(lease, jobId);
         return result;

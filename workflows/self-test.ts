@@ -3,7 +3,7 @@ import type { SelfTestProbeResult } from '../activities/gpu/self-test-probe';
 import { STATUS } from '../lib/temporal/search-attributes';
 import { control } from './activities';
 import { describeFailure } from './failures';
-import { DEFAULT_GPU_TIMEOUTS, withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
+import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 
 export interface SelfTestInput {
   id: string;
@@ -32,7 +32,7 @@ export async function selfTest(input: SelfTestInput): Promise<SelfTestProbeResul
         const fromStep = (resume as { step?: number } | undefined)?.step ?? 0;
         return activities.selfTestProbe({ jobId, selfTestId: input.id, steps: input.steps, stepMs: input.stepMs, fromStep });
       },
-      input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS,
+      { timeouts: input.gpuTimeouts },
     );
     await control.selfTestCompleted({ id: input.id, steps: input.steps, probe });
     setStatus('completed');

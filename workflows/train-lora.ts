@@ -13,7 +13,7 @@ import type { RunTrainingResult } from '../activities/gpu/train';
 import { STATUS } from '../lib/temporal/search-attributes';
 import { control } from './activities';
 import { describeFailure } from './failures';
-import { DEFAULT_GPU_TIMEOUTS, withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
+import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 
 export interface TrainLoraInput {
   runId: string;
@@ -91,8 +91,7 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
               pinned = undefined;
             }
           },
-          input.gpuTimeouts ?? DEFAULT_GPU_TIMEOUTS,
-          input.submittedBy,
+          { timeouts: input.gpuTimeouts, fairnessKey: input.submittedBy },
         );
       } catch (err) {
         if (failureCode(err) !== 'oom' || vramProfile === 'low') throw err;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
-import type { GeneratedImage, GenerationOutputsReport } from '../../lib/contracts/generation-report';
+import type { GeneratedImage, GenerationOutcome, GenerationOutputsReport } from '../../lib/contracts/generation-report';
 import type { GenerationParams } from '../../lib/contracts/generations';
 import { internalToken } from '../../lib/internal-token';
 import { CORRELATION_HEADER, currentCorrelationId } from '../../lib/logger/correlation';
@@ -16,11 +16,14 @@ export interface GenerateImagesInput {
 
 const HEARTBEAT_EVERY_MS = 2_000;
 
-/** Tells the control plane about a generation (best effort: the workflow records the outcome in any case). */
-async function report(ctx: GpuContext, generationId: string, what: 'progress' | 'outputs', body: object): Promise<void> {
+/**
+ * Tells the control plane about a generation; true when it took the report. Never throws: a report that does not
+ * get through is sent again (running, progress) or made by the workflow instead (outputs).
+ */
+async function report(ctx: GpuContext, generationId: string, what: 'running' | 'progress' | 'outputs', body: object): Promise<boolean> {
   const correlationId = currentCorrelationId();
   try {
-    await fetch(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/${what}`, {
+    const res = await fetch(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/${what}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -31,30 +34,47 @@ async function report(ctx: GpuContext, generationId: string, what: 'progress' | 
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(5_000),
     });
+    await res.text();
+    return res.ok;
   } catch {
-    // the next tick, or the workflow's record of the result, will say it
+    return false;
   }
 }
 
 /**
- * The GPU part of `generateImages`: one prompt through the image engine (pinned to this worker, so submit and
- * collect hit the same ComfyUI), images written to outputs/<generation>/ with their parameters inside.
- * Cancellation interrupts the engine.
+ * The GPU part of a generation: one prompt through the image engine (pinned to this worker, so submit and collect
+ * hit the same ComfyUI), images written to outputs/<generation>/ with their parameters inside, the slot given back.
+ * The control plane hears from here that the generation runs (once the engine has accepted the prompt), how far it
+ * is, and its images, so the person sees each as it happens rather than after the workflow's round trips. On
+ * success the slot is free again, and the answer says whether the control plane recorded the images (the workflow
+ * records them itself if not). Cancellation interrupts the engine.
  */
-export function createGenerateImages(ctx: GpuContext) {
-  return async function generateImages(input: GenerateImagesInput): Promise<GeneratedImage[]> {
-    ctx.leases.touch(input.jobId);
+export function createGenerateAndRecord(ctx: GpuContext) {
+  return async function generateAndRecord(input: GenerateImagesInput): Promise<GenerationOutcome> {
+    const { generationId, jobId } = input;
+    ctx.leases.touch(jobId);
     const root = ctx.config.storage.root;
     const abort = new AbortController();
     let progress = 0;
-    let lastSent = -1;
+    let lastSent = 0;
+    // Sent once the engine has the prompt, and again with the next heartbeat until the control plane took it.
+    let running: Promise<void> | undefined;
+    let runningRecorded = false;
+    const sayRunning = () => {
+      running ??= report(ctx, generationId, 'running', { workerId: ctx.workerId }).then((ok) => {
+        runningRecorded = ok;
+        if (!ok) running = undefined;
+      });
+    };
+    let accepted = false;
     heartbeat({ progress });
     const beat = setInterval(() => {
       heartbeat({ progress });
-      ctx.leases.touch(input.jobId);
-      if (progress !== lastSent) {
+      ctx.leases.touch(jobId);
+      if (accepted && !runningRecorded) sayRunning();
+      if (runningRecorded && progress !== lastSent) {
         lastSent = progress;
-        void report(ctx, input.generationId, 'progress', { workerId: ctx.workerId, progress });
+        void report(ctx, generationId, 'progress', { workerId: ctx.workerId, progress });
       }
     }, HEARTBEAT_EVERY_MS);
     let cancelled: unknown;
@@ -65,28 +85,30 @@ export function createGenerateImages(ctx: GpuContext) {
     try {
       const outputs = await ctx.engines.imageEngine().generate(
         {
-          generationId: input.generationId,
+          generationId,
           params: input.params,
-          outputDir: within(root, 'outputs', input.generationId),
+          outputDir: within(root, 'outputs', generationId),
           correlationId: currentCorrelationId(),
         },
         (fraction) => {
+          if (!accepted) {
+            accepted = true;
+            sayRunning();
+          }
           progress = Math.round(fraction * 1000) / 1000;
           heartbeat({ progress });
         },
         abort.signal,
       );
       // The images are on disk, so the GPU can take the next job now instead of after the workflow's round trip
-      // to release it (the release then finds the slot free). Only on success: a failed attempt may be retried here.
-      if (ctx.leases.release(input.jobId)) {
-        ctx.logger.info('gpu.released', `GPU slot released by ${input.jobId}: images ready`, { jobId: input.jobId, workerId: ctx.workerId });
+      // to release it. Only on success: a failed attempt may be retried here.
+      if (ctx.leases.release(jobId)) {
+        ctx.logger.info('gpu.released', `GPU slot released by ${jobId}: images ready`, { jobId, workerId: ctx.workerId });
       }
       const images: GeneratedImage[] = outputs.map(({ path: file, ...image }) => ({ ...image, filePath: path.relative(root, file) }));
-      // Recorded now through the control plane, so the person sees the images without waiting for the workflow's
-      // round trips; the workflow's own record then finds them there.
+      await running;
       const outputsReport: GenerationOutputsReport = { workerId: ctx.workerId, images };
-      await report(ctx, input.generationId, 'outputs', outputsReport);
-      return images;
+      return { images, recorded: await report(ctx, generationId, 'outputs', outputsReport) };
     } catch (err) {
       if (cancelled) throw cancelled instanceof CancelledFailure ? cancelled : new CancelledFailure(String(cancelled));
       if (err instanceof ImageEngineError) {
@@ -96,5 +118,13 @@ export function createGenerateImages(ctx: GpuContext) {
     } finally {
       clearInterval(beat);
     }
+  };
+}
+
+/** `generateImages`: the same, answering only the images, for the workflows of earlier versions that schedule it. */
+export function createGenerateImages(ctx: GpuContext) {
+  const generate = createGenerateAndRecord(ctx);
+  return async function generateImages(input: GenerateImagesInput): Promise<GeneratedImage[]> {
+    return (await generate(input)).images;
   };
 }

@@ -1,7 +1,7 @@
 import { createAcquireGpu, createReleaseGpu } from './acquire';
 import type { GpuContext } from './context';
 import { createEngineCommands } from './engine-commands';
-import { createGenerateImages } from './generate';
+import { createGenerateAndRecord, createGenerateImages } from './generate';
 import { createSelfTestProbe } from './self-test-probe';
 import { createRunTraining } from './train';
 
@@ -16,6 +16,7 @@ export function createPinnedGpuActivities(ctx: GpuContext) {
     releaseGpu: createReleaseGpu(ctx),
     selfTestProbe: createSelfTestProbe(ctx),
     runTraining: createRunTraining(ctx),
+    generateAndRecord: createGenerateAndRecord(ctx),
     generateImages: createGenerateImages(ctx),
     ...createEngineCommands(ctx),
   };

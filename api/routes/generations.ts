@@ -1,6 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, eq, isNull } from 'drizzle-orm';
 import { Router } from 'express';
 import {
   BadCursorError,
@@ -10,11 +9,12 @@ import {
   getGenerationRow,
   getGenerationVersion,
   getOutput,
+  getVersionedGeneration,
+  gpuOccupants,
   listGenerations,
   updateGeneration,
 } from '../../db/repositories/generations';
 import { getLora, toLora } from '../../db/repositories/loras';
-import { characters, generations, trainingRuns } from '../../db/schema';
 import type { Database } from '../../db/client';
 import {
   galleryQuery,
@@ -46,18 +46,9 @@ const randomSeed = () => randomInt(0, 2 ** 48 - 1);
  * busy training; the UI says so").
  */
 async function gpuWaitReason(db: Database): Promise<string> {
-  const training = await db
-    .select({ name: characters.name })
-    .from(trainingRuns)
-    .innerJoin(characters, eq(characters.id, trainingRuns.characterId))
-    .where(and(eq(trainingRuns.status, 'running'), isNull(trainingRuns.deletedAt)));
-  if (training.length > 0) return `waiting for the GPU: training of ${training.map((t) => t.name).join(', ')}`;
-  const running = await db
-    .select({ id: generations.id })
-    .from(generations)
-    .where(and(eq(generations.status, 'running'), isNull(generations.deletedAt)))
-    .limit(1);
-  if (running.length > 0) return 'waiting for the GPU: another generation is running';
+  const { training, generating } = await gpuOccupants(db);
+  if (training.length > 0) return `waiting for the GPU: training of ${training.join(', ')}`;
+  if (generating) return 'waiting for the GPU: another generation is running';
   return 'waiting for a GPU worker';
 }
 
@@ -84,6 +75,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       await temporal.workflow.start(generateImages, {
         taskQueue: CONTROL_QUEUE,
         workflowId: generation.workflowId,
+        requestEagerStart: deps.eagerStart ?? false,
         args: [{ generationId: generation.id, params, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds), submittedBy }],
         typedSearchAttributes: [
           { key: KIND, value: 'generation' },
@@ -141,15 +133,18 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   /** Live status as server-sent events: `generation` events carrying the whole generation; ids grow with each change. */
   router.get('/:id/events', async (req, res) => {
     const id = idParam(req.params.id);
-    if ((await getGenerationVersion(db, id)) === undefined) throw notFound('Generation');
+    const found = await getVersionedGeneration(db, id);
+    if (!found) throw notFound('Generation');
+    const explained = async (generation: Generation | undefined) => (await explainWaits(db, [generation]))[0];
     streamRecord(req, res, {
       changes: deps.changes,
       key: id,
       event: 'generation',
+      initial: { version: found.version, load: () => explained(found.generation) },
       // Every change notice and every poll asks for the version alone; the whole generation only when it is new.
       current: async () => {
         const version = await getGenerationVersion(db, id);
-        return version === undefined ? undefined : { version, load: async () => (await explainWaits(db, [await getGeneration(db, id)]))[0] };
+        return version === undefined ? undefined : { version, load: async () => explained(await getGeneration(db, id)) };
       },
       onError: (err) => logger.warn('generation.stream_failed', `Event stream update failed: ${(err as Error).message}`, { generationId: id }),
     });

@@ -1,17 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
 import { trainingReportSchema } from '../../lib/contracts/training-report';
-import { completeGeneration, getGenerationRow, updateGeneration } from '../../db/repositories/generations';
-import { generationOutputsReportSchema } from '../../lib/contracts/generation-report';
+import { completeGeneration, getGenerationRow, markGenerationRunning, updateGeneration } from '../../db/repositories/generations';
+import {
+  generationOutputsReportSchema,
+  generationProgressReportSchema,
+  generationRunningReportSchema,
+} from '../../lib/contracts/generation-report';
 import { internalToken } from '../../lib/internal-token';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { idParam } from '../params';
-
-const generationProgressSchema = z.strictObject({ workerId: z.string().min(1), progress: z.number().min(0).max(1) });
 
 /** Only holders of the internal token (GPU workers) may call the internal API. */
 function requireInternalToken(token: string): RequestHandler {
@@ -44,9 +45,23 @@ export function internalRouter(deps: ApiDeps): Router {
     }
   });
 
+  /** Why a report about an ended (or unknown) generation was refused. */
+  const refusal = (row: { status: string } | undefined) =>
+    row ? new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`) : notFound('Generation');
+
+  /** The engine of a GPU worker has accepted the generation's prompt (again, on another worker, if one was lost). */
+  router.post('/generations/:id/running', async (req, res) => {
+    const id = idParam(req.params.id);
+    const { workerId } = parseOrThrow(generationRunningReportSchema, req.body);
+    if (!(await markGenerationRunning(deps.db.db, id, workerId))) throw refusal(await getGenerationRow(deps.db.db, id));
+    deps.changes.publish(id);
+    deps.logger.info('generation.running', `Generation running on GPU worker ${workerId}`, { generationId: id, workerId });
+    res.json({ running: true });
+  });
+
   router.post('/generations/:id/progress', async (req, res) => {
     const id = idParam(req.params.id);
-    const { workerId, progress } = parseOrThrow(generationProgressSchema, req.body);
+    const { workerId, progress } = parseOrThrow(generationProgressReportSchema, req.body);
     const row = await getGenerationRow(deps.db.db, id);
     if (!row || row.status !== 'running' || row.gpuWorker !== workerId) throw new HttpError(409, 'conflict', 'This generation is not running on that worker');
     await updateGeneration(deps.db.db, id, { progress });
@@ -70,10 +85,7 @@ export function internalRouter(deps: ApiDeps): Router {
       deps.logger.info('generation.completed', `Generation completed with ${images.length} image(s)`, { generationId: id, workerId });
     } else {
       const row = await getGenerationRow(deps.db.db, id);
-      if (!row) throw notFound('Generation');
-      if (row.status !== 'completed') {
-        throw new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`);
-      }
+      if (row?.status !== 'completed') throw refusal(row);
     }
     res.json({ completed });
   });

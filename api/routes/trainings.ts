@@ -96,15 +96,18 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
    */
   byRun.get('/:id/events', async (req, res) => {
     const id = idParam(req.params.id);
-    if (!(await getTrainingRow(db, id))) throw notFound('Training run');
+    const versioned = async () => {
+      const row = await getTrainingRow(db, id);
+      return row && { version: row.progressSeq, load: () => getTrainingRun(db, id) };
+    };
+    const initial = await versioned();
+    if (!initial) throw notFound('Training run');
     streamRecord(req, res, {
       changes: deps.changes,
       key: id,
       event: 'training',
-      current: async () => {
-        const row = await getTrainingRow(db, id);
-        return row && { version: row.progressSeq, load: () => getTrainingRun(db, id) };
-      },
+      initial,
+      current: versioned,
       onError: (err) => logger.warn('training.stream_failed', `Event stream update failed: ${(err as Error).message}`, { runId: id }),
     });
   });

@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generationInput, resolveGenerationParams } from '../../lib/contracts/generations';
+import { resolveSettings } from '../../lib/contracts/training';
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
 import { openTestDatabase, testDatabaseKinds } from '../../test/helpers/databases';
 import type { DatabaseHandle } from '../client';
 import { outputs } from '../schema';
-import { completeGeneration, createGeneration, finishGeneration, getGeneration, getGenerationRow, markGenerationRunning } from './generations';
+import { createCharacter } from './characters';
+import {
+  completeGeneration,
+  createGeneration,
+  finishGeneration,
+  getGeneration,
+  getGenerationRow,
+  getVersionedGeneration,
+  gpuOccupants,
+  markGenerationRunning,
+} from './generations';
+import { createTrainingRun, updateTrainingRun } from './trainings';
 
 const image = (generationId: string, index: number, seed = 7 + index): GeneratedImage => ({
   index,
@@ -47,6 +59,26 @@ describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
     // A late failure or cancel does not take the images away either.
     expect(await finishGeneration(handle.db, id, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(false);
     expect((await getGeneration(handle.db, id))?.status).toBe('completed');
+  });
+
+  it('says what keeps the GPU from a queued job: the characters whose training runs, and a running generation', async () => {
+    const [ada, bo] = await Promise.all([
+      createCharacter(handle.db, { name: `Occupant Ada ${kind}`, triggerWord: 'ada_x1' }),
+      createCharacter(handle.db, { name: `Occupant Bo ${kind}`, triggerWord: 'bo_x1' }),
+    ]);
+    for (const character of [bo, ada]) {
+      const run = await createTrainingRun(handle.db, { id: randomUUID(), characterId: character.id, preset: 'balanced', advanced: {}, settings: resolveSettings('balanced', {}) });
+      await updateTrainingRun(handle.db, run.id, { status: 'running' });
+    }
+    expect((await gpuOccupants(handle.db)).training).toEqual(expect.arrayContaining([ada.name, bo.name]));
+    const id = await queued();
+    expect(await markGenerationRunning(handle.db, id, 'gpu-a')).toBe(true);
+    expect((await gpuOccupants(handle.db)).generating).toBe(true);
+    const read = await getVersionedGeneration(handle.db, id);
+    expect(read).toMatchObject({ generation: { id, status: 'running' }, version: (await getGenerationRow(handle.db, id))!.updatedAt.getTime() });
+    expect(await finishGeneration(handle.db, id, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(true);
+    // An ended generation cannot be marked running again (a late report from its worker).
+    expect(await markGenerationRunning(handle.db, id, 'gpu-a')).toBe(false);
   });
 
   it('records the worker from a report that came before the job was recorded running', async () => {

@@ -2,8 +2,8 @@ import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type
 import type { Generation, GenerationParams } from '../../lib/contracts/generations';
 import { generationWorkflowId } from '../../lib/contracts/generations';
 import type { Database } from '../client';
-import { generations, outputs } from '../schema';
-import { jsonColumn } from './json-column';
+import { characters, generations, outputs, trainingRuns } from '../schema';
+import { jsonColumn, rowsOf } from './json-column';
 
 type Row = typeof generations.$inferSelect;
 type OutputRow = typeof outputs.$inferSelect;
@@ -85,8 +85,29 @@ export async function getGenerationVersion(db: Database, id: string): Promise<nu
 }
 
 export async function getGeneration(db: Database, id: string): Promise<Generation | undefined> {
+  return (await getVersionedGeneration(db, id))?.generation;
+}
+
+/** A generation with its version (see {@link getGenerationVersion}), in one query. */
+export async function getVersionedGeneration(db: Database, id: string): Promise<{ generation: Generation; version: number } | undefined> {
   const [row] = await selectWithOutputs(db).where(and(eq(generations.id, id), isNull(generations.deletedAt)));
-  return row ? withOutputs(row) : undefined;
+  return row && { generation: withOutputs(row), version: row.updatedAt.getTime() };
+}
+
+/**
+ * What keeps the GPU from a queued generation, in one query: the characters whose training runs, and whether another
+ * generation runs.
+ */
+export async function gpuOccupants(db: Database): Promise<{ training: string[]; generating: boolean }> {
+  const [row] = rowsOf<{ training: string[] | string | null; generating: boolean }>(
+    await db.execute(sql`
+      select
+        (select json_agg(${characters.name} order by ${characters.name})
+          from ${trainingRuns} join ${characters} on ${characters.id} = ${trainingRuns.characterId}
+          where ${trainingRuns.status} = 'running' and ${trainingRuns.deletedAt} is null) as training,
+        exists (select 1 from ${generations} where ${generations.status} = 'running' and ${generations.deletedAt} is null) as generating`),
+  );
+  return { training: row?.training ? jsonColumn(row.training) : [], generating: row?.generating === true };
 }
 
 /** The cursor of a page: the last item's creation time and id (ties broken by id), opaque to clients. */
@@ -139,11 +160,13 @@ const UNFINISHED: Array<Row['status']> = ['queued', 'running'];
  * Marks a generation running on a worker, unless it has already ended: a late write must never turn a cancelled or
  * failed generation back into a running one.
  */
-export async function markGenerationRunning(db: Database, id: string, workerId: string): Promise<void> {
-  await db
+export async function markGenerationRunning(db: Database, id: string, workerId: string): Promise<boolean> {
+  const rows = await db
     .update(generations)
     .set({ status: 'running', gpuWorker: workerId, startedAt: sql`coalesce(${generations.startedAt}, now())`, updatedAt: new Date() })
-    .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)));
+    .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)))
+    .returning({ id: generations.id });
+  return rows.length > 0;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
 import { characterIsLive } from './characters';
-import { jsonColumn } from './json-column';
+import { jsonColumn, rowsOf } from './json-column';
 import { trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
@@ -72,10 +72,6 @@ export function downsample(points: Array<[number, number]>, max = LOSS_POINTS): 
 export const sampleUrl = (runId: string, sampleId: string) => `/api/trainings/${runId}/samples/${sampleId}`;
 
 /** The rows of a raw `db.execute` result, whichever driver answered (postgres.js gives an array, PGlite `{ rows }`). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
 /**
  * The loss series of these runs, downsampled by the database: a run's points are averaged into at most
  * {@link LOSS_POINTS} buckets there, so a long run sends its buckets (one JSON value per run), never every point.

@@ -39,8 +39,12 @@ export async function retryConnect<T>(
   }
 }
 
-export async function connectClient(config: Config, logger: Logger, timeoutMs?: number): Promise<Client> {
-  const connection = await retryConnect('client', () => Connection.connect(connectionOptions(config)), logger, timeoutMs);
+/**
+ * A client on a connection of its own, or on a worker's (`shared`): workflows it starts can then begin on that
+ * worker at once (eager start) instead of waiting for the worker's next poll.
+ */
+export async function connectClient(config: Config, logger: Logger, shared?: NativeConnection): Promise<Client> {
+  const connection = shared ?? (await retryConnect('client', () => Connection.connect(connectionOptions(config)), logger));
   return new Client({
     connection,
     namespace: config.temporal.namespace,

@@ -20,7 +20,7 @@ export interface ImageOutput {
   sha256: string;
 }
 
-/** Progress of a job: 0..1 over the whole batch. */
+/** Progress of a job: 0..1 over the whole batch; 0 as soon as the engine has accepted the job. */
 export type ImageProgress = (fraction: number) => void;
 
 export type ImageFailureCode = 'missing_model' | 'invalid_graph' | 'oom' | 'engine_error' | 'engine_unavailable' | 'disk_full' | 'cancelled';

@@ -133,15 +133,16 @@ export class ComfyClient {
   }
 
   /**
-   * Follows a submitted prompt to its end: progress ticks as they come, then the outcome from history (which is
-   * written before ComfyUI announces the end). Keeps going through dropped sockets and ComfyUI restarts until
-   * `signal` aborts or `giveUpAfterMs` passes without any sign of ComfyUI.
+   * Follows a submitted prompt to its end: progress ticks as they come, then the outcome. A success whose
+   * `outputNode` announced its images on the socket (`executed`, then `execution_success`) ends there; every other
+   * end is read from history (written before ComfyUI announces the end). Keeps going through dropped sockets and
+   * ComfyUI restarts until `signal` aborts or `giveUpAfterMs` passes without any sign of ComfyUI.
    */
   follow(
     promptId: string,
     clientId: string,
     onProgress: (progress: PromptProgress) => void,
-    options: { signal?: AbortSignal; giveUpAfterMs?: number } = {},
+    options: { signal?: AbortSignal; giveUpAfterMs?: number; outputNode?: string } = {},
   ): Promise<PromptOutcome> {
     const wsUrl = `${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${encodeURIComponent(clientId)}`;
     const giveUpAfterMs = options.giveUpAfterMs ?? 120_000;
@@ -150,6 +151,7 @@ export class ComfyClient {
       let settled = false;
       let attempts = 0;
       let lastSign = Date.now();
+      let saved: ComfyImage[] | undefined;
 
       const finish = (result: { outcome?: PromptOutcome; error?: Error }) => {
         if (settled) return;
@@ -204,6 +206,10 @@ export class ComfyClient {
           if (d.prompt_id !== undefined && d.prompt_id !== promptId) return;
           if (message.type === 'progress' && typeof d.value === 'number' && typeof d.max === 'number') {
             onProgress({ node: String(d.node ?? ''), value: d.value, max: d.max });
+          } else if (message.type === 'executed' && options.outputNode !== undefined && d.node === options.outputNode) {
+            saved = (d.output as { images?: ComfyImage[] } | undefined)?.images;
+          } else if (message.type === 'execution_success' && d.prompt_id === promptId && saved) {
+            finish({ outcome: { kind: 'success', images: saved } });
           } else if (message.type === 'executing' && d.node === null && d.prompt_id === promptId) {
             void checkHistory();
           }

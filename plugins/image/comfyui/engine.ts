@@ -10,7 +10,7 @@ import type { EngineStatus } from '../../engine';
 import { ImageEngineError, type ImageEngine, type ImageOutput } from '../interface';
 import { ComfyUnavailableError, ComfyValidationError } from './client';
 import { explainExecutionError, explainValidation } from './errors';
-import { buildGraph, samplerNodeId } from './graphs';
+import { buildGraph, samplerNodeId, saveNodeId } from './graphs';
 import { ComfyServer } from './server-process';
 
 /** A generation's parameters as a line of text, the way image tools usually write them into a PNG. */
@@ -81,6 +81,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         if (err instanceof ComfyUnavailableError) throw new ImageEngineError('engine_unavailable', err.message, true);
         throw err;
       }
+      onProgress(0);
 
       const sampler = samplerNodeId(job.params);
       const onAbort = () => void client.cancel(promptId).catch(() => undefined);
@@ -93,7 +94,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
           (p) => {
             if (p.node === sampler && p.max > 0) onProgress(Math.min(0.99, p.value / p.max));
           },
-          { signal },
+          { signal, outputNode: saveNodeId(job.params) },
         );
       } catch (err) {
         if (signal.aborted) throw new ImageEngineError('cancelled', 'Cancelled', false);
@@ -106,7 +107,6 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         const explained = explainExecutionError(outcome.exceptionType, outcome.message);
         throw new ImageEngineError(explained.code, explained.message, explained.retryable);
       }
-
       await mkdir(job.outputDir, { recursive: true });
       const outputs: ImageOutput[] = [];
       for (const [index, image] of outcome.images.entries()) {

@@ -116,6 +116,11 @@ export function buildGraph(p: GenerationParams, jobId: string): Graph {
   return p.baseModel === 'sdxl' ? sdxlGraph(p, jobId) : fluxGraph(p, jobId);
 }
 
+/** The SaveImage node of a graph (its `executed` message lists the batch's images). */
+export function saveNodeId(p: GenerationParams): string {
+  return p.baseModel === 'sdxl' ? '9' : '11';
+}
+
 /** The sampler node of a graph (its progress ticks are the generation's progress). */
 export function samplerNodeId(p: GenerationParams): string {
   return p.baseModel === 'sdxl' ? '3' : '9';

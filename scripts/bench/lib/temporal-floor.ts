@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 
 let runtimeInstalled = false;
 
 /**
  * Runs the bare-Temporal equivalent of a generation (scripts/bench/floor-workflow.ts) `count` times, one at a
- * time, on the instance's own Temporal server with three workers in this process; ms from start to the local
- * activity that records (where Isengard records the outputs).
+ * time, on the instance's own Temporal server with three workers in this process, started eagerly from a client on
+ * the workflow worker's connection as the control plane does; ms from start to the activity that records (where
+ * Isengard's GPU worker records the outputs).
  */
 export async function temporalFloor(address: string, namespace: string, count: number): Promise<number[]> {
   if (!runtimeInstalled) {
@@ -32,20 +33,23 @@ export async function temporalFloor(address: string, namespace: string, count: n
     Worker.create({ connection: native, namespace, taskQueue: queues.pinned, activities }),
   ]);
   const running = Promise.all(workers.map((w) => w.run()));
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection: native, namespace });
   const out: number[] = [];
   try {
     for (let i = -3; i < count; i++) {
       const jobId = `${id}-${i}`;
       const started = Date.now();
-      await client.workflow.execute('temporalFloor', { taskQueue: queues.control, workflowId: `bench-floor-${jobId}`, args: [{ id: jobId, ...queues }] });
+      await client.workflow.execute('temporalFloor', {
+        taskQueue: queues.control,
+        workflowId: `bench-floor-${jobId}`,
+        args: [{ id: jobId, shared: queues.shared, pinned: queues.pinned }],
+        requestEagerStart: true,
+      });
       if (i >= 0) out.push(recordedAt.get(jobId)! - started);
     }
   } finally {
     workers.forEach((w) => w.shutdown());
     await running;
-    await connection.close();
     await native.close();
   }
   return out;
