@@ -71,7 +71,6 @@ export function downsample(points: Array<[number, number]>, max = LOSS_POINTS): 
 
 export const sampleUrl = (runId: string, sampleId: string) => `/api/trainings/${runId}/samples/${sampleId}`;
 
-/** The rows of a raw `db.execute` result, whichever driver answered (postgres.js gives an array, PGlite `{ rows }`). */
 /**
  * The loss series of these runs, downsampled by the database: a run's points are averaged into at most
  * {@link LOSS_POINTS} buckets there, so a long run sends its buckets (one JSON value per run), never every point.

@@ -63,9 +63,12 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** 40 steps of 5 ms: the socket is open long before the end, even on a busy machine. */
-async function run(jobId: string, outputNode: string | undefined): Promise<{ outcome: PromptOutcome; ticks: number }> {
-  const params = resolveGenerationParams({ prompt: 'a lighthouse', width: 256, height: 256, steps: 40, seed: 5, batch: 2 }, null, () => 0);
+/**
+ * 40 steps of 5 ms: the socket is open long before the end, even on a busy machine. Each run has its own seed, or
+ * ComfyUI would serve the sampler from its cache and finish before the socket opens.
+ */
+async function run(jobId: string, seed: number, outputNode: string | undefined): Promise<{ outcome: PromptOutcome; ticks: number }> {
+  const params = resolveGenerationParams({ prompt: 'a lighthouse', width: 256, height: 256, steps: 40, seed, batch: 2 }, null, () => 0);
   const clientId = `test-${jobId}`;
   await client.submit(buildGraph(params, jobId), jobId, clientId);
   let ticks = 0;
@@ -75,7 +78,7 @@ async function run(jobId: string, outputNode: string | undefined): Promise<{ out
 
 describe('following a prompt to its images', () => {
   it('takes a success and its images from the socket, the same ones history records', async () => {
-    const { outcome, ticks } = await run('socket-end', 'save');
+    const { outcome, ticks } = await run('socket-end', 5, 'save');
     expect(outcome).toMatchObject({ kind: 'success', images: [{ type: 'output' }, { type: 'output' }] });
     expect(ticks).toBeGreaterThan(0);
     expect(historyReads.get('socket-end')).toBe(1); // the look as the socket opened (the prompt was still running)
@@ -84,7 +87,7 @@ describe('following a prompt to its images', () => {
   });
 
   it('reads the outcome from history when the socket did not announce the images', async () => {
-    const { outcome } = await run('history-end', undefined);
+    const { outcome } = await run('history-end', 6, undefined);
     expect(outcome).toMatchObject({ kind: 'success', images: [{ type: 'output' }, { type: 'output' }] });
     expect(historyReads.get('history-end')).toBe(2);
   });

@@ -107,6 +107,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         const explained = explainExecutionError(outcome.exceptionType, outcome.message);
         throw new ImageEngineError(explained.code, explained.message, explained.retryable);
       }
+
       await mkdir(job.outputDir, { recursive: true });
       const outputs: ImageOutput[] = [];
       for (const [index, image] of outcome.images.entries()) {
