@@ -53,15 +53,16 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
   try {
     let count: number;
     if (patched(WORKER_RECORDS)) {
-      // The GPU worker says when the generation runs and records its images through the control plane, and gives
-      // its slot back itself: nothing is left between recorded pictures and the end but this workflow's last task.
+      // The GPU worker starts the prompt as soon as it takes the slot, says when the generation runs, records its
+      // images through the control plane and gives its slot back itself: nothing is left between recorded pictures
+      // and the end but this workflow's last task.
       const outcome = await withPinnedGpu(
         jobId,
         async ({ activities }) => {
           setStatus('running');
           return activities.generateAndRecord({ generationId, jobId, params: input.params });
         },
-        { ...pinning, workReleasesSlot: true },
+        { ...pinning, workReleasesSlot: true, generation: { generationId, params: input.params } },
       );
       if (!outcome.recorded) await localControl.generationCompleted({ generationId, images: outcome.images });
       count = outcome.images.length;

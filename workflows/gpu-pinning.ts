@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { TimeoutType, type Duration } from '@temporalio/common';
 import type { PinnedGpuActivities, SharedGpuActivities } from '../activities/gpu';
-import type { GpuLease } from '../lib/temporal/gpu-contracts';
+import type { AcquireGpuInput, GpuLease } from '../lib/temporal/gpu-contracts';
 import { GPU_QUEUE } from '../lib/temporal/queues';
 
 export interface GpuTimeouts {
@@ -67,6 +67,8 @@ export interface PinnedGpuOptions<T> {
   afterWork?: (result: T) => Promise<void>;
   /** `work` gives the slot back itself when it succeeds: no release afterwards (a failure is still released). */
   workReleasesSlot?: boolean;
+  /** A generation the worker that takes the slot starts at once; `work`'s pinned activity takes it over there. */
+  generation?: AcquireGpuInput['generation'];
 }
 
 /**
@@ -75,7 +77,7 @@ export interface PinnedGpuOptions<T> {
  * shared queue and continues on another worker, with the lost worker's last heartbeat as `resume`.
  */
 export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => Promise<T>, options: PinnedGpuOptions<T> = {}): Promise<T> {
-  const { timeouts = DEFAULT_GPU_TIMEOUTS, fairnessKey = 'default', afterWork, workReleasesSlot = false } = options;
+  const { timeouts = DEFAULT_GPU_TIMEOUTS, fairnessKey = 'default', afterWork, workReleasesSlot = false, generation } = options;
   // Waits in the shared queue until a GPU worker has a free slot; the server hands out slots fairly between
   // fairness keys (users), so one user's long queue does not starve another's.
   const { acquireGpu } = proxyActivities<SharedGpuActivities>({
@@ -92,7 +94,7 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
   });
   let resume: unknown;
   for (let move = 0; ; move++) {
-    const lease = await acquireGpu({ jobId });
+    const lease = await acquireGpu({ jobId, generation });
     const activities = proxyActivities<PinnedGpuActivities>({
       taskQueue: lease.queue,
       scheduleToStartTimeout: timeouts.scheduleToStart,

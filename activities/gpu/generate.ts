@@ -1,12 +1,14 @@
 import path from 'node:path';
-import { ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { GeneratedImage, GenerationOutcome, GenerationOutputsReport } from '../../lib/contracts/generation-report';
 import type { GenerationParams } from '../../lib/contracts/generations';
+import type { AcquireGpuInput } from '../../lib/temporal/gpu-contracts';
 import { internalToken } from '../../lib/internal-token';
 import { CORRELATION_HEADER, currentCorrelationId } from '../../lib/logger/correlation';
 import { within } from '../../lib/storage';
 import { ImageEngineError } from '../../plugins/image/interface';
 import type { GpuContext } from './context';
+import { GenerationRun, type StartEngine } from './generation-runs';
 
 export interface GenerateImagesInput {
   generationId: string;
@@ -41,9 +43,21 @@ async function report(ctx: GpuContext, generationId: string, what: 'running' | '
   }
 }
 
+/** Starts this worker's image engine on a generation; its images go to outputs/<generation>/. */
+export function imageEngineStart(ctx: GpuContext, generation: NonNullable<AcquireGpuInput['generation']>): StartEngine {
+  const job = {
+    generationId: generation.generationId,
+    params: generation.params,
+    outputDir: within(ctx.config.storage.root, 'outputs', generation.generationId),
+    correlationId: currentCorrelationId(),
+  };
+  return (onProgress, signal) => ctx.engines.imageEngine().generate(job, onProgress, signal);
+}
+
 /**
  * The GPU part of a generation: one prompt through the image engine (pinned to this worker, so submit and collect
- * hit the same ComfyUI), images written to outputs/<generation>/ with their parameters inside, the slot given back.
+ * hit the same ComfyUI; started as the job took its slot here, else now), images written to outputs/<generation>/
+ * with their parameters inside, the slot given back.
  * The control plane hears from here that the generation runs (once the engine has accepted the prompt), how far it
  * is, and its images, so the person sees each as it happens rather than after the workflow's round trips. On
  * success the slot is free again, and the answer says whether the control plane recorded the images (the workflow
@@ -53,8 +67,11 @@ export function createGenerateAndRecord(ctx: GpuContext) {
   return async function generateAndRecord(input: GenerateImagesInput): Promise<GenerationOutcome> {
     const { generationId, jobId } = input;
     ctx.leases.touch(jobId);
+    // Explicitly this activity's: the engine's progress may come from a run started in another activity's context.
+    const activity = Context.current();
     const root = ctx.config.storage.root;
-    const abort = new AbortController();
+    // Started when this worker took the job's slot (see acquire.ts), or now: a retry, or an earlier workflow.
+    const run = ctx.earlyGenerations.claim(jobId) ?? new GenerationRun(imageEngineStart(ctx, input));
     let progress = 0;
     let lastSent = 0;
     // Sent once the engine has the prompt, and again with the next heartbeat until the control plane took it.
@@ -67,9 +84,9 @@ export function createGenerateAndRecord(ctx: GpuContext) {
       });
     };
     let accepted = false;
-    heartbeat({ progress });
+    activity.heartbeat({ progress });
     const beat = setInterval(() => {
-      heartbeat({ progress });
+      activity.heartbeat({ progress });
       ctx.leases.touch(jobId);
       if (accepted && !runningRecorded) sayRunning();
       if (runningRecorded && progress !== lastSent) {
@@ -78,28 +95,20 @@ export function createGenerateAndRecord(ctx: GpuContext) {
       }
     }, HEARTBEAT_EVERY_MS);
     let cancelled: unknown;
-    Context.current().cancelled.catch((err: unknown) => {
+    activity.cancelled.catch((err: unknown) => {
       cancelled = err;
-      abort.abort(err);
+      run.abort(err);
     });
     try {
-      const outputs = await ctx.engines.imageEngine().generate(
-        {
-          generationId,
-          params: input.params,
-          outputDir: within(root, 'outputs', generationId),
-          correlationId: currentCorrelationId(),
-        },
-        (fraction) => {
-          if (!accepted) {
-            accepted = true;
-            sayRunning();
-          }
-          progress = Math.round(fraction * 1000) / 1000;
-          heartbeat({ progress });
-        },
-        abort.signal,
-      );
+      run.follow((fraction) => {
+        if (!accepted) {
+          accepted = true;
+          sayRunning();
+        }
+        progress = Math.round(fraction * 1000) / 1000;
+        activity.heartbeat({ progress });
+      });
+      const outputs = await run.outcome;
       // The images are on disk, so the GPU can take the next job now instead of after the workflow's round trip
       // to release it. Only on success: a failed attempt may be retried here.
       if (ctx.leases.release(jobId)) {

@@ -8,6 +8,7 @@ import { GPU_QUEUE, gpuWorkerQueue } from '../../lib/temporal/queues';
 import { createEngineRegistry } from '../../plugins/registry';
 import type { GpuContext } from './context';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
+import { EarlyGenerations } from './generation-runs';
 import { GpuLeases } from './leases';
 import { gpuSlotSupplier } from './slot-supplier';
 import { baseStatus, removeStatusFile, writeStatusFile } from '../../lib/worker-status';
@@ -48,6 +49,12 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     identity,
     queue: gpuWorkerQueue(workerId),
     leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
+    earlyGenerations: new EarlyGenerations(LEASE_TTL_MS, (jobId) =>
+      logger.warn('gpu.early_generation_dropped', `Generation started early for ${jobId} interrupted: its job never took it over`, {
+        jobId,
+        workerId,
+      }),
+    ),
     engines: createEngineRegistry(config, logger),
     trainings: new Map(),
   };

@@ -7,6 +7,8 @@ import { EventEmitter } from 'node:events';
  */
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
+  /** Grows with every change published: what was read at one version may be stale at the next. */
+  version = 0;
 
   constructor() {
     // One listener per open event stream.
@@ -14,6 +16,7 @@ export class ChangeBus {
   }
 
   publish(jobId: string): void {
+    this.version++;
     this.emitter.emit(jobId);
   }
 

@@ -15,7 +15,6 @@ import {
   updateGeneration,
 } from '../../db/repositories/generations';
 import { getLora, toLora } from '../../db/repositories/loras';
-import type { Database } from '../../db/client';
 import {
   galleryQuery,
   generationInput,
@@ -30,6 +29,7 @@ import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes
 import { generateImages } from '../../workflows/generate-images';
 import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
 import type { ApiDeps } from '../deps';
+import { RecentRead } from '../events/recent-read';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
@@ -45,20 +45,10 @@ const randomSeed = () => randomInt(0, 2 ** 48 - 1);
  * Why queued generations wait, in plain words (design §4: "a generation waits in Temporal's queue while the GPU is
  * busy training; the UI says so").
  */
-async function gpuWaitReason(db: Database): Promise<string> {
-  const { training, generating } = await gpuOccupants(db);
+function gpuWaitReason({ training, generating }: Awaited<ReturnType<typeof gpuOccupants>>): string {
   if (training.length > 0) return `waiting for the GPU: training of ${training.join(', ')}`;
   if (generating) return 'waiting for the GPU: another generation is running';
   return 'waiting for a GPU worker';
-}
-
-/** Says why the queued ones among these generations wait; asks the database only when one of them is queued. */
-async function explainWaits<T extends Generation | undefined>(db: Database, items: T[]): Promise<T[]> {
-  const queued = items.filter((g): g is NonNullable<T> => g?.status === 'queued');
-  if (queued.length === 0) return items;
-  const reason = await gpuWaitReason(db);
-  for (const g of queued) g.waitingFor = reason;
-  return items;
 }
 
 /** Generations, the gallery, and the images. */
@@ -66,13 +56,23 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   const { db: { db }, temporal, logger, config } = deps;
   const router = Router();
   const outputsRouter = Router();
+  // A new generation's answer and its event stream's first event, moments apart, share one read.
+  const occupants = new RecentRead(() => gpuOccupants(db), deps.changes);
+
+  /** Says why the queued ones among these generations wait; asks the database only when one of them is queued. */
+  async function explainWaits<T extends Generation | undefined>(items: T[]): Promise<T[]> {
+    const queued = items.filter((g): g is NonNullable<T> => g?.status === 'queued');
+    if (queued.length === 0) return items;
+    const reason = gpuWaitReason(await occupants.get());
+    for (const g of queued) g.waitingFor = reason;
+    return items;
+  }
 
   async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null, submittedBy: string) {
     const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId, submittedBy });
-    // The answer is ready before the workflow starts: no database work here competes with its first task.
-    const [answer] = await explainWaits(db, [generation]);
-    try {
-      await temporal.workflow.start(generateImages, {
+    // The answer is worked out while Temporal takes the start (the workflow's first task comes back with it).
+    const [started, explained] = await Promise.allSettled([
+      temporal.workflow.start(generateImages, {
         taskQueue: CONTROL_QUEUE,
         workflowId: generation.workflowId,
         requestEagerStart: deps.eagerStart ?? false,
@@ -82,14 +82,17 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
           ...(characterId ? [{ key: CHARACTER_ID, value: characterId }] : []),
           { key: STATUS, value: 'queued' },
         ],
-      });
-    } catch (err) {
-      const message = `Temporal did not accept the generation: ${(err as Error).message}`;
+      }),
+      explainWaits([generation]),
+    ]);
+    if (started.status === 'rejected') {
+      const message = `Temporal did not accept the generation: ${(started.reason as Error).message}`;
       await updateGeneration(db, generation.id, { status: 'failed', errorCode: 'unavailable', errorMessage: message, finishedAt: new Date() });
       throw new HttpError(503, 'unavailable', message);
     }
+    if (explained.status === 'rejected') throw explained.reason;
     logger.info('generation.submitted', `Generation of ${params.batch} image(s) submitted`, { generationId: generation.id, loraId: params.lora?.id });
-    return answer!;
+    return explained.value[0]!;
   }
 
   router.post('/', requireJson, async (req, res) => {
@@ -116,7 +119,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const query = parseOrThrow(galleryQuery, req.query, 'query');
     try {
       const page = await listGenerations(db, query);
-      await explainWaits(db, page.items);
+      await explainWaits(page.items);
       res.json(page);
     } catch (err) {
       if (err instanceof BadCursorError) throw new HttpError(400, 'validation_failed', `Invalid query: ${err.message}`);
@@ -125,7 +128,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   });
 
   router.get('/:id', async (req, res) => {
-    const [generation] = await explainWaits(db, [await getGeneration(db, idParam(req.params.id))]);
+    const [generation] = await explainWaits([await getGeneration(db, idParam(req.params.id))]);
     if (!generation) throw notFound('Generation');
     res.json(generation);
   });
@@ -135,7 +138,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const id = idParam(req.params.id);
     const found = await getVersionedGeneration(db, id);
     if (!found) throw notFound('Generation');
-    const explained = async (generation: Generation | undefined) => (await explainWaits(db, [generation]))[0];
+    const explained = async (generation: Generation | undefined) => (await explainWaits([generation]))[0];
     streamRecord(req, res, {
       changes: deps.changes,
       key: id,
