@@ -40,6 +40,13 @@ describe('GenerationRun', () => {
     expect(engine.calls[0]!.signal.aborted).toBe(true);
     await expect(run.outcome).rejects.toThrow('stop');
   });
+
+  it('answers an engine that cannot even begin with its failure', async () => {
+    const run = new GenerationRun(() => {
+      throw new Error('No image engine is registered');
+    });
+    await expect(run.outcome).rejects.toThrow('No image engine is registered');
+  });
 });
 
 describe('EarlyGenerations', () => {

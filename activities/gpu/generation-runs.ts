@@ -12,10 +12,16 @@ export class GenerationRun {
   readonly outcome: Promise<ImageOutput[]>;
 
   constructor(start: StartEngine) {
-    this.outcome = start((fraction) => {
+    const onProgress: ImageProgress = (fraction) => {
       this.latest = fraction;
       this.listener?.(fraction);
-    }, this.controller.signal);
+    };
+    try {
+      this.outcome = start(onProgress, this.controller.signal);
+    } catch (err) {
+      // An engine that cannot even begin (none registered, say) answers like one that failed.
+      this.outcome = Promise.reject(err as Error);
+    }
     // Nobody may be awaiting it yet (a run started early, not taken over): its failure is read later, or never.
     this.outcome.catch(() => undefined);
   }
