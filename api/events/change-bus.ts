@@ -7,16 +7,20 @@ import { EventEmitter } from 'node:events';
  */
 export class ChangeBus {
   private readonly emitter = new EventEmitter();
-  /** Grows with every change published: what was read at one version may be stale at the next. */
-  version = 0;
+  private published = 0;
 
   constructor() {
     // One listener per open event stream.
     this.emitter.setMaxListeners(0);
   }
 
+  /** Grows with every change published: what was read at one version may be stale at the next. */
+  get version(): number {
+    return this.published;
+  }
+
   publish(jobId: string): void {
-    this.version++;
+    this.published++;
     this.emitter.emit(jobId);
   }
 
