@@ -1,13 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import * as schema from './schema';
 import { isProcessAlive } from '../lib/process-alive';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -67,6 +61,11 @@ function lockPgliteDir(dir: string): () => void {
   };
 }
 
+/*
+ * Each engine's driver is imported when that engine is opened: a process only ever uses one of them, and the other
+ * would stay loaded for nothing (the PostgreSQL driver and its drizzle adapter hold about 2 MB).
+ */
+
 /**
  * PostgreSQL's shared memory lives inside PGlite's WebAssembly memory, which never shrinks and is all touched as
  * it starts: the default 128 MB of shared buffers made the idle control plane about 110 MB larger. Isengard's data
@@ -74,15 +73,19 @@ function lockPgliteDir(dir: string): () => void {
  * besides, and what is read often is answered from memory above it (api/middleware/list-cache.ts), so 4 MB of
  * buffers do. PGlite runs one backend: room for 100 connections would only take memory.
  */
-const PGLITE_OPTIONS = {
-  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB', '-c', 'max_connections=5'],
-};
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=4MB', '-c', 'max_connections=5'];
 
 /** Opens the embedded PGlite store in `dir` (or in memory with `dir: null`). */
 export async function openPglite(dir: string | null): Promise<DatabaseHandle> {
   const unlock = dir ? lockPgliteDir(dir) : () => {};
   try {
-    const client = dir ? await PGlite.create(dir, PGLITE_OPTIONS) : await PGlite.create(PGLITE_OPTIONS);
+    const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
+    const options = { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] };
+    const client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
     const db = drizzlePglite({ client, schema }) as unknown as Database;
     return {
       db,
@@ -104,6 +107,11 @@ export async function openPglite(dir: string | null): Promise<DatabaseHandle> {
 
 /** Connects to a PostgreSQL server. */
 export async function openPostgres(url: string, poolSize = 10): Promise<DatabaseHandle> {
+  const [{ default: postgres }, { drizzle: drizzlePostgres }, { migrate: migratePostgres }] = await Promise.all([
+    import('postgres'),
+    import('drizzle-orm/postgres-js'),
+    import('drizzle-orm/postgres-js/migrator'),
+  ]);
   const client = postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzlePostgres({ client, schema }) as unknown as Database;
   return {

@@ -3,8 +3,8 @@ import type { Logger } from '../lib/logger/logger';
 import { createComfyEngine } from './image/comfyui/engine';
 import type { EnginePlugin, EngineStatus } from './engine';
 import type { ImageEngine } from './image/interface';
-import { createAiToolkitEngine } from './training/ai-toolkit/engine';
 import type { TrainingEngine } from './training/interface';
+import { createTrainingEngines } from './training/registry';
 import type { VideoEngine } from './video/interface';
 
 export interface EngineRegistry {
@@ -19,9 +19,12 @@ export interface EngineRegistry {
   check(): Promise<EngineStatus[]>;
 }
 
-/** Every engine Isengard knows. Adding an engine = implementing its interface and listing it here. */
+/**
+ * Every engine Isengard knows. Adding an engine = implementing its interface and listing it here (a training engine:
+ * in plugins/training/registry.ts).
+ */
 export function createEngineRegistry(config: Config, logger: Logger): EngineRegistry {
-  const training: TrainingEngine[] = [createAiToolkitEngine(config)];
+  const training = createTrainingEngines(config);
   const image: ImageEngine[] = [createComfyEngine(config, logger)];
   const video: VideoEngine[] = [];
   const all: EnginePlugin[] = [...training, ...image, ...video];

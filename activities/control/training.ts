@@ -15,7 +15,7 @@ import {
 } from '../../db/repositories/trainings';
 import { engineJobName, type TrainingSettings } from '../../lib/contracts/training';
 import { readSafetensorsHeader, trainingStep } from '../../lib/safetensors';
-import { createEngineRegistry } from '../../plugins/registry';
+import { createTrainingEngine } from '../../plugins/training/registry';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 
@@ -200,7 +200,7 @@ export function createTrainingActivities(ctx: ControlContext) {
     /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
     async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
       const runDir = within(root, 'training', input.runId);
-      const checkpoint = (await createEngineRegistry(ctx.config, ctx.logger).trainingEngine().checkpoints(runDir, input.name)).at(-1);
+      const checkpoint = (await createTrainingEngine(ctx.config).checkpoints(runDir, input.name)).at(-1);
       if (!checkpoint) return null;
       const loraId = await activities.registerLora({ runId: input.runId, checkpoint: path.relative(root, checkpoint.path) });
       return { loraId, step: checkpoint.step };

@@ -16,7 +16,7 @@ import { engineJobName, resolveSettings, startTrainingInput } from '../../lib/co
 import { within } from '../../lib/storage';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
-import { createEngineRegistry } from '../../plugins/registry';
+import { createTrainingEngine } from '../../plugins/training/registry';
 import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
 import { saveNowSignal, trainLora } from '../../workflows/train-lora';
 import type { ApiDeps } from '../deps';
@@ -35,7 +35,7 @@ const CACHE = 'private, max-age=3600';
 export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Router } {
   const { db: { db }, temporal, logger, config } = deps;
   const root = config.storage.root;
-  const trainingEngine = createEngineRegistry(config, logger).trainingEngine();
+  const trainingEngine = createTrainingEngine(config);
   const byCharacter = Router({ mergeParams: true });
   const byRun = Router();
 

@@ -52,12 +52,16 @@ const execFileAsync = promisify(execFile);
  * How to run one of our processes: built JavaScript while the build is fresh, else its TypeScript through tsx.
  * One V8 helper thread instead of four: each thread that compiles (PGlite's WebAssembly above all) keeps the
  * memory it freed for itself (a process that opens PGlite settles about 60 MB lower), and none of these processes
- * is bound by JavaScript CPU time. Whether the build is fresh is checked once: every process of a start runs from it.
+ * is bound by JavaScript CPU time. No --enable-source-maps: with it Node reads the source map of every module it
+ * loads and keeps them, and the first stack it prints (the Temporal SDK prints one as it loads the workflow
+ * bundle) parses them for good, about 11 MB in the control plane. The bundles are not minified, so a stack frame
+ * still names the function; set NODE_OPTIONS=--enable-source-maps to have frames point at the TypeScript.
+ * Whether the build is fresh is checked once: every process of a start runs from it.
  */
 const serverBuilt = serverBuildIsFresh();
 const nodeEntry = (name: ServerEntryName) => {
   const entry = serverBuilt
-    ? ['--enable-source-maps', path.join(SERVER_BUILD_DIR, `${name}.mjs`)]
+    ? [path.join(SERVER_BUILD_DIR, `${name}.mjs`)]
     : ['--import', 'tsx', path.join(config.projectRoot, SERVER_ENTRIES[name])];
   const args = ['--v8-pool-size=1', ...entry];
   return [process.execPath, args] as const;

@@ -41,7 +41,7 @@ export async function buildServer(outDir = SERVER_BUILD_DIR) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Stack traces in the logs point at the TypeScript (the processes run with --enable-source-maps).
+    // For NODE_OPTIONS=--enable-source-maps, which makes stack frames point at the TypeScript (off by default: memory).
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',
