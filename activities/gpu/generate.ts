@@ -8,6 +8,7 @@ import { CORRELATION_HEADER, currentCorrelationId } from '../../lib/logger/corre
 import { within } from '../../lib/storage';
 import { ImageEngineError } from '../../plugins/image/interface';
 import type { GpuContext } from './context';
+import { postReport } from './internal-report';
 import { GenerationRun, type StartEngine } from './generation-runs';
 
 export interface GenerateImagesInput {
@@ -25,19 +26,12 @@ const HEARTBEAT_EVERY_MS = 2_000;
 async function report(ctx: GpuContext, generationId: string, what: 'running' | 'progress' | 'outputs', body: object): Promise<boolean> {
   const correlationId = currentCorrelationId();
   try {
-    const res = await fetch(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/${what}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${internalToken(ctx.config)}`,
-        // The control plane logs what it records under the job's correlation id.
-        ...(correlationId ? { [CORRELATION_HEADER]: correlationId } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5_000),
+    const answer = await postReport(`${ctx.config.controlPlaneUrl}/internal/generations/${generationId}/${what}`, internalToken(ctx.config), body, {
+      timeoutMs: 5_000,
+      // The control plane logs what it records under the job's correlation id.
+      headers: correlationId ? { [CORRELATION_HEADER]: correlationId } : {},
     });
-    await res.text();
-    return res.ok;
+    return answer.ok;
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Logger } from '../../lib/logger/logger';
+import { postReport } from './internal-report';
 
 /** Progress goes out at most this often, so a person sees a step within a fraction of a second of the engine. */
 export const MIN_GAP_MS = 250;
@@ -103,19 +104,14 @@ export class TrainingReporter {
     let failed = false;
     const { url, token, runId, workerId, attempt, logger } = this.options;
     try {
-      const response = await fetch(`${url}/internal/trainings/${runId}/report`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ ...report, workerId, attempt }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (response.status === 409) {
+      const answer = await postReport(`${url}/internal/trainings/${runId}/report`, token, { ...report, workerId, attempt }, { timeoutMs: 10_000 });
+      if (answer.status === 409) {
         this.fenced = true;
         logger.warn('training.fenced', 'The control plane refused the report: this engine start is stale', { runId, attempt });
         this.options.onFenced();
         return;
       }
-      if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      if (!answer.ok) throw new Error(`HTTP ${answer.status}: ${answer.text.slice(0, 200)}`);
     } catch (err) {
       // Keep it for the next try: merge back in front of whatever arrived meanwhile.
       const newer = this.pending;

@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import WebSocket from 'ws';
 import type { Graph } from './graphs';
 
@@ -52,6 +53,8 @@ export interface PromptProgress {
 }
 
 const RECONNECT_MS = [250, 500, 1000, 2000, 4000];
+
+const succeeded = (response: Dispatcher.ResponseData) => response.statusCode >= 200 && response.statusCode < 300;
 const HISTORY_POLL_MS = 2_000;
 
 /**
@@ -64,18 +67,28 @@ export class ComfyClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+  /** undici's `request` rather than `fetch`: half the time and CPU per call, and a generation waits for several. */
+  private async request(path: string, init: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal } = {}): Promise<Dispatcher.ResponseData> {
     try {
-      return await fetch(`${this.baseUrl}${path}`, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs) });
+      return await request(`${this.baseUrl}${path}`, {
+        method: init.method ?? 'GET',
+        ...(init.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) }),
+        signal: init.signal ?? AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       throw new ComfyUnavailableError(`ComfyUI at ${this.baseUrl} does not answer (${(err as Error).message})`);
     }
   }
 
-  private async json<T>(path: string, init?: RequestInit): Promise<T> {
-    const response = await this.request(path, init);
-    if (!response.ok) throw new Error(`ComfyUI answered ${response.status} to ${path}: ${(await response.text()).slice(0, 300)}`);
-    return (await response.json()) as T;
+  /** POSTs a JSON body and lets the answer go. */
+  private async post(path: string, body: unknown): Promise<void> {
+    await (await this.request(path, { method: 'POST', body })).body.dump();
+  }
+
+  private async json<T>(path: string): Promise<T> {
+    const response = await this.request(path);
+    if (!succeeded(response)) throw new Error(`ComfyUI answered ${response.statusCode} to ${path}: ${(await response.body.text()).slice(0, 300)}`);
+    return (await response.body.json()) as T;
   }
 
   systemStats(): Promise<{ system: Record<string, unknown>; devices: Array<Record<string, unknown>> }> {
@@ -86,17 +99,16 @@ export class ComfyClient {
   async submit(graph: Graph, promptId: string, clientId: string, extraPngInfo: Record<string, unknown> = {}): Promise<void> {
     const response = await this.request('/prompt', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: graph, client_id: clientId, prompt_id: promptId, extra_data: { extra_pnginfo: extraPngInfo } }),
+      body: { prompt: graph, client_id: clientId, prompt_id: promptId, extra_data: { extra_pnginfo: extraPngInfo } },
     });
-    const body = (await response.json().catch(() => ({}))) as {
+    const body = (await response.body.json().catch(() => ({}))) as {
       error?: { type?: string; message?: string; details?: string };
       node_errors?: ComfyValidationError['nodeErrors'];
     };
-    if (response.status === 400) {
+    if (response.statusCode === 400) {
       throw new ComfyValidationError(body.error?.type ?? 'invalid_prompt', body.node_errors ?? {}, body.error?.message ?? 'Prompt refused');
     }
-    if (!response.ok) throw new Error(`ComfyUI answered ${response.status} to /prompt`);
+    if (!succeeded(response)) throw new Error(`ComfyUI answered ${response.statusCode} to /prompt`);
   }
 
   /** Whether the prompt is waiting or running (false once finished, or when ComfyUI restarted and forgot it). */
@@ -113,23 +125,21 @@ export class ComfyClient {
   async view(image: ComfyImage): Promise<Buffer> {
     const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
     const response = await this.request(`/view?${query}`);
-    if (!response.ok) throw new Error(`ComfyUI could not serve ${image.subfolder}/${image.filename} (${response.status})`);
-    return Buffer.from(await response.arrayBuffer());
+    if (!succeeded(response)) {
+      await response.body.dump();
+      throw new Error(`ComfyUI could not serve ${image.subfolder}/${image.filename} (${response.statusCode})`);
+    }
+    return Buffer.from(await response.body.arrayBuffer());
   }
 
   /** Removes the prompt if still queued, and interrupts it if running (comfyui.md §8.1 step 6). */
   async cancel(promptId: string): Promise<void> {
-    const headers = { 'content-type': 'application/json' };
-    await this.request('/queue', { method: 'POST', headers, body: JSON.stringify({ delete: [promptId] }) });
-    await this.request('/interrupt', { method: 'POST', headers, body: JSON.stringify({ prompt_id: promptId }) });
+    await this.post('/queue', { delete: [promptId] });
+    await this.post('/interrupt', { prompt_id: promptId });
   }
 
   async free(): Promise<void> {
-    await this.request('/free', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ unload_models: true, free_memory: true }),
-    });
+    await this.post('/free', { unload_models: true, free_memory: true });
   }
 
   /**
