@@ -24,3 +24,10 @@ export interface EnginePlugin {
 export function engineIsUsable(status: EngineStatus): boolean {
   return status.state === 'ready' || status.state === 'simulated';
 }
+
+/** The engine of a kind to use: the first registered. */
+export function firstRegistered<T>(engines: T[], kind: EngineStatus['kind']): T {
+  const engine = engines[0];
+  if (!engine) throw new Error(`No ${kind} engine is registered`);
+  return engine;
+}

@@ -1,7 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
 import { createComfyEngine } from './image/comfyui/engine';
-import type { EnginePlugin, EngineStatus } from './engine';
+import { firstRegistered, type EnginePlugin, type EngineStatus } from './engine';
 import type { ImageEngine } from './image/interface';
 import type { TrainingEngine } from './training/interface';
 import { createTrainingEngines } from './training/registry';
@@ -32,16 +32,8 @@ export function createEngineRegistry(config: Config, logger: Logger): EngineRegi
     training,
     image,
     video,
-    trainingEngine() {
-      const engine = training[0];
-      if (!engine) throw new Error('No training engine is registered');
-      return engine;
-    },
-    imageEngine() {
-      const engine = image[0];
-      if (!engine) throw new Error('No image engine is registered');
-      return engine;
-    },
+    trainingEngine: () => firstRegistered(training, 'training'),
+    imageEngine: () => firstRegistered(image, 'image'),
     check: () =>
       Promise.all(
         all.map(async (engine) => {

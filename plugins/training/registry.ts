@@ -1,4 +1,5 @@
 import type { Config } from '../../lib/config';
+import { firstRegistered } from '../engine';
 import { createAiToolkitEngine } from './ai-toolkit/engine';
 import type { TrainingEngine } from './interface';
 
@@ -13,7 +14,5 @@ export function createTrainingEngines(config: Config): TrainingEngine[] {
 
 /** The training engine to use (the first registered). */
 export function createTrainingEngine(config: Config): TrainingEngine {
-  const engine = createTrainingEngines(config)[0];
-  if (!engine) throw new Error('No training engine is registered');
-  return engine;
+  return firstRegistered(createTrainingEngines(config), 'training');
 }
