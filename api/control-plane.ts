@@ -14,6 +14,7 @@ import { connectClient, connectWorkerConnection } from '../lib/temporal/connecti
 import { ensureNamespace, ensureSearchAttributes } from '../lib/temporal/setup';
 import { createApp } from './app';
 import { Auth } from './auth/service';
+import { JobReconciler } from './jobs/reconciler';
 import { ChangeBus } from './events/change-bus';
 import { ListCache } from './middleware/list-cache';
 
@@ -38,6 +39,7 @@ export interface ControlPlane {
   db: DatabaseHandle;
   temporal: Client;
   worker: Worker | undefined;
+  reconciler: JobReconciler;
   /** Resolves when the worker stops; rejects if it fails. */
   workerRun: Promise<void>;
   stop(): Promise<void>;
@@ -92,6 +94,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
   }
 
+  const reconciler = new JobReconciler({
+    db,
+    temporal,
+    logger: apiLogger,
+    changed: (jobId) => {
+      lists.invalidate();
+      changes.publish(jobId);
+    },
+    everyMs: config.reconcileEverySeconds * 1000,
+  });
+  reconciler.start();
+
   const auth = new Auth(config, db.db, apiLogger);
   await auth.init();
   const app = createApp({
@@ -104,6 +118,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     eagerStart: workerConnection !== undefined,
     changes,
     lists,
+    reconciler,
     models: options.models,
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });
@@ -119,6 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     db,
     temporal,
     worker,
+    reconciler,
     workerRun,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -127,6 +143,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         // Long-lived responses (event streams) would hold the close forever.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      await reconciler.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await temporal.connection.close();

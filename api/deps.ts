@@ -4,6 +4,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
 import type { ModelCatalogue } from '../lib/models/catalogue';
 import type { Auth } from './auth/service';
+import type { JobReconciler } from './jobs/reconciler';
 import type { ChangeBus } from './events/change-bus';
 import type { ListCache } from './middleware/list-cache';
 
@@ -24,6 +25,8 @@ export interface ApiDeps {
   /** Lists answered from memory until something is written (the control worker beside the API invalidates it too). */
   lists: ListCache;
   auth: Auth;
+  /** Closes jobs whose workflow has ended or is gone (Stop and Cancel call it for a job whose workflow is gone). */
+  reconciler: JobReconciler;
   /** The base models to provision; tests give their own (the real ones weigh 40 GB). */
   models?: ModelCatalogue;
   /** The built web app to serve; omitted when only the API runs. */

@@ -4,9 +4,10 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { temporal as protoTypes } from '@temporalio/proto';
 import type { DatabaseHandle } from '../db/client';
-import { readStatusFiles } from '../lib/worker-status';
+import { listGpuWorkers } from '../db/repositories/gpu-workers';
+import { labelJobs } from '../db/repositories/job-labels';
 import type { Config } from '../lib/config';
-import type { Health, HealthCheck } from '../lib/contracts/health';
+import type { GpuWorkerHealth, Health, HealthCheck } from '../lib/contracts/health';
 import { BASE_MODEL_CATALOGUE, type ModelCatalogue } from '../lib/models/catalogue';
 import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
 import { engineIsUsable } from '../plugins/engine';
@@ -20,6 +21,8 @@ const CHECK_TIMEOUT_MS = 3_000;
  * longer than this is a worker that went away.
  */
 export const POLLER_FRESH_MS = 90_000;
+/** A GPU worker lost for longer than this is no longer news: it leaves the list. */
+const FORGET_LOST_AFTER_SECONDS = 3_600;
 
 export interface HealthDeps {
   config: Config;
@@ -45,6 +48,7 @@ async function withDeadline<T>(deps: HealthDeps, call: () => Promise<T>): Promis
 }
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 async function checkDatabase(db: DatabaseHandle): Promise<HealthCheck> {
   try {
@@ -63,17 +67,35 @@ async function livePollers(deps: HealthDeps, queue: string, type: protoTypes.api
   });
   const freshAfter = Date.now() - POLLER_FRESH_MS;
   return (response.pollers ?? [])
-    .filter((p) => {
-      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-      return seconds * 1000 >= freshAfter;
-    })
+    .filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= freshAfter)
     .map((p) => ({ queue, identity: p.identity ?? 'unknown' }));
+}
+
+/** What the GPU workers last reported, each judged against GPU_LOST_AFTER_SECONDS, with its jobs in words. */
+async function gpuWorkersHealth(deps: HealthDeps): Promise<GpuWorkerHealth[]> {
+  const rows = await listGpuWorkers(deps.db.db, FORGET_LOST_AFTER_SECONDS);
+  const labels = await labelJobs(deps.db.db, rows.flatMap((r) => r.jobs));
+  return rows.map((row) => ({
+    workerId: row.workerId,
+    identity: row.identity,
+    hostname: row.hostname,
+    state: row.silentSeconds > deps.config.gpu.lostAfterSeconds ? 'lost' : row.jobs.length > 0 ? 'busy' : 'idle',
+    silentSeconds: Math.round(row.silentSeconds),
+    jobs: row.jobs.map((id) => ({ id, label: labels.get(id) ?? id })),
+    engines: row.engines,
+  }));
+}
+
+function describeLost(worker: GpuWorkerHealth): string {
+  const held = worker.jobs.length > 0 ? `; it held ${worker.jobs.map((j) => j.label).join(', ')}, which moves to another GPU worker` : '';
+  return `GPU worker ${worker.workerId} is lost: no word from it for ${worker.silentSeconds} s${held}`;
 }
 
 async function checkTemporalAndWorkers(
   deps: HealthDeps,
+  /** Undefined when the database, where GPU workers report, cannot be read. */
+  gpuWorkers: GpuWorkerHealth[] | undefined,
 ): Promise<{ temporal: HealthCheck; workers: HealthCheck; pollers: Poller[] }> {
-  const [control, gpu] = [CONTROL_QUEUE, GPU_QUEUE];
   const { address, namespace } = deps.config.temporal;
   try {
     await withDeadline(deps, () => deps.temporal.workflowService.describeNamespace({ namespace }));
@@ -88,51 +110,46 @@ async function checkTemporalAndWorkers(
   try {
     const { TASK_QUEUE_TYPE_WORKFLOW: WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY: ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
     // A GPU worker whose slots are all busy stops polling the shared queue; its own queue it always polls.
-    const ownQueues = [...new Set(readStatusFiles(deps.config.storage.workers).map((s) => s.queue))];
-    const [controlWorkflow, controlActivity, gpuShared, ...gpuOwn] = await withDeadline(deps, () =>
+    const ownQueues = [...new Set((gpuWorkers ?? []).map((w) => `${GPU_QUEUE}.${w.workerId}`))];
+    const [controlWorkflow, controlActivity, ...gpuQueues] = await withDeadline(deps, () =>
       Promise.all([
-        livePollers(deps, control, WORKFLOW),
-        livePollers(deps, control, ACTIVITY),
-        livePollers(deps, gpu, ACTIVITY),
+        livePollers(deps, CONTROL_QUEUE, WORKFLOW),
+        livePollers(deps, CONTROL_QUEUE, ACTIVITY),
+        livePollers(deps, GPU_QUEUE, ACTIVITY),
         ...ownQueues.map((queue) => livePollers(deps, queue, ACTIVITY)),
       ]),
     );
-    const gpuActivity = [...gpuShared, ...gpuOwn.flat()];
-    const byKey = new Map([...controlWorkflow, ...controlActivity, ...gpuActivity].map((p) => [`${p.queue} ${p.identity}`, p]));
-    const pollers = [...byKey.values()];
-    const missing: string[] = [];
-    if (controlWorkflow.length === 0 || controlActivity.length === 0) missing.push(`no control worker polls ${control}`);
-    if (gpuActivity.length === 0) missing.push(`no GPU worker is running (none polls ${gpu}): jobs will wait until one starts`);
-    const gpuCount = new Set(gpuActivity.map((p) => p.identity)).size;
+    const byKey = new Map([...controlWorkflow, ...controlActivity, ...gpuQueues.flat()].map((p) => [`${p.queue} ${p.identity}`, p]));
+    const problems: string[] = [];
+    if (controlWorkflow.length === 0 || controlActivity.length === 0) problems.push(`No control worker polls ${CONTROL_QUEUE}`);
+    const live = gpuWorkers?.filter((w) => w.state !== 'lost') ?? [];
+    if (!gpuWorkers) problems.push('The GPU workers cannot be seen: they report through the database, which does not answer');
+    else problems.push(...gpuWorkers.filter((w) => w.state === 'lost').map(describeLost));
+    if (gpuWorkers && live.length === 0) problems.push('No GPU worker is running: jobs wait until one starts');
     return {
       temporal: temporalOk,
       workers:
-        missing.length === 0
-          ? { ok: true, message: `Control worker running; ${gpuCount} GPU worker${gpuCount === 1 ? '' : 's'} running` }
-          : { ok: false, message: capitalize(missing.join('; ')) },
-      pollers,
+        problems.length === 0
+          ? { ok: true, message: `Control worker running; ${plural(live.length, 'GPU worker')} running` }
+          : { ok: false, message: problems.join('; ') },
+      pollers: [...byKey.values()],
     };
   } catch (err) {
     return { temporal: temporalOk, workers: { ok: false, message: `Could not list workers: ${reason(err)}` }, pollers: [] };
   }
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** Engines as the live GPU workers report them in their status files on the shared storage. */
-function checkEngines(deps: HealthDeps, pollers: Poller[]): Health['checks']['engines'] {
-  const live = new Set(pollers.filter((p) => p.queue.startsWith(GPU_QUEUE)).map((p) => p.identity));
-  const statuses = readStatusFiles(deps.config.storage.workers).filter((s) => live.has(s.identity));
-  if (statuses.length === 0) return { ok: false, message: 'No running GPU worker has reported its engines' };
+/** Engines as the live GPU workers last reported them. */
+function checkEngines(gpuWorkers: GpuWorkerHealth[]): Health['checks']['engines'] {
+  const live = gpuWorkers.filter((w) => w.state !== 'lost');
+  if (live.length === 0) return { ok: false, message: 'No running GPU worker has reported its engines' };
   const problems: string[] = [];
   const ready = new Set<string>();
   let starting = false;
-  for (const status of statuses) {
-    for (const engine of status.engines) {
+  for (const worker of live) {
+    for (const engine of worker.engines) {
       if (engineIsUsable(engine)) ready.add(`${engine.label}${engine.state === 'simulated' ? ' (simulated)' : ''}`);
-      else problems.push(`${engine.label} on ${status.workerId}: ${engine.message}`);
+      else problems.push(`${engine.label} on ${worker.workerId}: ${engine.message}`);
       starting ||= engine.state === 'starting';
     }
   }
@@ -152,14 +169,22 @@ function checkBaseModels(deps: HealthDeps): HealthCheck {
   return { ok: true, message: `Downloaded: ${catalogue.map((m) => m.label).join(', ')}` };
 }
 
+/** Rejects when `promise` has not settled within `ms` (a database cut off holds its queries for longer). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('too late')), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function checkHealth(deps: HealthDeps): Promise<Health> {
-  const [database, { temporal: temporalCheck, workers, pollers }] = await Promise.all([
+  const [database, gpuWorkers] = await Promise.all([
     checkDatabase(deps.db),
-    checkTemporalAndWorkers(deps),
+    within(gpuWorkersHealth(deps), CHECK_TIMEOUT_MS).catch(() => undefined),
   ]);
-  const engines = temporalCheck.ok
-    ? checkEngines(deps, pollers)
-    : { ok: false, message: 'Unknown: Temporal is not reachable, so the GPU workers cannot be seen' };
+  const { temporal: temporalCheck, workers, pollers } = await checkTemporalAndWorkers(deps, gpuWorkers);
+  const engines = gpuWorkers
+    ? checkEngines(gpuWorkers)
+    : { ok: false, message: 'Unknown: the GPU workers report through the database, which does not answer' };
   const models = checkBaseModels(deps);
   // Down only when nothing can work; without one of the two, browsing or jobs still do, in part.
   const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, models].every((c) => c.ok) ? 'ok' : 'degraded';
@@ -168,6 +193,8 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
     mode: deps.config.mode,
     checks: { temporal: temporalCheck, database, workers, engines, models },
     workers: pollers,
+    gpuWorkers: gpuWorkers ?? [],
+    gpuLostAfterSeconds: deps.config.gpu.lostAfterSeconds,
     temporalUiUrl: deps.config.temporal.uiUrl ?? null,
     temporalNamespace: deps.config.temporal.namespace,
   };

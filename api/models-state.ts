@@ -43,6 +43,7 @@ export function fileState(spec: BaseModelSpec['files'][number], row: ModelFileRo
     totalBytes,
     gated: spec.gated,
     error: state === 'failed' ? { code: row?.errorCode ?? 'failed', message: row?.errorMessage ?? 'The download failed' } : null,
+    retrying: state === 'downloading' && row?.errorMessage ? row.errorMessage : null,
   };
 }
 
@@ -66,5 +67,6 @@ export function modelState(spec: BaseModelSpec, rows: ModelFileRow[], baseDir: s
     files,
     workflowId: provisionWorkflowId(spec.id),
     error: state === 'failed' ? (failed?.error ?? null) : null,
+    retrying: state === 'downloading' ? (files.find((f) => f.retrying)?.retrying ?? null) : null,
   };
 }

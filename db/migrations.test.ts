@@ -7,6 +7,7 @@ const TABLES = [
   'api_tokens',
   'characters',
   'generations',
+  'gpu_workers',
   'loras',
   'model_files',
   'outputs',

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { GpuWorkerReport } from '../lib/contracts/gpu-workers';
 
 /**
  * The data model (design §6). File paths are stored relative to the data root, so a volume can move.
@@ -116,6 +117,7 @@ export const trainingRuns = pgTable(
     progressSeq: integer('progress_seq').notNull().default(0),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /** When the user asked to stop: the run shows "Stopping" and its step stops counting until the workflow ends it. */
     stopRequestedAt: at('stop_requested_at'),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
@@ -125,6 +127,10 @@ export const trainingRuns = pgTable(
   },
   (t) => [
     uniqueIndex('training_runs_workflow').on(t.workflowId),
+    // One active run per character, held by the database itself (two requests at once cannot both start one).
+    uniqueIndex('training_runs_one_active')
+      .on(t.characterId)
+      .where(sql`${t.status} in ('queued', 'running') and ${t.deletedAt} is null`),
     index('training_runs_character').on(t.characterId, t.createdAt),
     index('training_runs_status').on(t.status),
   ],
@@ -183,7 +189,7 @@ export const loras = pgTable(
     characterId: uuid('character_id')
       .notNull()
       .references(() => characters.id),
-    /** Exactly one LoRA per completed run. */
+    /** The run it came from: its outcome (final, or kept at Stop) and any checkpoint of it turned into a LoRA. */
     trainingRunId: uuid('training_run_id').references(() => trainingRuns.id),
     name: text('name').notNull(),
     version: integer('version').notNull(),
@@ -200,7 +206,8 @@ export const loras = pgTable(
     deletedAt: deletedAt(),
   },
   (t) => [
-    uniqueIndex('loras_run').on(t.trainingRunId),
+    // One LoRA per checkpoint of a run.
+    uniqueIndex('loras_run_step').on(t.trainingRunId, t.steps),
     uniqueIndex('loras_character_version').on(t.characterId, t.version),
   ],
 );
@@ -221,6 +228,8 @@ export const generations = pgTable(
     progress: real('progress').notNull().default(0),
     workflowId: text('workflow_id').notNull(),
     gpuWorker: text('gpu_worker'),
+    /** When the user asked to cancel: the generation shows "Cancelling" until the workflow ends it. */
+    cancelRequestedAt: at('cancel_requested_at'),
     /** Who submitted it (session user or API token), for fair ordering between users. */
     submittedBy: text('submitted_by'),
     /** The generation this one re-runs or varies. */
@@ -290,6 +299,24 @@ export const MODEL_FILE_STATUSES = ['missing', 'downloading', 'ready', 'failed']
  * written by the provisioning activities. The file on disk stays the truth: a `ready` row whose file is gone reads
  * as missing.
  */
+/**
+ * What each GPU worker last reported about itself (internal API): whether it is alive, its engines, the jobs that
+ * hold its GPU slots. GPU workers have no database access; the control plane writes this for them.
+ */
+export const gpuWorkers = pgTable('gpu_workers', {
+  workerId: text('worker_id').primaryKey(),
+  identity: text('identity').notNull(),
+  hostname: text('hostname').notNull(),
+  queue: text('queue').notNull(),
+  capacity: integer('capacity').notNull().default(1),
+  engines: jsonb('engines').$type<GpuWorkerReport['engines']>().notNull().default([]),
+  jobs: jsonb('jobs').$type<string[]>().notNull().default([]),
+  startedAt: at('started_at').notNull(),
+  lastReportAt: at('last_report_at').notNull(),
+  /** It said it was shutting down: no longer listed. */
+  stoppedAt: at('stopped_at'),
+});
+
 export const modelFiles = pgTable('model_files', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),

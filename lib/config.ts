@@ -116,6 +116,12 @@ const envSchema = z.object({
     .min(0)
     .max(3600)
     .default(120),
+  RECONCILE_EVERY_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(3600, 'must be at most 3600')
+    .default(60),
 });
 
 export interface Config {
@@ -153,7 +159,7 @@ export interface Config {
   };
   /** The training engine: a checkout of ai-toolkit and its Python, or (fast-test) the simulator that behaves like it. */
   aitoolkit: { path: string; python: string; simulated: boolean };
-  /** Where GPU workers send training progress (the control plane's internal API). */
+  /** Where GPU workers report their jobs' progress and their own status (the control plane's internal API). */
   controlPlaneUrl: string;
   /** Shared secret of the internal API; unset = generated and kept under the data root. */
   internalToken: string | undefined;
@@ -165,7 +171,7 @@ export interface Config {
   gpu: {
     workerId: string;
     concurrency: number;
-    /** A GPU worker silent (no heartbeat, no poll) this long is lost and its job moves to another worker. */
+    /** A GPU worker silent (no heartbeat, no status report) this long is lost and its job moves to another worker. */
     lostAfterSeconds: number;
   };
   hfToken: string | undefined;
@@ -175,6 +181,8 @@ export interface Config {
   /** `auto`: a login is required when HOST is not loopback; `on`: always. */
   authMode: 'auto' | 'on';
   shutdownGraceSeconds: number;
+  /** How often the control plane closes jobs whose workflow has ended or is gone (api/jobs/reconciler.ts). */
+  reconcileEverySeconds: number;
   /** Values that must never appear in a log line. */
   secrets: string[];
 }
@@ -314,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     password: e.ISENGARD_PASSWORD,
     authMode: e.AUTH,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    reconcileEverySeconds: e.RECONCILE_EVERY_SECONDS,
     secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, e.ISENGARD_INTERNAL_TOKEN, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => typeof s === 'string' && s.length >= 4,
     ),

@@ -36,8 +36,8 @@ export interface StoragePaths {
   outputs: string;
   pg: string;
   temporal: string;
-  /** Status files that GPU workers publish for the control plane (engines, queue, identity). */
-  workers: string;
+  /** Files the pipeline self-test's GPU half writes, which the control plane reads back (shared storage check). */
+  selfTests: string;
 }
 
 export function storagePaths(root: string): StoragePaths {
@@ -51,7 +51,7 @@ export function storagePaths(root: string): StoragePaths {
     outputs: path.join(root, 'outputs'),
     pg: path.join(root, 'pg'),
     temporal: path.join(root, 'temporal'),
-    workers: path.join(root, 'workers'),
+    selfTests: path.join(root, 'self-tests'),
   };
 }
 

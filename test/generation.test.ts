@@ -93,51 +93,34 @@ describe('image generation through ComfyUI (simulated), as durable workflows', (
     expect((await request(stack, `/api/generations/${generation.id}/cancel`, { method: 'POST' })).status).toBe(409);
   });
 
-  it('records the images as soon as the GPU worker reports them, and refuses reports it cannot take', async () => {
+  it('is moved from status to status by its workflow alone, under the correlation id of the request', async () => {
     const correlationId = randomUUID();
     const generation = await generate(stack, { prompt: 'quick one', steps: 4, seed: 11 }, { 'X-Correlation-ID': correlationId });
     const done = await waitForGeneration(stack, generation.id);
     expect(done.status).toBe('completed');
-    // Recorded once, by the worker's report through the control plane; the workflow's own record found it done.
-    const apiLines = readFileSync(logFilePath(stack.config.log.dir, 'api'), 'utf8').split('\n');
-    const completions = apiLines.filter((line) => line.includes('"generation.completed"') && line.includes(generation.id));
-    expect(completions).toHaveLength(1);
-    // It ran from the moment the worker's ComfyUI accepted the prompt, as the worker said.
-    const running = apiLines.filter((line) => line.includes('"generation.running"') && line.includes(generation.id));
-    expect(running.map((line) => JSON.parse(line))).toMatchObject([
-      { correlation_id: correlationId, context: { generationId: generation.id, workerId: 'gpu-gen' } },
+    // Running once a GPU worker took it, completed with its images: each written once, by a control activity of the
+    // workflow, under the POST's correlation id (carried through the workflow).
+    const lines = readFileSync(logFilePath(stack.config.log.dir, 'worker'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(generation.id) && /"generation\.(running|completed)"/.test(line))
+      .map((line) => JSON.parse(line) as { event: string; correlation_id: string; context: Record<string, unknown> });
+    expect(lines.map((l) => [l.event, l.correlation_id])).toEqual([
+      ['generation.running', correlationId],
+      ['generation.completed', correlationId],
     ]);
-    expect(JSON.parse(completions[0]!)).toMatchObject({
-      event: 'generation.completed',
-      correlation_id: correlationId, // the POST's, carried through the workflow and the GPU worker
-      context: { generationId: generation.id, workerId: 'gpu-gen' },
-    });
+    expect(lines[0]!.context).toMatchObject({ generationId: generation.id, workerId: 'gpu-gen' });
 
+    // The internal API takes progress from the worker running it, never an outcome.
     const token = readFileSync(path.join(stack.config.storage.root, '.internal-token'), 'utf8');
-    const report = (id: string, filePath = `outputs/${id}/image-0.png`) =>
-      request<ApiErrorBody & { completed: boolean }>(stack, `/internal/generations/${id}/outputs`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: { workerId: 'gpu-gen', images: [{ index: 0, filePath, width: 64, height: 64, seed: 1, sizeBytes: 10, sha256: 'b'.repeat(64) }] },
-      });
-    expect((await report(generation.id)).body).toEqual({ completed: false }); // already complete: nothing changes
+    const internal = (url: string, body: unknown, auth = true) =>
+      request<ApiErrorBody>(stack, url, { method: 'POST', headers: auth ? { authorization: `Bearer ${token}` } : {}, body });
+    expect((await internal(`/internal/generations/${generation.id}/outputs`, { workerId: 'gpu-gen', images: [] })).status).toBe(404);
+    expect((await internal(`/internal/generations/${generation.id}/running`, { workerId: 'gpu-gen' })).status).toBe(404);
+    const late = await internal(`/internal/generations/${generation.id}/progress`, { workerId: 'gpu-gen', progress: 0.5 });
+    expect([late.status, late.body.error.message]).toEqual([409, 'This generation is not running on that worker']);
+    expect((await internal(`/internal/generations/${generation.id}/progress`, { workerId: 'gpu-gen', progress: 2 })).status).toBe(400);
+    expect((await internal(`/internal/generations/${generation.id}/progress`, { workerId: 'gpu-gen', progress: 0.5 }, false)).status).toBe(401);
     expect((await request<Generation>(stack, `/api/generations/${generation.id}`)).body).toEqual(done);
-    const outside = await report(generation.id, 'models/loras/x.safetensors');
-    expect([outside.status, outside.body.error.message]).toEqual([400, `Image 0 is not in outputs/${generation.id}/`]);
-    expect((await report('00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    const cancelled = await generate(stack, { prompt: 'never mind', steps: 150, seed: 12 });
-    expect((await request(stack, `/api/generations/${cancelled.id}/cancel`, { method: 'POST' })).status).toBe(202);
-    await waitForGeneration(stack, cancelled.id);
-    const late = await report(cancelled.id);
-    expect([late.status, late.body.error.message]).toEqual([409, 'This generation has already been cancelled']);
-
-    const runningReport = (id: string, body: unknown) =>
-      request<ApiErrorBody>(stack, `/internal/generations/${id}/running`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
-    const ended = await runningReport(generation.id, { workerId: 'gpu-gen' });
-    expect([ended.status, ended.body.error.message]).toEqual([409, 'This generation has already completed']);
-    expect((await runningReport('00000000-0000-4000-8000-000000000000', { workerId: 'gpu-gen' })).status).toBe(404);
-    expect((await runningReport(generation.id, { worker: 'gpu-gen' })).status).toBe(400);
-    expect((await request(stack, `/internal/generations/${generation.id}/running`, { method: 'POST', body: { workerId: 'gpu-gen' } })).status).toBe(401);
   });
 
   it('waits behind a training run on the same GPU, saying so, and starts when the GPU is free', async () => {

@@ -8,3 +8,9 @@ export function describeFailure(err: unknown): string {
   if (err instanceof ApplicationFailure || err instanceof Error) return err.message || err.name;
   return String(err);
 }
+
+/** The failure's category: the type of the ApplicationFailure an activity threw (`oom`, `NoUsablePhotos`, …), if any. */
+export function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}

@@ -1,15 +1,16 @@
 import {
   ActivityCancellationType,
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
+  deprecatePatch,
   log,
-  patched,
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { TimeoutType, type Duration } from '@temporalio/common';
 import type { PinnedGpuActivities, SharedGpuActivities } from '../activities/gpu';
-import type { AcquireGpuInput, GpuLease } from '../lib/temporal/gpu-contracts';
+import type { GpuLease } from '../lib/temporal/gpu-contracts';
 import { GPU_QUEUE } from '../lib/temporal/queues';
 
 export interface GpuTimeouts {
@@ -32,7 +33,10 @@ export function gpuTimeoutsFor(lostAfterSeconds: number): GpuTimeouts {
   return { ...DEFAULT_GPU_TIMEOUTS, scheduleToStart: `${lostAfterSeconds} seconds`, heartbeat: `${lostAfterSeconds} seconds` };
 }
 
-/** Histories from before the acquire waited for its answer on cancel replay the way they ran. */
+/**
+ * Workflows that began before the acquire waited for its answer on cancel were retired (README, "Upgrading"); the
+ * marker is still written for the workers of the release before, which replay with `patched()`.
+ */
 const ACQUIRE_ANSWERS_CANCEL = 'gpu-acquire-answers-cancel';
 
 /** How many times a job may move to another worker before it fails with an explanation. */
@@ -52,32 +56,34 @@ function lostWorkerTimeout(err: unknown): TimeoutFailure | undefined {
   return type === TimeoutType.SCHEDULE_TO_START || type === TimeoutType.HEARTBEAT ? err.cause : undefined;
 }
 
-export class GpuWorkersLostError extends Error {
-  constructor(moves: number) {
-    super(`The GPU worker was lost ${moves} times in a row; the job stopped moving to another one`);
-    this.name = 'GpuWorkersLostError';
-  }
+/**
+ * The job gave up moving: an ApplicationFailure, so it fails the workflow (a plain Error thrown by workflow code
+ * would only fail its task, which Temporal retries for ever).
+ */
+export function gpuWorkersLost(moves: number): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`The GPU worker was lost ${moves} times in a row; the job stopped moving to another one`, 'GpuWorkersLost');
 }
 
-export interface PinnedGpuOptions<T> {
+export interface PinnedGpuOptions {
   timeouts?: GpuTimeouts;
   /** Who asked: the shared queue hands out slots fairly between fairness keys (users). */
   fairnessKey?: string;
-  /** Runs once `work` succeeded, at the same time as the slot is released (e.g. recording the result). */
-  afterWork?: (result: T) => Promise<void>;
-  /** `work` gives the slot back itself when it succeeds: no release afterwards (a failure is still released). */
-  workReleasesSlot?: boolean;
-  /** A generation the worker that takes the slot starts at once; `work`'s pinned activity takes it over there. */
-  generation?: AcquireGpuInput['generation'];
+  /**
+   * Only for generations the previous release started (workflows/legacy/): its worker gave the slot back itself
+   * when the work succeeded, so the workflow did not release it then.
+   */
+  slotFreedByWork?: boolean;
 }
 
 /**
  * Runs `work` on one GPU worker: acquires a worker through the shared queue, then sends every GPU activity of the
- * job to that worker's own queue (design §3, GPU pinning). If the worker disappears, the job goes back to the
- * shared queue and continues on another worker, with the lost worker's last heartbeat as `resume`.
+ * job to that worker's own queue (design §3, GPU pinning), and gives the slot back when `work` is over, however it
+ * ended. If the worker disappears, the job goes back to the shared queue and continues on another worker, with the
+ * lost worker's last heartbeat as `resume`.
  */
-export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => Promise<T>, options: PinnedGpuOptions<T> = {}): Promise<T> {
-  const { timeouts = DEFAULT_GPU_TIMEOUTS, fairnessKey = 'default', afterWork, workReleasesSlot = false, generation } = options;
+export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => Promise<T>, options: PinnedGpuOptions = {}): Promise<T> {
+  const { timeouts = DEFAULT_GPU_TIMEOUTS, fairnessKey = 'default', slotFreedByWork = false } = options;
+  deprecatePatch(ACQUIRE_ANSWERS_CANCEL);
   // Waits in the shared queue until a GPU worker has a free slot; the server hands out slots fairly between
   // fairness keys (users), so one user's long queue does not starve another's.
   const { acquireGpu } = proxyActivities<SharedGpuActivities>({
@@ -85,16 +91,13 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
     // A cancel that comes while a worker is taking the slot waits for that answer (a few milliseconds; a queued or
-    // retrying acquire is cancelled at once), so the slot it took is released below instead of staying taken
-    // until it expires.
-    cancellationType: patched(ACQUIRE_ANSWERS_CANCEL)
-      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-      : ActivityCancellationType.TRY_CANCEL,
+    // retrying acquire is cancelled at once), so the slot it took is released below instead of staying taken.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     priority: { fairnessKey },
   });
   let resume: unknown;
   for (let move = 0; ; move++) {
-    const lease = await acquireGpu({ jobId, generation });
+    const lease = await acquireGpu({ jobId });
     const activities = proxyActivities<PinnedGpuActivities>({
       taskQueue: lease.queue,
       scheduleToStartTimeout: timeouts.scheduleToStart,
@@ -107,17 +110,7 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
     });
     try {
       const result = await work({ lease, activities, resume });
-      if (workReleasesSlot) {
-        if (afterWork) await afterWork(result);
-        return result;
-      }
-      if (!afterWork) {
-        await releaseQuietly(lease, jobId);
-        return result;
-      }
-      // The slot goes back while the result is recorded elsewhere: neither waits for the other.
-      const [, recorded] = await Promise.allSettled([releaseQuietly(lease, jobId), afterWork(result)]);
-      if (recorded.status === 'rejected') throw recorded.reason;
+      if (!slotFreedByWork) await releaseQuietly(lease, jobId);
       return result;
     } catch (err) {
       const lost = lostWorkerTimeout(err);
@@ -125,7 +118,7 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
         await releaseQuietly(lease, jobId);
         throw err;
       }
-      if (move + 1 >= MAX_WORKER_MOVES) throw new GpuWorkersLostError(move + 1);
+      if (move + 1 >= MAX_WORKER_MOVES) throw gpuWorkersLost(move + 1);
       resume = lost.lastHeartbeatDetails ?? resume;
       log.warn(`GPU worker ${lease.workerId} was lost (${lost.timeoutType}); moving ${jobId} to another worker`, {
         event: 'gpu.worker_lost',
@@ -137,7 +130,10 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
   }
 }
 
-/** Frees the worker's slot; if the worker is already gone its slot expires by itself, so failures are ignored. */
+/**
+ * Frees the worker's slot, whether or not the job was cancelled meanwhile. If the worker is already gone its slot
+ * went with it, so a failure is ignored.
+ */
 async function releaseQuietly(lease: GpuLease, jobId: string): Promise<void> {
   const { releaseGpu } = proxyActivities<PinnedGpuActivities>({
     taskQueue: lease.queue,

@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BaseModelId } from '../lib/contracts/generations';
 import type { ModelFileSpec } from '../lib/models/catalogue';
 import { STATUS } from '../lib/temporal/search-attributes';
-import { control, downloads } from './activities';
-import { describeFailure } from './failures';
+import { control, downloads } from './activity-proxies';
+import { describeFailure, failureType } from './failures';
 
 export interface ProvisionModelsInput {
   modelId: BaseModelId;
@@ -17,11 +17,6 @@ export interface ProvisionModelsResult {
 
 function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): void {
   upsertSearchAttributes([{ key: STATUS, value: status }]);
-}
-
-function failureCode(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return (cause instanceof ApplicationFailure ? cause.type : undefined) ?? 'failed';
 }
 
 /**
@@ -50,7 +45,7 @@ export async function provisionModels(input: ProvisionModelsInput): Promise<Prov
         modelId,
         file: cancelled ? undefined : current,
         outcome: cancelled ? 'cancelled' : 'failed',
-        code: cancelled ? 'cancelled' : failureCode(err),
+        code: cancelled ? 'cancelled' : failureType(err) ?? 'failed',
         message: cancelled ? 'Cancelled' : describeFailure(err),
       }),
     );

@@ -1,7 +1,7 @@
 import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SelfTestProbeResult } from '../activities/gpu/self-test-probe';
 import { STATUS } from '../lib/temporal/search-attributes';
-import { control } from './activities';
+import { control } from './activity-proxies';
 import { describeFailure } from './failures';
 import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 

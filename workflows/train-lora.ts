@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   defineSignal,
   isCancellation,
@@ -11,8 +9,8 @@ import {
 import type { PinnedGpuActivities } from '../activities/gpu';
 import type { RunTrainingResult } from '../activities/gpu/train';
 import { STATUS } from '../lib/temporal/search-attributes';
-import { control } from './activities';
-import { describeFailure } from './failures';
+import { control } from './activity-proxies';
+import { describeFailure, failureType } from './failures';
 import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 
 export interface TrainLoraInput {
@@ -32,12 +30,6 @@ export const saveNowSignal = defineSignal('saveNow');
 
 function setStatus(status: 'running' | 'completed' | 'failed' | 'stopped'): void {
   upsertSearchAttributes([{ key: STATUS, value: status }]);
-}
-
-/** The engine's failure category (the ApplicationFailure type the GPU activity set), if any. */
-function failureCode(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 /**
@@ -94,7 +86,7 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
           { timeouts: input.gpuTimeouts, fairnessKey: input.submittedBy },
         );
       } catch (err) {
-        if (failureCode(err) !== 'oom' || vramProfile === 'low') throw err;
+        if (failureType(err) !== 'oom' || vramProfile === 'low') throw err;
         vramProfile = 'low';
         await control.trainingEvent({
           runId,
@@ -127,7 +119,7 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
         runId,
         status: 'failed',
         message: describeFailure(err),
-        errorCode: failureCode(err) ?? 'failed',
+        errorCode: failureType(err) ?? 'failed',
         errorMessage: describeFailure(err),
       }),
     );

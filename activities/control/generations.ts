@@ -1,22 +1,41 @@
-import { completeGeneration, finishGeneration, markGenerationRunning } from '../../db/repositories/generations';
+import { rm } from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/activity';
+import { completeGeneration, finishGeneration, getGenerationRow, markGenerationRunning } from '../../db/repositories/generations';
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
+import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 
-/** The control-plane steps of the `generateImages` workflow. */
+export const GENERATION_ENDED = 'GenerationEnded';
+
+/** The control-plane steps of the `generateImages` workflow: the only writer of a generation's status once it started. */
 export function createGenerationActivities(ctx: ControlContext) {
+  /** A generation that did not complete keeps no image: whatever its GPU worker wrote goes. */
+  const removeImages = (generationId: string) => rm(within(ctx.config.storage.outputs, generationId), { recursive: true, force: true });
+
   return {
-    /** The GPU worker took the job: from now on it is running (before, it waited for a GPU). */
+    /** A GPU worker took the job: from now on it is running (before, it waited for a GPU). */
     async generationOnWorker(input: { generationId: string; workerId: string }): Promise<void> {
-      await markGenerationRunning(ctx.db, input.generationId, input.workerId);
+      if (!(await markGenerationRunning(ctx.db, input.generationId, input.workerId))) {
+        throw ApplicationFailure.nonRetryable('This generation has already ended (it was cancelled or closed)', GENERATION_ENDED);
+      }
+      ctx.logger.info('generation.running', `Generation running on GPU worker ${input.workerId}`, input);
     },
 
-    /** The workflow's record of the images; usually the GPU worker's report has already recorded them. */
-    async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<void> {
-      if (await completeGeneration(ctx.db, input.generationId, input.images)) {
-        ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, {
-          generationId: input.generationId,
-        });
+    /**
+     * Records the images and completes the generation, unless its cancel was asked for before: then it ends
+     * `cancelled` here, its images removed. Answers which of the two it did.
+     */
+    async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<'completed' | 'cancelled'> {
+      const outcome = await completeGeneration(ctx.db, input.generationId, input.images);
+      if (outcome === 'cancelled' || outcome === 'ended') {
+        await removeImages(input.generationId);
+        ctx.logger.info('generation.finished', 'Generation cancelled before its images were recorded', { generationId: input.generationId });
+        return 'cancelled';
       }
+      if (outcome === 'completed') {
+        ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, { generationId: input.generationId });
+      }
+      return 'completed';
     },
 
     async generationFinished(input: { generationId: string; status: 'failed' | 'cancelled'; code: string; message: string }): Promise<void> {
@@ -25,6 +44,7 @@ export function createGenerationActivities(ctx: ControlContext) {
         errorCode: input.status === 'failed' ? input.code : null,
         errorMessage: input.status === 'failed' ? input.message : null,
       });
+      if (ended || (await getGenerationRow(ctx.db, input.generationId))?.status !== 'completed') await removeImages(input.generationId);
       if (ended) ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
     },
   };

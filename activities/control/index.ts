@@ -1,4 +1,5 @@
 import type { ControlContext } from './context';
+import { asActivityFailure } from './failures';
 import { createGenerationActivities } from './generations';
 import { createModelActivities } from './models';
 import { createSelfTestActivities } from './self-tests';
@@ -6,7 +7,7 @@ import { createTrainingActivities } from './training';
 
 /** Every activity of the `isengard-control` queue: the only ones that touch the database. */
 export function createControlActivities(ctx: ControlContext) {
-  return announcingChanges(ctx, {
+  return asControlActivities(ctx.changed, {
     ...createSelfTestActivities(ctx),
     ...createTrainingActivities(ctx),
     ...createGenerationActivities(ctx),
@@ -15,24 +16,28 @@ export function createControlActivities(ctx: ControlContext) {
 }
 
 /**
- * Once an activity has ended (it may have written, even if it then failed), `ctx.changed` hears of it, with the
+ * Each activity fails the way its workflow can act on (failures.ts: transient retried, deterministic ended with a
+ * reason), and once it has ended (it may have written, even if it then failed) `ctx.changed` hears of it, with the
  * training run or generation it was about.
  */
-function announcingChanges<T extends Record<string, (...args: never[]) => Promise<unknown>>>(ctx: ControlContext, activities: T): T {
-  const { changed } = ctx;
-  if (!changed) return activities;
-  const wrapped: Record<string, (input?: { runId?: unknown; generationId?: unknown }) => Promise<unknown>> = {};
+export function asControlActivities<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  changed: ControlContext['changed'],
+  activities: T,
+): T {
+  const out: Record<string, (input?: { runId?: unknown; generationId?: unknown }) => Promise<unknown>> = {};
   for (const [name, activity] of Object.entries(activities) as Array<[string, (input?: unknown) => Promise<unknown>]>) {
-    wrapped[name] = async (input) => {
+    out[name] = async (input) => {
       try {
         return await activity(input);
+      } catch (err) {
+        throw asActivityFailure(err);
       } finally {
         const jobId = input?.generationId ?? input?.runId;
-        changed(typeof jobId === 'string' ? jobId : undefined);
+        changed?.(typeof jobId === 'string' ? jobId : undefined);
       }
     };
   }
-  return wrapped as unknown as T;
+  return out as unknown as T;
 }
 
 export type ControlActivities = ReturnType<typeof createControlActivities>;

@@ -182,8 +182,11 @@ export function createModelActivities(ctx: ControlContext) {
           throw ApplicationFailure.nonRetryable(err.message, err.code);
         }
         const message = err instanceof Error ? err.message : String(err);
-        logger.warn('models.download_interrupted', `${file.target}: ${message}; it resumes on the next try`, { bytesDone: latest.bytesDone });
-        throw ApplicationFailure.retryable(message, err instanceof ModelDownloadError ? err.code : 'network');
+        const code = err instanceof ModelDownloadError ? err.code : 'network';
+        logger.warn('models.download_interrupted', `${file.target}: ${message}; it resumes on the next try`, { bytesDone: latest.bytesDone, attempt: info.attempt });
+        // The card says at once why the download does not progress, while it tries again (a few times, then it ends).
+        await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'downloading', errorCode: code, errorMessage: message }).catch(() => undefined);
+        throw ApplicationFailure.retryable(message, code);
       } finally {
         clearInterval(beat);
       }

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { characters, photos } from '../../db/schema';
-import { insertLora, loraOfRun, nextLoraVersion } from '../../db/repositories/loras';
 import {
   addTrainingEvent,
   beginTrainingAttempt,
@@ -14,10 +11,10 @@ import {
   updateTrainingRun,
 } from '../../db/repositories/trainings';
 import { engineJobName, type TrainingSettings } from '../../lib/contracts/training';
-import { readSafetensorsHeader, trainingStep } from '../../lib/safetensors';
 import { createTrainingEngine } from '../../plugins/training/registry';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
+import { registerLora } from './register-lora';
 
 /** What the workflow needs to run the engine, decided once when the run starts. */
 export interface TrainingPlan {
@@ -32,24 +29,6 @@ export interface TrainingPlan {
 export const NO_USABLE_PHOTOS = 'NoUsablePhotos';
 export const RUN_GONE = 'TrainingRunGone';
 
-function slug(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'character'
-  );
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** The control-plane steps of the `trainLora` workflow: every state change lands in the database. */
 export function createTrainingActivities(ctx: ControlContext) {
   const root = ctx.config.storage.root;
@@ -62,11 +41,14 @@ export function createTrainingActivities(ctx: ControlContext) {
       .orderBy(asc(photos.createdAt));
   }
 
-  const activities = {
+  return {
     /** Checks the run can train at all and marks it running. Missing photos fail the run at once, without retries. */
     async trainingStarted(input: { runId: string }): Promise<TrainingPlan> {
       const run = await getTrainingRow(ctx.db, input.runId);
       if (!run) throw ApplicationFailure.nonRetryable('The training run no longer exists', RUN_GONE);
+      if (run.status !== 'queued' && run.status !== 'running') {
+        throw ApplicationFailure.nonRetryable(`This run was closed (${run.status}) before it could start`, RUN_GONE);
+      }
       const [character] = await ctx.db
         .select()
         .from(characters)
@@ -135,55 +117,10 @@ export function createTrainingActivities(ctx: ControlContext) {
       await addTrainingEvent(ctx.db, input.runId, input.kind, input.message);
     },
 
-    /**
-     * Registers the finished LoRA: copies the engine's final file to models/loras/<character>/ (atomically, so
-     * ComfyUI never lists half a file), with its sha256, size and the metadata of its header. Exactly one per run.
-     */
+    /** Registers the run's final LoRA file (or, after a Stop, its last checkpoint) as a LoRA of its character. */
     async registerLora(input: { runId: string; checkpoint: string }): Promise<string> {
-      const existing = await loraOfRun(ctx.db, input.runId);
-      if (existing) return existing.id;
-      const run = await getTrainingRow(ctx.db, input.runId);
-      if (!run) throw ApplicationFailure.nonRetryable('The training run no longer exists', RUN_GONE);
       await updateTrainingRun(ctx.db, input.runId, { phase: 'registering' });
-      const [character] = await ctx.db.select().from(characters).where(eq(characters.id, run.characterId));
-      const source = within(root, input.checkpoint);
-      const header = await readSafetensorsHeader(source);
-      const settings = run.settings as unknown as TrainingSettings;
-
-      for (let tries = 0; ; tries++) {
-        const version = await nextLoraVersion(ctx.db, run.characterId);
-        const fileName = `${slug(character?.name ?? 'character')}-v${version}.safetensors`;
-        const relative = path.posix.join('models', 'loras', run.characterId, fileName);
-        const target = within(root, relative);
-        await mkdir(path.dirname(target), { recursive: true });
-        await copyFile(source, `${target}.partial`);
-        await rename(`${target}.partial`, target);
-        try {
-          const row = await insertLora(ctx.db, {
-            characterId: run.characterId,
-            trainingRunId: run.id,
-            name: `${character?.name ?? 'LoRA'} v${version}`,
-            version,
-            filePath: relative,
-            sha256: await sha256(target),
-            sizeBytes: (await stat(target)).size,
-            baseModel: run.baseModel,
-            steps: trainingStep(header) ?? settings.steps,
-            rank: settings.rank,
-            triggerWord: character?.triggerWord ?? '',
-            metadata: header.metadata,
-          });
-          await addTrainingEvent(ctx.db, input.runId, 'lora', `LoRA registered: ${row.name}`);
-          ctx.logger.info('lora.registered', `LoRA ${row.name} registered`, { loraId: row.id, runId: run.id, file: relative });
-          return row.id;
-        } catch (err) {
-          // Another run of the same character took this version number at the same moment: take the next one.
-          await rm(target, { force: true });
-          const again = await loraOfRun(ctx.db, input.runId);
-          if (again) return again.id;
-          if (tries >= 3) throw err;
-        }
-      }
+      return (await registerLora(ctx, { ...input, event: 'LoRA registered' })).loraId;
     },
 
     async trainingFinished(input: {
@@ -202,9 +139,8 @@ export function createTrainingActivities(ctx: ControlContext) {
       const runDir = within(root, 'training', input.runId);
       const checkpoint = (await createTrainingEngine(ctx.config).checkpoints(runDir, input.name)).at(-1);
       if (!checkpoint) return null;
-      const loraId = await activities.registerLora({ runId: input.runId, checkpoint: path.relative(root, checkpoint.path) });
-      return { loraId, step: checkpoint.step };
+      const { loraId, steps } = await registerLora(ctx, { runId: input.runId, checkpoint: path.relative(root, checkpoint.path), event: 'Kept as a LoRA' });
+      return { loraId, step: steps };
     },
   };
-  return activities;
 }

@@ -2,7 +2,6 @@ import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import type { EngineRegistry } from '../../plugins/registry';
 import type { TrainingSession } from '../../plugins/training/interface';
-import type { EarlyGenerations } from './generation-runs';
 import type { GpuLeases } from './leases';
 
 /** What every GPU activity of one worker process shares. */
@@ -10,8 +9,6 @@ export interface GpuContext {
   config: Config;
   logger: Logger;
   leases: GpuLeases;
-  /** Generations started as their job took a slot here, waiting for their pinned activity. */
-  earlyGenerations: EarlyGenerations;
   engines: EngineRegistry;
   /** Trainings running in this process, by run id, for commands such as "save now". */
   trainings: Map<string, TrainingSession>;

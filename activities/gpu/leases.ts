@@ -1,14 +1,14 @@
 /**
  * Which jobs hold this GPU worker's slots. A job takes a slot when it acquires the GPU through the shared queue
- * and keeps it while its pinned activities run (each heartbeat renews it) until it releases it. A slot whose job
- * went quiet for `ttlMs` is free again, so a workflow that vanished between "acquire" and "run" cannot block
- * the GPU forever.
+ * and keeps it while its pinned activities run (each heartbeat renews it) until its workflow releases it. Two
+ * safety nets free a slot nobody will release: a slot whose job went quiet for `ttlMs` is free again, and the
+ * worker frees at once the slot of a job whose workflow has ended (see slot-reclaimer.ts).
  *
  * The shared queue's poller asks for a free slot before it polls (see slot-supplier.ts): while every slot is
  * held, this worker takes no new job, and waiting jobs stay in Temporal's queue, in order.
  */
 export class GpuLeases {
-  private readonly held = new Map<string, number>();
+  private readonly held = new Map<string, { at: number; workflowId: string | undefined }>();
   /** Polls in flight for the shared queue: each may bring a job that will need a slot. */
   private reserved = 0;
   private waiters: Array<() => void> = [];
@@ -19,17 +19,20 @@ export class GpuLeases {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes a slot for `jobId` (a job that already holds one keeps it). False when every slot is taken. */
-  tryAcquire(jobId: string): boolean {
+  /**
+   * Takes a slot for `jobId`, run by the workflow `workflowId` (a job that already holds one keeps it). False when
+   * every slot is taken.
+   */
+  tryAcquire(jobId: string, workflowId?: string): boolean {
     this.expire();
     if (!this.held.has(jobId) && this.held.size >= this.capacity) return false;
-    this.held.set(jobId, this.now());
+    this.held.set(jobId, { at: this.now(), workflowId: workflowId ?? this.held.get(jobId)?.workflowId });
     return true;
   }
 
   /** Renews (or, after a worker restart, re-creates) the slot of a job whose pinned activity is running here. */
-  touch(jobId: string): void {
-    this.held.set(jobId, this.now());
+  touch(jobId: string, workflowId?: string): void {
+    this.held.set(jobId, { at: this.now(), workflowId: workflowId ?? this.held.get(jobId)?.workflowId });
   }
 
   /** Frees the slot of `jobId`; false when it held none (already released, or expired). */
@@ -42,6 +45,14 @@ export class GpuLeases {
   jobs(): string[] {
     this.expire();
     return [...this.held.keys()];
+  }
+
+  /** The slots nothing has renewed for `idleMs`: their job waits between two activities, or has ended. */
+  idle(idleMs: number): Array<{ jobId: string; workflowId: string }> {
+    const cutoff = this.now() - idleMs;
+    return [...this.held]
+      .filter(([, lease]) => lease.at <= cutoff && lease.workflowId !== undefined)
+      .map(([jobId, lease]) => ({ jobId, workflowId: lease.workflowId! }));
   }
 
   /** Slots neither held by a job nor promised to a poll in flight. */
@@ -91,8 +102,8 @@ export class GpuLeases {
 
   private expire(): void {
     const cutoff = this.now() - this.ttlMs;
-    for (const [jobId, at] of this.held) {
-      if (at < cutoff) {
+    for (const [jobId, lease] of this.held) {
+      if (lease.at < cutoff) {
         this.held.delete(jobId);
         this.wake();
       }

@@ -63,8 +63,8 @@ export function createSelfTestProbe(ctx: GpuContext) {
       ctx.leases.touch(input.jobId);
     }
 
-    const relative = path.join('workers', 'self-tests', `${input.selfTestId}.json`);
-    const file = within(ctx.config.storage.root, relative);
+    const file = within(ctx.config.storage.selfTests, `${input.selfTestId}.json`);
+    const relative = path.relative(ctx.config.storage.root, file);
     await mkdir(path.dirname(file), { recursive: true });
     const stamp = JSON.stringify({ workerId: ctx.workerId, selfTestId: input.selfTestId, at: new Date().toISOString() });
     await writeFile(file, stamp);

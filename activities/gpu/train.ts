@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { activityInfo, ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
 import type { TrainingSettings } from '../../lib/contracts/training';
-import { internalToken } from '../../lib/internal-token';
 import { currentCorrelationId } from '../../lib/logger/correlation';
 import { createLogger } from '../../lib/logger/logger';
 import { within } from '../../lib/storage';
 import type { TrainingEngineEvent, TrainingOutcome } from '../../plugins/training/interface';
 import type { GpuContext } from './context';
+import { beatUntilDone } from './heartbeat';
 import { FencedError, TrainingReporter } from './training-reporter';
 
 export interface RunTrainingInput {
@@ -39,8 +39,6 @@ export interface TrainingHeartbeat {
 
 /** Stopped with a checkpoint kept: the workflow registers it. */
 export const STOPPED_WITH_CHECKPOINT = 'TrainingStopped';
-/** At most; shorter when the heartbeat timeout is short, so that three beats always fit in it. */
-const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * The long GPU activity of `trainLora`: runs the training engine (through the plugin registry) in a folder of its
@@ -71,8 +69,7 @@ export function createRunTraining(ctx: GpuContext) {
     let session: Awaited<ReturnType<ReturnType<typeof ctx.engines.trainingEngine>['start']>> | undefined;
     const graceMs = ctx.config.shutdownGraceSeconds * 1000;
     const reporter = new TrainingReporter({
-      url: ctx.config.controlPlaneUrl,
-      token: internalToken(ctx.config),
+      config: ctx.config,
       runId: input.runId,
       workerId: ctx.workerId,
       attempt: input.attempt,
@@ -104,6 +101,9 @@ export function createRunTraining(ctx: GpuContext) {
           reporter.update({ lastCheckpointStep: state.lastCheckpointStep }, true);
           heartbeat(state);
           break;
+        case 'kept':
+          reporter.update({ events: [{ kind: 'checkpoint_kept', message: `Checkpoint at step ${event.step} saved on request: it is kept for the life of the run` }] }, true);
+          break;
         case 'sample':
           reporter.update({ samples: [{ step: event.step, promptIndex: event.promptIndex, prompt: event.prompt, filePath: relative(event.path) }] }, true);
           break;
@@ -125,16 +125,12 @@ export function createRunTraining(ctx: GpuContext) {
     // ComfyUI on this GPU lets go of its models first: the trainer needs all the memory.
     await ctx.engines.imageEngine().freeVram();
     reporter.start();
-    // Beat from the start: claiming the folder and starting the engine take seconds before any progress.
-    const timeoutMs = activityInfo().heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3;
-    heartbeat(state);
-    const beat = setInterval(
-      () => {
-        heartbeat(state);
-        // Loading a model can take minutes without a word from the engine: the GPU stays this job's.
-        ctx.leases.touch(input.jobId);
-      },
-      Math.max(200, Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3)),
+    // Beat from the start: claiming the folder and starting the engine take seconds before any progress, and a Stop
+    // must reach the engine meanwhile too. Loading a model can take minutes without a word from the engine: the
+    // GPU stays this job's.
+    const stopBeating = beatUntilDone(
+      () => state,
+      () => ctx.leases.touch(input.jobId),
     );
     let outcome: TrainingOutcome;
     let cancelled: unknown;
@@ -165,7 +161,7 @@ export function createRunTraining(ctx: GpuContext) {
       outcome = await running.done;
     } finally {
       ctx.trainings.delete(input.runId);
-      clearInterval(beat);
+      stopBeating();
       await reporter.close();
     }
 

@@ -1,15 +1,38 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger/logger';
 import { MIN_GAP_MS, TrainingReporter } from './training-reporter';
+
+/** Every report the reporter has posted (the real HTTP call, only watched), to wait until each has arrived. */
+const { posts } = vi.hoisted(() => ({ posts: [] as Array<Promise<unknown>> }));
+vi.mock('./internal-report', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./internal-report')>();
+  return {
+    ...real,
+    postReport: (...args: Parameters<typeof real.postReport>) => {
+      const post = real.postReport(...args);
+      posts.push(post);
+      return post;
+    },
+  };
+});
 
 interface Received {
   body: { step?: number; losses?: Array<[number, number]>; events?: Array<{ kind: string }> };
 }
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+// The reporter's throttle and retry run on fake time (its timers and clock only); the HTTP exchange is real.
+beforeEach(() => {
+  posts.length = 0;
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  return new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
 
 /** A stand-in for the control plane's internal report route; `status` decides each answer. */
 async function controlPlane(status: (n: number) => number = () => 200): Promise<{ url: string; received: Received[] }> {
@@ -29,19 +52,32 @@ async function controlPlane(status: (n: number) => number = () => 200): Promise<
 
 function reporter(url: string): TrainingReporter {
   const logger = createLogger({ service: 'worker', level: 'ERROR' });
-  return new TrainingReporter({ url, token: 't', runId: 'run-1', workerId: 'w', attempt: 1, logger, onFenced: () => {} });
+  const config = loadConfig({ CONTROL_PLANE_URL: url, ISENGARD_INTERNAL_TOKEN: 'test-internal-token' });
+  return new TrainingReporter({ config, runId: 'run-1', workerId: 'w', attempt: 1, logger, onFenced: () => {} });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Lets every report in flight reach the server and the reporter act on the answer, and fires what is due now; no
+ * fake time passes. Repeats while that starts new reports.
+ */
+async function settle(): Promise<void> {
+  for (let seen = -1; seen !== posts.length; ) {
+    seen = posts.length;
+    await Promise.allSettled(posts);
+    await vi.advanceTimersByTimeAsync(0);
+  }
+}
 
 describe('TrainingReporter', () => {
   it('sends the first step alone, then gathers what arrives meanwhile into fewer reports', async () => {
     const { url, received } = await controlPlane();
     const r = reporter(url);
     r.start();
+    // The engine finishes a step every 50 ms (of fake time), each report arriving before the next step.
     for (let step = 1; step <= 12; step++) {
       r.update({ step, losses: [[step, 1 / step]] });
-      await sleep(50);
+      await settle();
+      await vi.advanceTimersByTimeAsync(50);
     }
     await r.close();
     // The first step goes out alone, at once; later ones are gathered (how soon is the benchmark's business).
@@ -58,8 +94,14 @@ describe('TrainingReporter', () => {
     const r = reporter(url);
     r.start();
     r.update({ step: 5, events: [{ kind: 'notice', message: 'hello' }] });
-    while (received.length === 0) await sleep(50);
-    await sleep(MIN_GAP_MS * 2);
+    await settle();
+    expect(posts).toHaveLength(1); // refused (503): kept for later
+    expect(received).toHaveLength(0);
+    // Nothing new comes; the retry sends it, and only once.
+    await vi.advanceTimersByTimeAsync(10 * MIN_GAP_MS);
+    await settle();
+    await vi.advanceTimersByTimeAsync(10 * MIN_GAP_MS);
+    await settle();
     expect(received).toHaveLength(1);
     expect(received[0]!.body).toMatchObject({ step: 5, events: [{ kind: 'notice' }] });
     await r.close();
@@ -69,10 +111,12 @@ describe('TrainingReporter', () => {
     const { url, received } = await controlPlane();
     const r = reporter(url);
     r.update({ events: [{ kind: 'retry', message: 'again' }] });
-    await sleep(100);
+    await vi.advanceTimersByTimeAsync(10 * MIN_GAP_MS);
+    await settle();
+    expect(posts).toHaveLength(0);
     expect(received).toHaveLength(0);
     r.start();
-    await sleep(100);
+    await settle();
     expect(received[0]!.body.events).toEqual([{ kind: 'retry', message: 'again' }]);
     await r.close();
   });

@@ -1,3 +1,4 @@
+import type { Config } from '../../lib/config';
 import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Logger } from '../../lib/logger/logger';
 import { postReport } from './internal-report';
@@ -36,8 +37,7 @@ export class TrainingReporter {
 
   constructor(
     private readonly options: {
-      url: string;
-      token: string;
+      config: Config;
       runId: string;
       workerId: string;
       attempt: number;
@@ -102,9 +102,9 @@ export class TrainingReporter {
     this.lastSentAt = Date.now();
     this.inFlight = true;
     let failed = false;
-    const { url, token, runId, workerId, attempt, logger } = this.options;
+    const { config, runId, workerId, attempt, logger } = this.options;
     try {
-      const answer = await postReport(`${url}/internal/trainings/${runId}/report`, token, { ...report, workerId, attempt }, { timeoutMs: 10_000 });
+      const answer = await postReport(config, `/internal/trainings/${runId}/report`, { ...report, workerId, attempt }, 10_000);
       if (answer.status === 409) {
         this.fenced = true;
         logger.warn('training.fenced', 'The control plane refused the report: this engine start is stale', { runId, attempt });

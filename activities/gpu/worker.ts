@@ -1,21 +1,20 @@
 import os from 'node:os';
-import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import { correlationActivityInterceptor } from '../../lib/temporal/activity-interceptor';
+import { connectClient } from '../../lib/temporal/connection';
 import { GPU_QUEUE, gpuWorkerQueue } from '../../lib/temporal/queues';
 import { createEngineRegistry } from '../../plugins/registry';
 import type { GpuContext } from './context';
+import { handBackLeftovers } from './hand-back';
+import { HEARTBEAT_THROTTLE } from './heartbeat';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
-import { EarlyGenerations } from './generation-runs';
 import { GpuLeases } from './leases';
+import { startSlotReclaimer } from './slot-reclaimer';
 import { gpuSlotSupplier } from './slot-supplier';
-import { baseStatus, removeStatusFile, writeStatusFile } from '../../lib/worker-status';
-import { connectClient } from '../../lib/temporal/connection';
-import { RunningActivities } from './running-activities';
+import { StatusReports } from './status-report';
 
-const STATUS_EVERY_MS = 15_000;
 /** A slot whose job neither started nor heartbeated for this long is free again. */
 const LEASE_TTL_MS = 3 * 60_000;
 
@@ -37,6 +36,8 @@ export interface GpuWorkerHandle {
  * One GPU worker process = two Temporal workers (temporal.md §1): one on the shared queue answering only
  * "acquire GPU", and only while it has a free GPU slot; one on its own queue running the GPU activities of the jobs
  * pinned to it, `WORKER_CONCURRENCY` at a time (that one always polls, so the worker stays visible while busy).
+ * Besides Temporal, it talks to the control plane only through the internal report: its jobs' progress and its
+ * own status.
  */
 export async function createGpuWorker(connection: NativeConnection, options: GpuWorkerOptions): Promise<GpuWorkerHandle> {
   const { config, logger } = options;
@@ -49,12 +50,6 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     identity,
     queue: gpuWorkerQueue(workerId),
     leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
-    earlyGenerations: new EarlyGenerations(LEASE_TTL_MS, (jobId) =>
-      logger.warn('gpu.early_generation_dropped', `Generation started early for ${jobId} interrupted: its job never took it over`, {
-        jobId,
-        workerId,
-      }),
-    ),
     engines: createEngineRegistry(config, logger),
     trainings: new Map(),
   };
@@ -63,6 +58,9 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     namespace: config.temporal.namespace,
     identity,
     interceptors: { activity: [correlationActivityInterceptor] },
+    // Stop and Cancel reach a GPU activity in the answer to a heartbeat: at most a second late (see heartbeat.ts).
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   };
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const shared = await Worker.create({
@@ -77,10 +75,8 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
       nexusTaskSlotSupplier: fixed(1),
     },
   });
-  const running = new RunningActivities(path.join(config.storage.workers, `${workerId}.running`));
   const pinned = await Worker.create({
     ...common,
-    interceptors: { activity: [correlationActivityInterceptor, running.interceptor()] },
     taskQueue: ctx.queue,
     activities: createPinnedGpuActivities(ctx),
     // GPU work is limited by the leases (one job per slot); the extra task slots are for commands to running
@@ -90,31 +86,21 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
     shutdownForceTime: `${config.shutdownGraceSeconds + 30} seconds`,
   });
+  const client = await connectClient(config, logger, connection);
+  const status = new StatusReports(ctx);
 
-  const base = baseStatus({ workerId, queue: ctx.queue, identity, mode: config.mode });
-  const publish = async () => {
-    try {
-      const engines = await ctx.engines.check();
-      writeStatusFile(config.storage.workers, { ...base, engines, updatedAt: new Date().toISOString() });
-    } catch (err) {
-      logger.warn('worker.status_failed', 'Could not publish the worker status file', { error: err });
-    }
-  };
   // The image engine's server starts with the worker (it takes a while to load), unless it is not installed.
   const image = ctx.engines.imageEngine();
   const imageStatus = await image.check();
-  await publish();
   if (imageStatus.state !== 'missing') {
-    // Published again once it answers, so health turns ok without waiting for the next round.
+    // Reported again once it answers, so health turns ok without waiting for the next engine check.
     void image
       .start()
-      .then(publish)
+      .then(() => status.refresh())
       .catch((err: unknown) => logger.error('comfyui.start_failed', `ComfyUI did not start: ${(err as Error).message}`, { error: err }));
   } else {
     logger.warn('comfyui.missing', imageStatus.message);
   }
-  const timer = setInterval(() => void publish(), STATUS_EVERY_MS);
-  timer.unref();
 
   logger.info('worker.ready', `GPU worker ${workerId} polls ${GPU_QUEUE} and ${ctx.queue}`, {
     workerId,
@@ -128,34 +114,24 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     run: async () => {
       const workers = [shared, pinned];
       const stopAll = () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
-      void handBackLeftovers(config, logger, running);
+      status.start();
+      const stopReclaiming = startSlotReclaimer(ctx, client);
+      void handBackLeftovers(ctx, client).catch((err: unknown) =>
+        logger.warn('worker.recovery_failed', `Could not hand back a crashed worker's activities: ${(err as Error).message}`),
+      );
       try {
         // If one worker fails, stop the other too: half a GPU worker would take jobs it cannot run.
         const results = await Promise.allSettled(workers.map((w) => w.run().catch((err: unknown) => (stopAll(), Promise.reject(err)))));
         const failure = results.find((r) => r.status === 'rejected');
         if (failure) throw failure.reason;
       } finally {
-        clearInterval(timer);
+        stopReclaiming();
+        await status.stop();
         await image.stop().catch(() => undefined);
-        removeStatusFile(config.storage.workers, workerId);
       }
     },
     shutdown: () => {
       for (const w of [shared, pinned]) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
-}
-
-/** Once polling: activities a crashed predecessor left on this worker's queue are retried now, not after a timeout. */
-async function handBackLeftovers(config: Config, logger: Logger, running: RunningActivities): Promise<void> {
-  try {
-    const client = await connectClient(config, logger);
-    try {
-      await running.failLeftovers(client, logger);
-    } finally {
-      await client.connection.close();
-    }
-  } catch (err) {
-    logger.warn('worker.recovery_failed', `Could not hand back a crashed worker's activities: ${(err as Error).message}`);
-  }
 }

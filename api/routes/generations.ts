@@ -12,6 +12,7 @@ import {
   getVersionedGeneration,
   gpuOccupants,
   listGenerations,
+  requestGenerationCancel,
   updateGeneration,
 } from '../../db/repositories/generations';
 import { getLora, toLora } from '../../db/repositories/loras';
@@ -29,6 +30,7 @@ import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes
 import { generateImages } from '../../workflows/generate-images';
 import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
 import type { ApiDeps } from '../deps';
+import { generationOrphan } from '../jobs/reconciler';
 import { RecentRead } from '../events/recent-read';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
@@ -153,17 +155,26 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     });
   });
 
+  /**
+   * Asks the workflow to cancel, having noted the request on the generation (it shows "Cancelling…", and a record of
+   * its images that comes after it ends it cancelled instead). The workflow ends it within seconds; one that is gone
+   * from Temporal cannot, so the generation is closed here at once.
+   */
   router.post('/:id/cancel', async (req, res) => {
     const id = idParam(req.params.id);
     const row = await getGenerationRow(db, id);
     if (!row) throw notFound('Generation');
-    if (FINISHED.has(row.status)) throw new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`);
+    if (!(await requestGenerationCancel(db, id))) {
+      const ended = (await getGenerationRow(db, id)) ?? row;
+      throw new HttpError(409, 'conflict', `This generation has already ${ended.status === 'cancelled' ? 'been cancelled' : ended.status}`);
+    }
+    logger.info('generation.cancel_requested', 'Cancel requested', { generationId: id });
     try {
       await temporal.workflow.getHandle(row.workflowId).cancel();
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await deps.reconciler.settle(generationOrphan(deps, row), 'cancel');
     }
-    logger.info('generation.cancel_requested', 'Cancel requested', { generationId: id });
     res.status(202).json(await getGeneration(db, id));
   });
 
@@ -184,7 +195,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const id = idParam(req.params.id);
     const row = await getGenerationRow(db, id);
     if (!row) throw notFound('Generation');
-    if (!FINISHED.has(row.status)) {
+    if (!FINISHED.has(row.status) && (await requestGenerationCancel(db, id))) {
       await temporal.workflow
         .getHandle(row.workflowId)
         .cancel()

@@ -1,17 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
+import { saveGpuWorkerReport } from '../../db/repositories/gpu-workers';
+import { getGenerationRow, updateGeneration } from '../../db/repositories/generations';
 import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
+import { generationProgressReportSchema } from '../../lib/contracts/generation-report';
+import { gpuWorkerReportSchema } from '../../lib/contracts/gpu-workers';
 import { trainingReportSchema } from '../../lib/contracts/training-report';
-import { completeGeneration, getGenerationRow, markGenerationRunning, updateGeneration } from '../../db/repositories/generations';
-import {
-  generationOutputsReportSchema,
-  generationProgressReportSchema,
-  generationRunningReportSchema,
-} from '../../lib/contracts/generation-report';
 import { internalToken } from '../../lib/internal-token';
 import type { ApiDeps } from '../deps';
-import { HttpError, notFound, parseOrThrow } from '../errors';
+import { HttpError, parseOrThrow } from '../errors';
 import { idParam } from '../params';
 
 /** Only holders of the internal token (GPU workers) may call the internal API. */
@@ -27,7 +24,17 @@ function requireInternalToken(token: string): RequestHandler {
   };
 }
 
-/** What GPU workers tell the control plane (they have no database credentials, design §3). */
+/** A GPU worker id as configured (GPU_WORKER_ID): letters, digits and `._-`. */
+function workerIdParam(raw: unknown): string {
+  const id = String(raw);
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) throw new HttpError(400, 'validation_failed', 'Invalid GPU worker id');
+  return id;
+}
+
+/**
+ * What GPU workers tell the control plane besides Temporal (they have no database credentials, design §3): how far
+ * their jobs are, for the live view, and their own status. Never how a job ended: only its workflow says that.
+ */
 export function internalRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireInternalToken(internalToken(deps.config)), express.json({ limit: '2mb' }));
@@ -45,49 +52,24 @@ export function internalRouter(deps: ApiDeps): Router {
     }
   });
 
-  /** Why a report about an ended (or unknown) generation was refused. */
-  const refusal = (row: { status: string } | undefined) =>
-    row ? new HttpError(409, 'conflict', `This generation has already ${row.status === 'cancelled' ? 'been cancelled' : row.status}`) : notFound('Generation');
-
-  /** The engine of a GPU worker has accepted the generation's prompt (again, on another worker, if one was lost). */
-  router.post('/generations/:id/running', async (req, res) => {
-    const id = idParam(req.params.id);
-    const { workerId } = parseOrThrow(generationRunningReportSchema, req.body);
-    if (!(await markGenerationRunning(deps.db.db, id, workerId))) throw refusal(await getGenerationRow(deps.db.db, id));
-    deps.changes.publish(id);
-    deps.logger.info('generation.running', `Generation running on GPU worker ${workerId}`, { generationId: id, workerId });
-    res.json({ running: true });
-  });
-
   router.post('/generations/:id/progress', async (req, res) => {
     const id = idParam(req.params.id);
     const { workerId, progress } = parseOrThrow(generationProgressReportSchema, req.body);
     const row = await getGenerationRow(deps.db.db, id);
     if (!row || row.status !== 'running' || row.gpuWorker !== workerId) throw new HttpError(409, 'conflict', 'This generation is not running on that worker');
-    await updateGeneration(deps.db.db, id, { progress });
-    deps.changes.publish(id);
+    // Once a cancel was asked for, the bar stops where it was: the person waits for the end, not for more progress.
+    if (!row.cancelRequestedAt) {
+      await updateGeneration(deps.db.db, id, { progress });
+      deps.changes.publish(id);
+    }
     res.json({ progress });
   });
 
-  /**
-   * The images of a generation are written: recorded now, so the person sees them without waiting for the
-   * workflow's own record (which then finds the generation complete). Refused once it has failed or been cancelled.
-   */
-  router.post('/generations/:id/outputs', async (req, res) => {
-    const id = idParam(req.params.id);
-    const { workerId, images } = parseOrThrow(generationOutputsReportSchema, req.body);
-    const folder = path.posix.join('outputs', id);
-    const outside = images.find((image) => path.posix.dirname(path.posix.normalize(image.filePath)) !== folder);
-    if (outside) throw new HttpError(400, 'validation_failed', `Image ${outside.index} is not in ${folder}/`);
-    const completed = await completeGeneration(deps.db.db, id, images, workerId);
-    if (completed) {
-      deps.changes.publish(id);
-      deps.logger.info('generation.completed', `Generation completed with ${images.length} image(s)`, { generationId: id, workerId });
-    } else {
-      const row = await getGenerationRow(deps.db.db, id);
-      if (row?.status !== 'completed') throw refusal(row);
-    }
-    res.json({ completed });
+  router.post('/workers/:workerId', async (req, res) => {
+    const workerId = workerIdParam(req.params.workerId);
+    const report = parseOrThrow(gpuWorkerReportSchema, req.body);
+    await saveGpuWorkerReport(deps.db.db, workerId, report);
+    res.status(204).end();
   });
 
   return router;

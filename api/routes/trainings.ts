@@ -11,7 +11,10 @@ import {
   getTrainingRun,
   getTrainingSample,
   listTrainingRuns,
+  requestTrainingStop,
 } from '../../db/repositories/trainings';
+import { getLora, lorasOfRun, toLora } from '../../db/repositories/loras';
+import { registerLora } from '../../activities/control/register-lora';
 import { engineJobName, resolveSettings, startTrainingInput } from '../../lib/contracts/training';
 import { within } from '../../lib/storage';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
@@ -20,14 +23,13 @@ import { createTrainingEngine } from '../../plugins/training/registry';
 import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
 import { saveNowSignal, trainLora } from '../../workflows/train-lora';
 import type { ApiDeps } from '../deps';
+import { trainingOrphan } from '../jobs/reconciler';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
-
-const FINISHED = new Set(['completed', 'failed', 'stopped']);
 
 const CACHE = 'private, max-age=3600';
 
@@ -51,11 +53,19 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
         throw new HttpError(400, 'validation_failed', `These settings do not work together: ${(err as Error).message}`);
       }
     })();
+    const busy = (active: { id: string }) =>
+      new HttpError(409, 'conflict', `${character.name} is already training (run ${active.id}); stop it or wait for it to finish`);
     const active = await activeTrainingRun(db, characterId);
-    if (active) {
-      throw new HttpError(409, 'conflict', `${character.name} is already training (run ${active.id}); stop it or wait for it to finish`);
+    if (active) throw busy(active);
+    let run;
+    try {
+      run = await createTrainingRun(db, { id: randomUUID(), characterId, preset: input.preset, advanced: input.advanced ?? {}, settings });
+    } catch (err) {
+      // Another request started a run of this character at the same moment: the database holds one at a time.
+      const winner = await activeTrainingRun(db, characterId);
+      if (winner) throw busy(winner);
+      throw err;
     }
-    const run = await createTrainingRun(db, { id: randomUUID(), characterId, preset: input.preset, advanced: input.advanced ?? {}, settings });
     try {
       await temporal.workflow.start(trainLora, {
         taskQueue: CONTROL_QUEUE,
@@ -112,17 +122,27 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     });
   });
 
+  /**
+   * Asks the workflow to stop the run, having noted the request on it (it shows "Stopping" and its step stops
+   * counting). The engine saves a checkpoint and exits within a step or so; a run whose workflow is gone from
+   * Temporal cannot be stopped by it, so it is closed here at once.
+   */
   byRun.post('/:id/stop', async (req, res) => {
     const id = idParam(req.params.id);
     const run = await getTrainingRow(db, id);
     if (!run) throw notFound('Training run');
-    if (FINISHED.has(run.status)) throw new HttpError(409, 'conflict', `This training has already ${run.status === 'completed' ? 'completed' : run.status}`);
+    if (!(await requestTrainingStop(db, id))) {
+      const ended = (await getTrainingRow(db, id)) ?? run;
+      throw new HttpError(409, 'conflict', `This training has already ${ended.status === 'completed' ? 'completed' : ended.status}`);
+    }
+    deps.changes.publish(id);
+    logger.info('training.stop_requested', 'Stop requested', { runId: id });
     try {
       await temporal.workflow.getHandle(run.workflowId).cancel();
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await deps.reconciler.settle(trainingOrphan(deps, run), 'stop');
     }
-    logger.info('training.stop_requested', 'Stop requested', { runId: id });
     res.status(202).json(await getTrainingRun(db, id));
   });
 
@@ -130,7 +150,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const id = idParam(req.params.id);
     const run = await getTrainingRow(db, id);
     if (!run) throw notFound('Training run');
-    if (run.status !== 'running') throw new HttpError(409, 'conflict', 'A checkpoint can only be saved while the training runs');
+    if (run.status !== 'running' || run.stopRequestedAt) throw new HttpError(409, 'conflict', 'A checkpoint can only be saved while the training runs');
     await temporal.workflow.getHandle(run.workflowId).signal(saveNowSignal);
     logger.info('training.save_now_requested', 'Save-now requested', { runId: id });
     res.status(202).json({ requested: true });
@@ -147,28 +167,51 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const run = await getTrainingRow(db, id);
     if (!run) throw notFound('Training run');
     const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
+    const loras = await lorasOfRun(db, id);
     res.json({
       items: checkpoints.map((c) => ({
         step: c.step,
         final: c.final,
+        kept: c.kept,
         url: `/api/trainings/${id}/checkpoints/${c.final ? 'final' : c.step}`,
+        loraId: loras.find((l) => l.steps === c.step)?.id ?? null,
       })),
     });
   });
 
-  byRun.get('/:id/checkpoints/:which', async (req, res) => {
-    const id = idParam(req.params.id);
-    const which = String(req.params.which);
+  /** A checkpoint of a run, named by its step or "final". */
+  async function checkpointOf(id: string, raw: unknown) {
+    const which = String(raw);
     if (which !== 'final' && !/^\d{1,9}$/.test(which)) throw new HttpError(400, 'validation_failed', 'Checkpoint must be a step number or "final"');
     if (!(await getTrainingRow(db, id))) throw notFound('Training run');
     const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
     const found = checkpoints.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
     if (!found) throw notFound('Checkpoint');
+    return { which, found };
+  }
+
+  byRun.get('/:id/checkpoints/:which', async (req, res) => {
+    const id = idParam(req.params.id);
+    const { which, found } = await checkpointOf(id, req.params.which);
     await sendStoredFile(res, found.path, {
       what: 'Checkpoint',
       cacheControl: CACHE,
       downloadName: `${id.slice(0, 8)}-${which === 'final' ? 'final' : `step-${which}`}${path.extname(found.path)}`,
     });
+  });
+
+  /** Turns a checkpoint into a LoRA of the character (a saved-now checkpoint, say), or answers the one it already is. */
+  byRun.post('/:id/checkpoints/:which/lora', async (req, res) => {
+    const id = idParam(req.params.id);
+    const { found } = await checkpointOf(id, req.params.which);
+    const { loraId, created } = await registerLora(
+      { db, config, logger },
+      { runId: id, checkpoint: path.relative(root, found.path), event: `Checkpoint at step ${found.step} turned into a LoRA` },
+    );
+    deps.changes.publish(id);
+    const lora = await getLora(db, loraId);
+    if (!lora) throw notFound('LoRA');
+    res.status(created ? 201 : 200).json(toLora(lora));
   });
 
   return { byCharacter, byRun };

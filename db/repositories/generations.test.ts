@@ -16,6 +16,7 @@ import {
   getVersionedGeneration,
   gpuOccupants,
   markGenerationRunning,
+  requestGenerationCancel,
 } from './generations';
 import { createTrainingRun, updateTrainingRun } from './trainings';
 
@@ -43,22 +44,35 @@ describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
     return (await createGeneration(handle.db, { id: randomUUID(), params, characterId: null })).id;
   }
 
-  it('is completed by the first record of its images; a second changes nothing', async () => {
+  it('is completed by the record of its images; a second record changes nothing', async () => {
     const id = await queued();
     await markGenerationRunning(handle.db, id, 'gpu-a');
     const first = [image(id, 0), image(id, 1)];
-    expect(await completeGeneration(handle.db, id, first, 'gpu-a')).toBe(true);
+    expect(await completeGeneration(handle.db, id, first)).toBe('completed');
     const done = await getGeneration(handle.db, id);
-    expect(done).toMatchObject({ status: 'completed', progress: 1 });
+    expect(done).toMatchObject({ status: 'completed', progress: 1, cancelRequestedAt: null });
     expect(done!.outputs.map((o) => [o.index, o.seed])).toEqual([[0, 7], [1, 8]]);
 
-    // The workflow's own record after the worker's report (or a retried one with other seeds): no change at all.
-    expect(await completeGeneration(handle.db, id, [image(id, 0, 99), image(id, 1, 98)])).toBe(false);
-    const again = await getGeneration(handle.db, id);
-    expect(again).toEqual(done);
-    // A late failure or cancel does not take the images away either.
+    // A retried record (with other seeds, say): no change at all.
+    expect(await completeGeneration(handle.db, id, [image(id, 0, 99), image(id, 1, 98)])).toBe('already');
+    expect(await getGeneration(handle.db, id)).toEqual(done);
+    // A late failure or cancel does not take the images away either, nor can a cancel be asked for any more.
     expect(await finishGeneration(handle.db, id, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(false);
+    expect(await requestGenerationCancel(handle.db, id)).toBe(false);
     expect((await getGeneration(handle.db, id))?.status).toBe('completed');
+  });
+
+  it('ends cancelled, not completed, when its cancel was asked for before the record', async () => {
+    const id = await queued();
+    await markGenerationRunning(handle.db, id, 'gpu-a');
+    expect(await requestGenerationCancel(handle.db, id)).toBe(true);
+    // Asked twice: the first moment is kept.
+    const asked = (await getGeneration(handle.db, id))!.cancelRequestedAt;
+    expect(asked).not.toBeNull();
+    expect(await requestGenerationCancel(handle.db, id)).toBe(true);
+    expect((await getGeneration(handle.db, id))!.cancelRequestedAt).toBe(asked);
+    expect(await completeGeneration(handle.db, id, [image(id, 0)])).toBe('cancelled');
+    expect(await getGeneration(handle.db, id)).toMatchObject({ status: 'cancelled', outputs: [] });
   });
 
   it('says what keeps the GPU from a queued job: the characters whose training runs, and a running generation', async () => {
@@ -81,20 +95,10 @@ describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
     expect(await markGenerationRunning(handle.db, id, 'gpu-a')).toBe(false);
   });
 
-  it('records the worker from a report that came before the job was recorded running', async () => {
-    const id = await queued();
-    expect(await completeGeneration(handle.db, id, [image(id, 0)], 'gpu-b')).toBe(true);
-    const row = await getGenerationRow(handle.db, id);
-    expect(row).toMatchObject({ status: 'completed', gpuWorker: 'gpu-b' });
-    expect(row!.startedAt).not.toBeNull();
-    await markGenerationRunning(handle.db, id, 'gpu-b');
-    expect((await getGeneration(handle.db, id))?.status).toBe('completed');
-  });
-
   it('never turns a cancelled or failed generation into a completed one', async () => {
     const cancelled = await queued();
     expect(await finishGeneration(handle.db, cancelled, { status: 'cancelled', errorCode: null, errorMessage: null })).toBe(true);
-    expect(await completeGeneration(handle.db, cancelled, [image(cancelled, 0)], 'gpu-a')).toBe(false);
+    expect(await completeGeneration(handle.db, cancelled, [image(cancelled, 0)])).toBe('ended');
     expect(await getGeneration(handle.db, cancelled)).toMatchObject({ status: 'cancelled', outputs: [] });
 
     const failed = await queued();
@@ -106,7 +110,7 @@ describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
   it('completes over image rows an interrupted record left behind', async () => {
     const id = await queued();
     await handle.db.insert(outputs).values({ ...image(id, 0), generationId: id });
-    expect(await completeGeneration(handle.db, id, [image(id, 0), image(id, 1)])).toBe(true);
+    expect(await completeGeneration(handle.db, id, [image(id, 0), image(id, 1)])).toBe('completed');
     expect((await getGeneration(handle.db, id))!.outputs.map((o) => o.index)).toEqual([0, 1]);
   });
 });

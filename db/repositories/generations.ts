@@ -41,6 +41,7 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
     outputs: rows.map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     workflowId: row.workflowId,
+    cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
     sourceGenerationId: row.sourceGenerationId,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
@@ -170,33 +171,31 @@ export async function markGenerationRunning(db: Database, id: string, workerId: 
 }
 
 /**
- * Marks a generation completed and records its images, in one transaction, unless it has already ended: the GPU
- * worker's report and the workflow's own record both arrive, and the first one wins (a cancelled or failed
- * generation never turns completed, and a completed one keeps its first finish time). True when this call
- * completed it.
+ * Records a generation's images and marks it completed, in one transaction, while it is still open, unless its
+ * cancel was asked for: then it ends `cancelled` instead. Answers what this call did: `completed`, `cancelled`,
+ * `already` (it was completed before) or `ended` (it had failed or been cancelled before).
  */
 export async function completeGeneration(
   db: Database,
   id: string,
   images: Array<Pick<OutputRow, 'index' | 'filePath' | 'width' | 'height' | 'seed' | 'sizeBytes' | 'sha256'>>,
-  workerId?: string,
-): Promise<boolean> {
+): Promise<'completed' | 'cancelled' | 'already' | 'ended'> {
   return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ status: generations.status, cancelRequestedAt: generations.cancelRequestedAt })
+      .from(generations)
+      .where(eq(generations.id, id))
+      .for('update');
+    if (!row || !UNFINISHED.includes(row.status)) return row?.status === 'completed' ? 'already' : 'ended';
     const now = new Date();
-    const completed = await tx
+    if (row.cancelRequestedAt) {
+      await tx.update(generations).set({ status: 'cancelled', finishedAt: now, updatedAt: now }).where(eq(generations.id, id));
+      return 'cancelled';
+    }
+    await tx
       .update(generations)
-      .set({
-        status: 'completed',
-        progress: 1,
-        // The worker's report can come before the workflow recorded the job running.
-        gpuWorker: workerId === undefined ? undefined : sql`coalesce(${generations.gpuWorker}, ${workerId})`,
-        startedAt: sql`coalesce(${generations.startedAt}, now())`,
-        finishedAt: now,
-        updatedAt: now,
-      })
-      .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)))
-      .returning({ id: generations.id });
-    if (completed.length === 0) return false;
+      .set({ status: 'completed', progress: 1, startedAt: sql`coalesce(${generations.startedAt}, now())`, finishedAt: now, updatedAt: now })
+      .where(eq(generations.id, id));
     if (images.length > 0) {
       // Rows an interrupted record of an older version left behind are kept as they are.
       await tx
@@ -204,8 +203,18 @@ export async function completeGeneration(
         .values(images.map((image) => ({ ...image, generationId: id })))
         .onConflictDoNothing({ target: [outputs.generationId, outputs.index] });
     }
-    return true;
+    return 'completed';
   });
+}
+
+/** Notes that the user asked to cancel (the workflow is asked next); false when the generation has already ended. */
+export async function requestGenerationCancel(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(generations)
+    .set({ cancelRequestedAt: sql`coalesce(${generations.cancelRequestedAt}, now())`, updatedAt: new Date() })
+    .where(and(eq(generations.id, id), inArray(generations.status, UNFINISHED)))
+    .returning({ id: generations.id });
+  return rows.length > 0;
 }
 
 /** Records how a generation failed or was cancelled, unless it has already ended. True when this call ended it. */

@@ -43,9 +43,21 @@ export function toLora(row: Pick<Row, keyof typeof loraColumns>): Lora {
   };
 }
 
-export async function loraOfRun(db: Database, runId: string): Promise<Row | undefined> {
-  const [row] = await db.select().from(loras).where(eq(loras.trainingRunId, runId));
+/** The LoRA made of a run's checkpoint at `steps`, if there is one. */
+export async function loraOfRunAt(db: Database, runId: string, steps: number): Promise<Row | undefined> {
+  const [row] = await db
+    .select()
+    .from(loras)
+    .where(and(eq(loras.trainingRunId, runId), eq(loras.steps, steps)));
   return row;
+}
+
+/** The LoRAs made of a run's checkpoints (deleted ones left out). */
+export async function lorasOfRun(db: Database, runId: string): Promise<Array<Pick<Row, 'id' | 'steps'>>> {
+  return db
+    .select({ id: loras.id, steps: loras.steps })
+    .from(loras)
+    .where(and(eq(loras.trainingRunId, runId), isNull(loras.deletedAt)));
 }
 
 export async function nextLoraVersion(db: Database, characterId: string): Promise<number> {

@@ -39,3 +39,8 @@ export async function moveModelFiles(db: Database, modelId: string, from: Status
     .set({ status: to, errorCode: error?.code ?? null, errorMessage: error?.message ?? null, updatedAt: sql`now()` })
     .where(and(like(modelFiles.id, `${modelId}/%`), inArray(modelFiles.status, from)));
 }
+
+/** Files some download workflow was working on (`downloading`), with that workflow's id. */
+export async function filesBeingDownloaded(db: Database): Promise<ModelFileRow[]> {
+  return db.select().from(modelFiles).where(eq(modelFiles.status, 'downloading'));
+}

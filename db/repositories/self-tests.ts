@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SelfTest } from '../../lib/contracts/self-tests';
 import type { Database } from '../client';
 import { selfTests } from '../schema';
@@ -65,4 +65,19 @@ export async function finishSelfTest(
     .update(selfTests)
     .set({ ...outcome, finishedAt: new Date() })
     .where(eq(selfTests.id, id));
+}
+
+/** Self-tests still queued or running. */
+export async function unfinishedSelfTests(db: Database): Promise<Row[]> {
+  return db.select().from(selfTests).where(inArray(selfTests.status, ['queued', 'running']));
+}
+
+/** Fails a self-test that is still open, when its workflow can no longer do it. False when it had already ended. */
+export async function closeOpenSelfTest(db: Database, id: string, errorMessage: string): Promise<boolean> {
+  const rows = await db
+    .update(selfTests)
+    .set({ status: 'failed', errorMessage, finishedAt: new Date() })
+    .where(and(eq(selfTests.id, id), inArray(selfTests.status, ['queued', 'running'])))
+    .returning({ id: selfTests.id });
+  return rows.length > 0;
 }

@@ -3,7 +3,7 @@ import { openTestDatabase, testDatabaseKinds } from '../../test/helpers/database
 import type { DatabaseHandle } from '../client';
 import { loras, trainingEvents, trainingLossPoints, trainingSamples } from '../schema';
 import { createCharacter } from './characters';
-import { createTrainingRun, downsample, getTrainingRun, listTrainingRuns, LOSS_POINTS, updateTrainingRun } from './trainings';
+import { closeOpenTrainingRun, createTrainingRun, downsample, finishTrainingRun, getTrainingRun, listTrainingRuns, LOSS_POINTS, requestTrainingStop, updateTrainingRun } from './trainings';
 import { resolveSettings } from '../../lib/contracts/training';
 
 describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
@@ -23,6 +23,8 @@ describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
     const expected = new Map<string, Array<[number, number]>>();
     for (const size of sizes) {
       const run = await createTrainingRun(db, { id: crypto.randomUUID(), characterId: character.id, preset: 'balanced', advanced: {}, settings });
+      // One active run per character: each ends before the next begins.
+      await updateTrainingRun(db, run.id, { status: 'completed' });
       // Steps with gaps and losses with more digits than a real holds.
       const points: Array<[number, number]> = Array.from({ length: size }, (_, i) => [3 * i + 1, 0.05 + ((i * 7919) % 1000) / 1234.5678]);
       if (points.length > 0) {
@@ -74,5 +76,31 @@ describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
     expect(withExtras.events.map((e) => e.kind)).toEqual(['queued', 'phase']);
     expect(withExtras.loraId).toEqual(expect.any(String));
     expect(runs.filter((r) => r.loraId !== null)).toHaveLength(1);
+  });
+
+  it('holds one active run per character, whatever asks at the same moment', async () => {
+    const { db } = handle;
+    const character = await createCharacter(db, { name: 'One at a time', triggerWord: 'oat_x1' });
+    const start = () =>
+      createTrainingRun(db, { id: crypto.randomUUID(), characterId: character.id, preset: 'quick', advanced: {}, settings: resolveSettings('quick', {}) });
+    const attempts = await Promise.allSettled([start(), start(), start()]);
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    const first = (attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof start>>>).value;
+    await expect(start()).rejects.toThrow();
+
+    // Asking to stop it: "stopping" from now on, its step no longer counting; once it has ended, asking again is refused.
+    await updateTrainingRun(db, first.id, { status: 'running', phase: 'training', step: 40 });
+    expect(await requestTrainingStop(db, first.id)).toBe(true);
+    expect(await getTrainingRun(db, first.id)).toMatchObject({ phase: 'stopping', step: 40, stopRequestedAt: expect.any(String) });
+    await finishTrainingRun(db, first.id, { status: 'stopped', message: 'Stopped' });
+    expect(await requestTrainingStop(db, first.id)).toBe(false);
+    // An ended run is closed once: a second close changes nothing.
+    expect(await closeOpenTrainingRun(db, first.id, { status: 'failed', message: 'lost' })).toBe(false);
+
+    // The next one may start, and the reconciler can close it when its workflow is gone.
+    const second = await start();
+    expect(await closeOpenTrainingRun(db, second.id, { status: 'failed', errorCode: 'terminated', errorMessage: 'Ended', message: 'Ended' })).toBe(true);
+    expect(await getTrainingRun(db, second.id)).toMatchObject({ status: 'failed', phase: 'done', error: { code: 'terminated', message: 'Ended' } });
+    await start();
   });
 });

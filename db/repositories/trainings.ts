@@ -33,6 +33,7 @@ const runColumns = {
   errorMessage: trainingRuns.errorMessage,
   gpuWorker: trainingRuns.gpuWorker,
   workflowId: trainingRuns.workflowId,
+  stopRequestedAt: trainingRuns.stopRequestedAt,
   createdAt: trainingRuns.createdAt,
   startedAt: trainingRuns.startedAt,
   finishedAt: trainingRuns.finishedAt,
@@ -48,7 +49,9 @@ const runColumns = {
     select coalesce(json_agg(json_build_object('at', to_char(e.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       'kind', e.kind, 'message', e.message) order by e.at), '[]')
     from training_events e where e.run_id = "training_runs"."id")`,
-  loraId: sql<string | null>`(select l.id from loras l where l.training_run_id = "training_runs"."id" limit 1)`,
+  // The run's outcome: the most trained of its LoRAs (the final file, or the checkpoint kept at Stop).
+  loraId: sql<string | null>`(select l.id from loras l where l.training_run_id = "training_runs"."id" and l.deleted_at is null
+    order by l.steps desc limit 1)`,
 };
 const selectRuns = (db: Database) => db.select(runColumns).from(trainingRuns);
 type RunRow = Awaited<ReturnType<typeof selectRuns>>[number];
@@ -154,6 +157,7 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     loraId: row.loraId ?? null,
     gpuWorker: row.gpuWorker,
     workflowId: row.workflowId,
+    stopRequestedAt: row.stopRequestedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -263,7 +267,7 @@ export class StaleReportError extends Error {
 export async function applyTrainingReport(db: Database, id: string, report: TrainingReport): Promise<number> {
   return db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ attempt: trainingRuns.attempt, gpuWorker: trainingRuns.gpuWorker, status: trainingRuns.status })
+      .select({ attempt: trainingRuns.attempt, gpuWorker: trainingRuns.gpuWorker, status: trainingRuns.status, stopRequestedAt: trainingRuns.stopRequestedAt })
       .from(trainingRuns)
       .where(eq(trainingRuns.id, id))
       .for('update');
@@ -291,14 +295,16 @@ export async function applyTrainingReport(db: Database, id: string, report: Trai
     for (const event of report.events ?? []) {
       await tx.insert(trainingEvents).values({ runId: id, kind: event.kind, message: event.message });
     }
+    // Once a stop was asked for, the run shows where it was: the steps the engine runs until it has saved do not count.
+    const counting = row.stopRequestedAt === null;
     const [updated] = await tx
       .update(trainingRuns)
       .set({
-        ...(report.phase !== undefined ? { phase: report.phase } : {}),
-        ...(report.step !== undefined ? { step: report.step } : {}),
+        ...(report.phase !== undefined && (counting || report.phase === 'stopping') ? { phase: report.phase } : {}),
+        ...(report.step !== undefined && counting ? { step: report.step } : {}),
         ...(report.totalSteps !== undefined ? { totalSteps: report.totalSteps } : {}),
-        ...(report.itPerSec !== undefined ? { itPerSec: report.itPerSec } : {}),
-        ...(report.etaSeconds !== undefined ? { etaSeconds: report.etaSeconds === null ? null : Math.round(report.etaSeconds) } : {}),
+        ...(report.itPerSec !== undefined && counting ? { itPerSec: report.itPerSec } : {}),
+        ...(report.etaSeconds !== undefined && counting ? { etaSeconds: report.etaSeconds === null ? null : Math.round(report.etaSeconds) } : {}),
         ...(report.lastCheckpointStep !== undefined ? { lastCheckpointStep: report.lastCheckpointStep } : {}),
         updatedAt: new Date(),
         progressSeq: sql`${trainingRuns.progressSeq} + 1`,
@@ -307,6 +313,26 @@ export async function applyTrainingReport(db: Database, id: string, report: Trai
       .returning({ seq: trainingRuns.progressSeq });
     return updated!.seq;
   });
+}
+
+/**
+ * Notes that the user asked to stop (the workflow is asked next): the run shows "Stopping" from now on and its step
+ * stops counting. False when the run has already ended.
+ */
+export async function requestTrainingStop(db: Database, id: string): Promise<boolean> {
+  const rows = await db
+    .update(trainingRuns)
+    .set({
+      stopRequestedAt: sql`coalesce(${trainingRuns.stopRequestedAt}, now())`,
+      phase: sql`case when ${trainingRuns.status} = 'running' then 'stopping' else ${trainingRuns.phase} end`,
+      itPerSec: null,
+      etaSeconds: null,
+      updatedAt: new Date(),
+      progressSeq: sql`${trainingRuns.progressSeq} + 1`,
+    })
+    .where(and(eq(trainingRuns.id, id), inArray(trainingRuns.status, ['queued', 'running'])))
+    .returning({ id: trainingRuns.id });
+  return rows.length > 0;
 }
 
 export async function finishTrainingRun(
@@ -324,6 +350,45 @@ export async function finishTrainingRun(
     etaSeconds: null,
   });
   await addTrainingEvent(db, id, outcome.status, outcome.message);
+}
+
+/**
+ * Ends a run that is still queued or running, when its workflow can no longer do it (see api/jobs/reconciler.ts).
+ * False when it had already ended.
+ */
+export async function closeOpenTrainingRun(
+  db: Database,
+  id: string,
+  outcome: { status: Exclude<TrainingStatus, 'queued' | 'running'>; errorCode?: string; errorMessage?: string; message: string },
+): Promise<boolean> {
+  const now = new Date();
+  const rows = await db
+    .update(trainingRuns)
+    .set({
+      status: outcome.status,
+      phase: 'done',
+      errorCode: outcome.errorCode ?? null,
+      errorMessage: outcome.errorMessage ?? null,
+      finishedAt: now,
+      itPerSec: null,
+      etaSeconds: null,
+      updatedAt: now,
+      progressSeq: sql`${trainingRuns.progressSeq} + 1`,
+    })
+    .where(and(eq(trainingRuns.id, id), inArray(trainingRuns.status, ['queued', 'running'])))
+    .returning({ id: trainingRuns.id });
+  if (rows.length === 0) return false;
+  await addTrainingEvent(db, id, outcome.status, outcome.message);
+  return true;
+}
+
+/** Runs still queued or running, oldest first. */
+export async function unfinishedTrainingRuns(db: Database): Promise<Row[]> {
+  return db
+    .select()
+    .from(trainingRuns)
+    .where(and(isNull(trainingRuns.deletedAt), inArray(trainingRuns.status, ['queued', 'running'])))
+    .orderBy(trainingRuns.createdAt);
 }
 
 export async function getTrainingSample(db: Database, runId: string, sampleId: string) {

@@ -154,6 +154,8 @@ export const generationSchema = z.object({
   outputs: z.array(generationOutputSchema),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   workflowId: z.string(),
+  /** When the user asked to cancel; the generation shows "Cancelling…" until its workflow has ended it. */
+  cancelRequestedAt: z.iso.datetime().nullable(),
   sourceGenerationId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),

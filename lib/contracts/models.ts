@@ -22,6 +22,8 @@ export const modelFileSchema = z.object({
   totalBytes: z.number().nullable(),
   gated: z.boolean(),
   error: errorSchema,
+  /** While downloading: why its last try failed (no network, say). It tries again a few times, then it fails. */
+  retrying: z.string().nullable(),
 });
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
@@ -40,6 +42,8 @@ export const baseModelSchema = z.object({
   workflowId: z.string(),
   /** The first failure, when the model's state is `failed`. */
   error: errorSchema,
+  /** While downloading: why a file's last try failed; the download tries again a few times, then it fails. */
+  retrying: z.string().nullable(),
 });
 export type BaseModel = z.infer<typeof baseModelSchema>;
 

@@ -172,6 +172,8 @@ export const trainingRunSchema = z.object({
   loraId: z.uuid().nullable(),
   gpuWorker: z.string().nullable(),
   workflowId: z.string(),
+  /** When the user asked to stop; the run shows "Stopping" (its step no longer counting) until its workflow ends it. */
+  stopRequestedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
@@ -179,6 +181,21 @@ export const trainingRunSchema = z.object({
 export type TrainingRun = z.infer<typeof trainingRunSchema>;
 
 export const trainingRunListSchema = z.object({ items: z.array(trainingRunSchema) });
+
+/** A checkpoint of a run (`GET /api/trainings/:id/checkpoints`). */
+export const checkpointSchema = z.object({
+  step: z.number(),
+  /** The engine's final file (the run completed). */
+  final: z.boolean(),
+  /** Saved on request (save now, or before a stop): kept for the life of the run, whatever the engine prunes. */
+  kept: z.boolean(),
+  /** Where to download it. */
+  url: z.string(),
+  /** The LoRA made of it, if it was turned into one (`POST …/checkpoints/:step/lora`). */
+  loraId: z.uuid().nullable(),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+export const checkpointListSchema = z.object({ items: z.array(checkpointSchema) });
 
 export function trainingWorkflowId(runId: string): string {
   return `training-${runId}`;

@@ -16,6 +16,8 @@ export type TrainingEngineEvent =
       lr: number | null;
     }
   | { type: 'checkpoint'; path: string; step: number; final: boolean }
+  /** A checkpoint saved on request (save now, or before a stop) is kept for the life of the run. */
+  | { type: 'kept'; path: string; step: number }
   | { type: 'sample'; path: string; step: number; promptIndex: number; prompt: string | null }
   | { type: 'resumed'; step: number; from: string }
   | { type: 'notice'; kind: string; message: string };
@@ -73,6 +75,9 @@ export interface TrainingLogs {
 export interface TrainingEngine extends EnginePlugin {
   readonly kind: 'training';
   start(job: TrainingJob, onEvent: (event: TrainingEngineEvent) => void, logs: TrainingLogs): Promise<TrainingSession>;
-  /** The complete checkpoints a run has in `runDir`, lowest step first (the final LoRA file last). */
-  checkpoints(runDir: string, name: string): Promise<Array<{ path: string; step: number; final: boolean }>>;
+  /**
+   * The complete checkpoints a run has in `runDir`, lowest step first (the final LoRA file last); `kept`: saved on
+   * request (save now, stop), kept for the life of the run whatever the engine prunes.
+   */
+  checkpoints(runDir: string, name: string): Promise<Array<{ path: string; step: number; final: boolean; kept: boolean }>>;
 }

@@ -7,7 +7,8 @@ import type { DatabaseHandle } from '../../db/client';
 import type { CAPABILITIES } from '../../lib/contracts/capabilities';
 import { healthSchema, type Health } from '../../lib/contracts/health';
 import { logFilePath } from '../../lib/logger/logger';
-import { statusFilePath, writeStatusFile, type GpuWorkerStatus } from '../../lib/worker-status';
+import { postReport } from '../../activities/gpu/internal-report';
+import { getGpuWorker } from '../../db/repositories/gpu-workers';
 import { request } from '../helpers/http';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -29,7 +30,7 @@ describe('health, capabilities and client logs', () => {
       checks: {
         temporal: { ok: true },
         database: { ok: true, message: 'Embedded database (PGlite) answers' },
-        workers: { ok: false, message: 'No GPU worker is running (none polls isengard-gpu): jobs will wait until one starts' },
+        workers: { ok: false, message: 'No GPU worker is running: jobs wait until one starts' },
         engines: { ok: false },
       },
     });
@@ -48,17 +49,32 @@ describe('health, capabilities and client logs', () => {
       ]),
     );
     expect(after.temporalNamespace).toBe(stack.config.temporal.namespace);
+    expect(after.gpuWorkers).toEqual([
+      expect.objectContaining({ workerId: 'gpu-health', identity: worker.ctx.identity, state: 'idle', jobs: [] }),
+    ]);
 
     // An engine whose server is still starting: not ok yet, and said to be starting (npm start waits for it).
-    const file = statusFilePath(stack.config.storage.workers, 'gpu-health');
-    const status = JSON.parse(readFileSync(file, 'utf8')) as GpuWorkerStatus;
-    const comfy = status.engines.find((e) => e.id === 'comfyui')!;
-    writeStatusFile(stack.config.storage.workers, {
-      ...status,
-      engines: [...status.engines.filter((e) => e !== comfy), { ...comfy, state: 'starting', message: 'not answering yet' }],
-    });
+    const reported = (await getGpuWorker(stack.db.db, 'gpu-health'))!;
+    const comfy = reported.engines.find((e) => e.id === 'comfyui')!;
+    const report = await postReport(stack.config, '/internal/workers/gpu-health', {
+      identity: reported.identity,
+      hostname: reported.hostname,
+      queue: reported.queue,
+      capacity: 1,
+      engines: [...reported.engines.filter((e) => e !== comfy), { ...comfy, state: 'starting', message: 'not answering yet' }],
+      jobs: [],
+      startedAt: reported.startedAt.toISOString(),
+    }, 5_000);
+    expect(report.status).toBe(204);
     const starting = await checkHealth({ config: stack.config, db: stack.db, temporal: stack.plane.temporal });
     expect(starting.checks.engines).toEqual({ ok: false, message: 'ComfyUI on gpu-health: not answering yet', starting: true });
+
+    // The internal route takes only well-formed reports, with the internal token.
+    const bad = await postReport(stack.config, '/internal/workers/gpu-health', { identity: 'x' }, 5_000);
+    expect(bad.status).toBe(400);
+    expect((await postReport(stack.config, '/internal/workers/..%2Fetc', {}, 5_000)).status).toBe(400);
+    const anonymous = await fetch(`${stack.plane.url}/internal/workers/gpu-health`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(anonymous.status).toBe(401);
   });
 
   it('is degraded when the database does not answer, and down when Temporal does not either', async () => {

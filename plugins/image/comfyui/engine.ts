@@ -66,6 +66,8 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
     },
 
     async generate(job, onProgress, signal) {
+      const cancelled = () => new ImageEngineError('cancelled', 'Cancelled', false);
+      if (signal.aborted) throw cancelled();
       await this.start();
       const { client } = server;
       const promptId = job.generationId;
@@ -97,12 +99,12 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
           { signal, outputNode: saveNodeId(job.params) },
         );
       } catch (err) {
-        if (signal.aborted) throw new ImageEngineError('cancelled', 'Cancelled', false);
+        if (signal.aborted) throw cancelled();
         throw new ImageEngineError('engine_unavailable', `Lost ComfyUI while generating: ${(err as Error).message}`, true);
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
-      if (outcome.kind === 'interrupted') throw new ImageEngineError('cancelled', 'Cancelled', false);
+      if (outcome.kind === 'interrupted') throw cancelled();
       if (outcome.kind === 'error') {
         const explained = explainExecutionError(outcome.exceptionType, outcome.message);
         throw new ImageEngineError(explained.code, explained.message, explained.retryable);
@@ -111,6 +113,11 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
       await mkdir(job.outputDir, { recursive: true });
       const outputs: ImageOutput[] = [];
       for (const [index, image] of outcome.images.entries()) {
+        // Cancelled while the images are saved: none is kept.
+        if (signal.aborted) {
+          await rm(job.outputDir, { recursive: true, force: true });
+          throw cancelled();
+        }
         const seed = job.params.seed + index;
         const tagged = addPngText(await client.view(image), {
           parameters: describe(job.params, seed),

@@ -9,7 +9,7 @@ import type { TrainingEngine } from '../interface';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
 import { JobDb } from './job-db';
 import { startSession } from './session';
-import { CLAIM_SETTLE_MS, claimRunDir, listCheckpoints, quarantineIncomplete, saveRoot, stopOrphans } from './work-dir';
+import { CLAIM_SETTLE_MS, claimRunDir, quarantineIncomplete, runCheckpoints, saveRoot, stopOrphans } from './work-dir';
 
 const run = promisify(execFile);
 
@@ -66,7 +66,7 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
       }
     },
 
-    checkpoints: (runDir, name) => listCheckpoints(saveRoot(runDir, name), name),
+    checkpoints: runCheckpoints,
 
     async start(job, onEvent, logs) {
       const start = await claimRunDir(job.runDir);

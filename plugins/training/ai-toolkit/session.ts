@@ -4,7 +4,7 @@ import type { TrainingEngineEvent, TrainingJob, TrainingLogs, TrainingOutcome, T
 import { ConsoleParser, type EngineEvent, type EnginePhase } from './console-parser';
 import { classifyFailure } from './failures';
 import type { JobDb } from './job-db';
-import { listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
+import { keepCheckpoint, listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
 import { PROJECT_ROOT } from '../../../lib/project-root';
 
 const WATCHDOG = path.join(PROJECT_ROOT, 'plugins', 'watchdog.py');
@@ -57,6 +57,9 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   let silent = false;
   let lastOutputAt = Date.now();
   const savedWaiters: Array<() => void> = [];
+  /** The next checkpoint is one asked for (save now, or before a stop): it is kept for the life of the run. */
+  let keepNext = false;
+  let keeping: Promise<void> = Promise.resolve();
   const seenCheckpoints = new Set<string>();
   const seenSamples = new Set<string>();
   let lastCheckpoint: Checkpoint | null = null;
@@ -73,9 +76,20 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
       case 'resumed':
         o.onEvent({ type: 'resumed', step: event.step, from: lastCheckpoint?.path ?? '' });
         break;
-      case 'checkpoint':
+      case 'checkpoint': {
         savedWaiters.splice(0).forEach((resolve) => resolve());
+        const { path: file, step } = event;
+        if (keepNext && step !== null && !event.final) {
+          keepNext = false;
+          keeping = keeping
+            .then(() => keepCheckpoint(o.job.runDir, file))
+            .then(
+              () => o.onEvent({ type: 'kept', path: file, step }),
+              (err: unknown) => o.logs.stderr.warn('engine.keep_failed', `Could not keep the checkpoint at step ${step}: ${(err as Error).message}`, { runId: o.job.runId }),
+            );
+        }
         break;
+      }
       case 'error':
         errorMessage = event.message;
         break;
@@ -140,6 +154,7 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   const done: Promise<TrainingOutcome> = exited.then(async ({ code, signal }) => {
     clearInterval(timer);
     parser.end();
+    await keeping;
     await scan().catch(() => undefined);
     const checkpoints = await listCheckpoints(root, o.job.name);
     const final = checkpoints.find((c) => c.final);
@@ -162,6 +177,7 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   return {
     done,
     async saveNow() {
+      keepNext = true;
       await o.jobDb.set('save_now');
     },
     async stop({ saveFirst, graceMs }) {
@@ -171,6 +187,7 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
       void exited.then(() => (running = false));
       if (saveFirst && (phase === 'training' || phase === 'sampling' || phase === 'saving')) {
         const saved = new Promise<void>((resolve) => savedWaiters.push(resolve));
+        keepNext = true;
         await o.jobDb.set('save_now').catch(() => undefined);
         await Promise.race([saved, exited, new Promise((r) => setTimeout(r, SAVE_BEFORE_STOP_MS))]);
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readSafetensorsHeader, trainingStep } from '../../../lib/safetensors';
@@ -13,6 +13,7 @@ import { readSafetensorsHeader, trainingStep } from '../../../lib/safetensors';
  *   training/<run>/owner.json            which start owns the folder
  *   training/<run>/starts/<start>.*      per start: job config, protocol database, engine record
  *   training/<run>/<name>/               ai-toolkit's save folder: checkpoints, optimizer.pt, samples/
+ *   training/<run>/kept/                 checkpoints saved on request (save now, stop), kept for the life of the run
  */
 
 export interface StartFiles {
@@ -104,6 +105,45 @@ export interface Checkpoint {
   path: string;
   step: number;
   final: boolean;
+  /** Saved on request and kept for the life of the run, whatever the engine prunes. */
+  kept: boolean;
+}
+
+/**
+ * Where checkpoints saved on request are kept: outside the save folder, so neither the engine's pruning
+ * (`max_step_saves_to_keep` removes all but the newest saves there, spec §4) nor its resume (the newest file there,
+ * spec §5) ever touches them.
+ */
+export function keptRoot(runDir: string): string {
+  return path.join(runDir, 'kept');
+}
+
+/** Keeps a checkpoint the engine has just written: a second name for the same file (a copy where links fail). */
+export async function keepCheckpoint(runDir: string, file: string): Promise<string> {
+  const target = path.join(keptRoot(runDir), path.basename(file));
+  await mkdir(path.dirname(target), { recursive: true });
+  try {
+    await link(file, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return target;
+    const partial = `${target}.partial`;
+    await copyFile(file, partial);
+    await rename(partial, target).finally(() => rm(partial, { force: true }));
+  }
+  return target;
+}
+
+/** Every complete checkpoint of a run, the kept ones included, lowest step first (each step once). */
+export async function runCheckpoints(runDir: string, name: string): Promise<Checkpoint[]> {
+  const saved = await listCheckpoints(saveRoot(runDir, name), name);
+  const kept = await listCheckpoints(keptRoot(runDir), name);
+  const key = (c: Checkpoint) => `${c.step}:${c.final}`;
+  const keptKeys = new Set(kept.map(key));
+  const savedKeys = new Set(saved.map(key));
+  return [
+    ...saved.map((c) => ({ ...c, kept: keptKeys.has(key(c)) })),
+    ...kept.filter((c) => !savedKeys.has(key(c))).map((c) => ({ ...c, kept: true })),
+  ].sort((a, b) => a.step - b.step || Number(a.final) - Number(b.final));
 }
 
 function checkpointPattern(name: string): RegExp {
@@ -120,7 +160,7 @@ export async function listCheckpoints(root: string, name: string): Promise<Check
     const full = path.join(root, file);
     try {
       const step = trainingStep(await readSafetensorsHeader(full)) ?? (m[1] ? Number(m[1]) : undefined);
-      if (step !== undefined) found.push({ path: full, step, final: !m[1] });
+      if (step !== undefined) found.push({ path: full, step, final: !m[1], kept: false });
     } catch {
       // incomplete: see quarantineIncomplete
     }

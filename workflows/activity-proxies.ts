@@ -1,0 +1,36 @@
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { ControlActivities } from '../activities/control';
+import { CONTROL_QUEUE } from '../lib/temporal/queues';
+
+/**
+ * Proxies of the control activities, grouped by timeout profile. Workflow files import these, so timeouts and
+ * retries live in one place. Pinned GPU activities are built per job in ./gpu-pinning.ts (their queue is only known
+ * at run time).
+ */
+
+/**
+ * Database writes and CPU-only work. Transient failures (the database unreachable, say) are retried for up to a
+ * day, so an outage delays jobs instead of failing them; a deterministic failure (a damaged file, a refused record,
+ * a bug) is non-retryable and ends the job at once with its reason (activities/control/failures.ts).
+ */
+export const control = proxyActivities<ControlActivities>({
+  taskQueue: CONTROL_QUEUE,
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/**
+ * Model downloads (control queue: no GPU, the shared data root, the database). An attempt may take hours (it
+ * reconnects and resumes by itself); a worker that dies is noticed by the missing heartbeats within 30 s and the
+ * next attempt resumes from the part file. An attempt that fails outright is tried five more times over about a
+ * minute (each failure's reason shows on the model's card meanwhile), then the download ends with that reason.
+ */
+export const downloads = proxyActivities<ControlActivities>({
+  taskQueue: CONTROL_QUEUE,
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
