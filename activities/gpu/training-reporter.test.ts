@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger/logger';
+import type * as InternalReport from './internal-report';
 import { MIN_GAP_MS, TrainingReporter } from './training-reporter';
 
 /** Every report the reporter has posted (the real HTTP call, only watched), to wait until each has arrived. */
 const { posts } = vi.hoisted(() => ({ posts: [] as Array<Promise<unknown>> }));
 vi.mock('./internal-report', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./internal-report')>();
+  const real = await importOriginal<typeof InternalReport>();
   return {
     ...real,
     postReport: (...args: Parameters<typeof real.postReport>) => {

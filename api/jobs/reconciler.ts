@@ -82,8 +82,9 @@ export class JobReconciler {
   async settle(orphan: Orphan, asked?: 'stop' | 'cancel'): Promise<boolean> {
     const fate = await workflowFate(this.deps.temporal, orphan.workflowId);
     if (fate.state === 'running') return false;
-    // The API inserts a row, then starts its workflow: one this process created moments ago may be mid-start.
-    const young = orphan.createdAt.getTime() > Math.max(this.startedAt, Date.now() - STARTING_GRACE_MS);
+    // The API inserts a row, then starts its workflow: one this process created moments ago, and that never began,
+    // may be mid-start.
+    const young = !orphan.started && orphan.createdAt.getTime() > Math.max(this.startedAt, Date.now() - STARTING_GRACE_MS);
     if (fate.state === 'missing' && !asked && young) return false;
     if (!(await orphan.close(fate, asked))) return false;
     const { message } = orphanReason(fate, orphan.started);

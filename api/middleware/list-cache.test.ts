@@ -9,8 +9,12 @@ import { ListCache } from './list-cache';
  * a list whose computation can be held open to let writes happen meanwhile.
  */
 async function appWith(cache: ListCache) {
-  const state = { value: 0, reads: 0, hold: undefined as Promise<void> | undefined };
+  const state = { value: 0, reads: 0, arrived: 0, hold: undefined as Promise<void> | undefined };
   const app = express();
+  app.use((req, _res, next) => {
+    if (req.method === 'GET') state.arrived++;
+    next();
+  });
   app.use(cache.invalidateOnWrite);
   app.get('/list', cache.cached, async (req, res) => {
     state.reads++;
@@ -67,7 +71,7 @@ describe('ListCache', () => {
     let release!: () => void;
     app.state.hold = new Promise((resolve) => (release = resolve));
     const slow = app.get(); // reads value 0, then waits
-    while (app.state.reads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect.poll(() => app.state.reads, { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
     await app.write();
     app.state.hold = undefined;
     release();
@@ -81,7 +85,8 @@ describe('ListCache', () => {
     let release!: () => void;
     app.state.hold = new Promise((resolve) => (release = resolve));
     const readers = Array.from({ length: 10 }, () => app.get());
-    while (app.state.reads === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // All ten are at the server while the first computes.
+    await expect.poll(() => app.state.arrived, { timeout: 10_000, interval: 5 }).toBe(10);
     release();
     const answers = await Promise.all(readers);
     expect(answers.map((a) => a.body.value)).toEqual(Array(10).fill(0));

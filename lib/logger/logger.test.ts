@@ -35,7 +35,7 @@ describe('createLogger', () => {
   it('takes the correlation id from the async context, or from a child binding', async () => {
     const { logger, lines } = capture();
     await withCorrelationId('req-1', async () => {
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setImmediate(r)); // a later turn of the event loop: the id must follow
       logger.info('job.progress', 'deep inside');
     });
     logger.child({ correlationId: 'job-7', context: { runId: 'r' } }).warn('engine.exit', 'done', { code: 0 });

@@ -109,15 +109,17 @@ describe('training under the all-in-one supervisor', () => {
       .composite([{ input: Buffer.from('<svg width="1600" height="1200"><circle cx="800" cy="600" r="300" fill="white"/></svg>') }])
       .jpeg()
       .toBuffer();
+    let slowChunksSent = 0;
     const { contentType, body } = multipart([
       { filename: 'first.jpg', contentType: 'image/jpeg', data: photo },
       {
         filename: 'slow.jpg',
         contentType: 'image/jpeg',
-        // Sent slowly: the control plane dies while this file is arriving.
+        // Sent slowly on purpose (the pace is the point): the control plane dies while this file is arriving.
         data: async function* () {
           for (let at = 0; at < photo.length; at += 1024) {
             yield photo.subarray(at, at + 1024);
+            slowChunksSent++;
             await new Promise((r) => setTimeout(r, 100));
           }
         },
@@ -129,7 +131,8 @@ describe('training under the all-in-one supervisor', () => {
       body: Readable.toWeb(Readable.from(body())) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
-    await new Promise((r) => setTimeout(r, 800));
+    // The first photo has been sent and the second is on its way (about 2 s of it left).
+    await eventually(async () => (slowChunksSent >= 3 ? true : undefined), 30_000, 'the slow photo to be arriving', 50);
     const killed = instance.childPid('api', 'control plane');
     process.kill(killed, 'SIGKILL');
     await expect(sent).rejects.toThrow();

@@ -6,7 +6,7 @@ import type { Lora } from '../../lib/contracts/loras';
 import { logFilePath } from '../../lib/logger/logger';
 import { generate, waitForGeneration } from '../helpers/generation';
 import { request } from '../helpers/http';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from '../helpers/training';
 import { isProcessAlive } from '../../lib/process-alive';
 
@@ -122,5 +122,48 @@ describe('a generation survives the loss of its GPU worker', () => {
     expect(done.outputs).toHaveLength(1);
     const after = await stack.db.db.query.generations.findFirst({ where: (g, { eq }) => eq(g.id, running.id) });
     expect(after!.gpuWorker).not.toBe(row!.gpuWorker);
+  });
+});
+
+describe('a frozen GPU worker', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { GPU_LOST_AFTER_SECONDS: '5' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('SIGSTOP: shows as lost within GPU_LOST_AFTER_SECONDS, with the job it held, which moves to the other worker', async () => {
+    const workers = {
+      'gpu-frozen': await stack.spawnGpuWorker('gpu-frozen', { ISENGARD_SIM_STEP_MS: '30' }),
+      'gpu-thawed': await stack.spawnGpuWorker('gpu-thawed', { ISENGARD_SIM_STEP_MS: '30' }),
+    };
+    const character = await characterWithPhotos(stack, 'Icicle', 2);
+    const run = await startTraining(stack, character.id, { steps: 300, saveEvery: 50, sampleEvery: 1000 });
+    const running = await waitForTraining(stack, run.id, (r) => (r.lastCheckpointStep ?? 0) >= 50, 60_000, 'a checkpoint');
+    const pinned = running.gpuWorker as keyof typeof workers;
+    const other = pinned === 'gpu-frozen' ? 'gpu-thawed' : 'gpu-frozen';
+    try {
+      workers[pinned].kill('SIGSTOP');
+      const lost = await eventually(async () => {
+        const { body } = await request<Health>(stack, '/api/health');
+        const worker = body.gpuWorkers.find((w) => w.workerId === pinned);
+        return worker?.state === 'lost' ? { body, worker } : undefined;
+      }, 30_000, `${pinned} to show as lost`);
+      expect(lost.worker.silentSeconds).toBeGreaterThanOrEqual(5);
+      expect(lost.worker.jobs).toEqual([{ id: `training-${run.id}`, label: 'the training of Icicle' }]);
+      expect(lost.body.status).toBe('degraded');
+      expect(lost.body.checks.workers).toEqual({
+        ok: false,
+        message: expect.stringMatching(new RegExp(`^GPU worker ${pinned} is lost: no word from it for \\d+ s; it held the training of Icicle, which moves to another GPU worker$`)),
+      });
+      expect(lost.body.gpuWorkers.find((w) => w.workerId === other)?.state).not.toBe('lost');
+
+      const done = await waitForTraining(stack, run.id, finished, 90_000);
+      expect(done).toMatchObject({ status: 'completed', gpuWorker: other, error: null });
+    } finally {
+      workers[pinned].kill('SIGKILL');
+    }
   });
 });

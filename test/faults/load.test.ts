@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, count, inArray, notInArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generations } from '../../db/schema';
@@ -44,14 +45,16 @@ describe('load: 50 browsing clients and 200 queued generations from 5 users', ()
     };
 
     // Browsing clients keep reading pages while the queue drains.
-    let browsing = true;
+    const stopBrowsing = new AbortController();
     let reads = 0;
     const failures: string[] = [];
     const pages = ['/api/generations?limit=24', '/api/characters', '/api/health', '/api/capabilities'];
-    // Each client reads a page about once a second, as an open browser tab polling for progress does.
+    // Each client reads a page about once a second, as an open browser tab polling for progress does: these pauses
+    // are the load being simulated, not waits for something (the last one ends as soon as browsing stops).
+    const pause = (ms: number) => sleep(ms, undefined, { signal: stopBrowsing.signal }).catch(() => {});
     const browsers = Array.from({ length: 50 }, async (_, n) => {
-      await new Promise((r) => setTimeout(r, n * 20));
-      while (browsing) {
+      await pause(n * 20);
+      while (!stopBrowsing.signal.aborted) {
         const path = pages[(n + reads) % pages.length]!;
         try {
           const res = await fetch(`${stack.plane.url}${path}`, { headers: as(USERS[n % USERS.length]!) });
@@ -61,7 +64,7 @@ describe('load: 50 browsing clients and 200 queued generations from 5 users', ()
         } catch (err) {
           failures.push(`${path} → ${(err as Error).message}`);
         }
-        await new Promise((r) => setTimeout(r, 1_000));
+        await pause(1_000);
       }
     });
 
@@ -91,7 +94,7 @@ describe('load: 50 browsing clients and 200 queued generations from 5 users', ()
       1_000,
     );
     const finished = await Promise.all(jobs.map(async (job) => ({ ...job, generation: (await request<Generation>(stack, `/api/generations/${job.id}`, { headers: as(job.user) })).body })));
-    browsing = false;
+    stopBrowsing.abort();
     await Promise.all(browsers);
 
     expect(failures).toEqual([]);

@@ -43,7 +43,8 @@ describe('App shell', () => {
     renderApp('/characters');
 
     const temporal = await screen.findByRole('link', { name: /temporal ui/i });
-    expect(temporal.getAttribute('href')).toBe('http://127.0.0.1:8233');
+    // Isengard's namespace, not the UI's default one.
+    expect(temporal.getAttribute('href')).toBe('http://127.0.0.1:8233/namespaces/isengard/workflows');
     expect(temporal.getAttribute('target')).toBe('_blank');
     expect(temporal.getAttribute('rel')).toContain('noopener');
     expect(screen.getByText(/engines are simulated:/i)).toBeTruthy();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 
 /**
@@ -139,11 +139,12 @@ async function startSim(dirs: Dirs, env: Record<string, string> = {}, extra: str
 }
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000, detail?: () => string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await vi.waitFor(
+    () => {
+      if (!check()) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
 }
 
 // ---------------------------------------------------------------- HTTP and WebSocket clients
@@ -321,11 +322,9 @@ async function submit(sim: Sim, graph: Graph, extra: Record<string, unknown> = {
 const history = async (sim: Sim, id: string) => (await get(sim, `/history/${id}`)).json()[id];
 
 async function idle(sim: Sim): Promise<void> {
-  const until = Date.now() + 15_000;
-  while ((await get(sim, '/prompt')).json().exec_info.queue_remaining !== 0) {
-    if (Date.now() > until) throw new Error('queue did not drain');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await expect
+    .poll(async () => (await get(sim, '/prompt')).json().exec_info.queue_remaining, { timeout: 15_000, interval: 20, message: 'queue did not drain' })
+    .toBe(0);
 }
 
 // ================================================================= the main simulator
@@ -878,10 +877,8 @@ describe('ComfyUI simulator faults and CLI', () => {
 
     const id2 = await submit(sim, fluxGraph({ seed: 4, prefix: 'jobs/err/img', steps: 4 }), { client_id: 'e' });
     await waitUntil(() => a.closed, 'dropped socket');
-    let h2: { status: { status_str: string } } | undefined;
-    const until = Date.now() + 10_000;
-    while (!(h2 = await history(sim, id2)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(h2!.status.status_str).toBe('success'); // the prompt carried on without its socket
+    await expect.poll(() => history(sim, id2), { timeout: 10_000, interval: 20 }).toBeDefined();
+    expect((await history(sim, id2)).status.status_str).toBe('success'); // the prompt carried on without its socket
 
     const b = await Client.open(sim, 'legacy');
     const id3 = await submit(sim, fluxGraph({ seed: 5, prefix: 'jobs/err/img', steps: 3 }), { client_id: 'legacy' });

@@ -24,7 +24,8 @@ describe('Isengard in a browser, as a person uses it', () => {
     await characters.goto();
     await characters.emptyState.waitFor();
     await shell.modeBanner.waitFor();
-    expect(await shell.temporalLink.getAttribute('href')).toBe(inject('temporalUiUrl'));
+    // Opens the Temporal UI on Isengard's namespace (its own start page shows the `default` one).
+    expect(await shell.temporalLink.getAttribute('href')).toBe(`${inject('temporalUiUrl')}/namespaces/isengard/workflows`);
     await capture(page, 'characters-empty');
 
     await shell.link('Train').click();

@@ -1,11 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../../../../lib/contracts/training';
 import { buildCharacter } from '../../testing/fixtures/characters';
 import { buildTrainingRun, trainingAt } from '../../testing/fixtures/trainings';
 import { FakeEventSource } from '../../testing/fake-event-source';
 import { db } from '../../testing/msw/db';
+import { server } from '../../testing/msw/server';
 import { renderApp } from '../../testing/test-utils';
 
 function setup(run: Partial<TrainingRun> = {}) {
@@ -89,25 +91,105 @@ describe('A training run’s page', () => {
     expect(progressbar().getAttribute('aria-valuetext')).toBe('Step 55 of 100');
   });
 
-  it('stops only after confirmation, showing "stopping" until the server confirms', async () => {
+  it('stops only after confirmation; the counter freezes at the click and "stopping" holds until the run ends', async () => {
     const { run, user } = setup({ status: 'running', phase: 'training' });
     const stream = await openStream(run);
     stream.emit('training', { ...trainingAt(run, 30), lastCheckpointStep: 25 }, '3');
 
     await user.click(screen.getByRole('button', { name: 'Stop training' }));
     const dialog = screen.getByRole('dialog', { name: 'Stop this training?' });
+    expect(dialog.textContent).toContain('saves a checkpoint at the end of the current step, then stops: this takes a few seconds');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(db.stops).toEqual([]);
 
     await user.click(screen.getByRole('button', { name: 'Stop training' }));
     await user.click(within(screen.getByRole('dialog', { name: 'Stop this training?' })).getByRole('button', { name: 'Stop training' }));
     await waitFor(() => expect(db.stops).toEqual([run.id]));
-    expect(screen.getByRole('button', { name: 'Stopping…' })).toBeTruthy();
-    expect(screen.getByText('Stopping: saving a checkpoint first.')).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect((screen.getByRole('button', { name: 'Stopping…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Save checkpoint now' })).toBeNull();
+    expect(document.querySelector('.run-status-line')?.textContent).toBe(
+      'Stopping: the engine saves a checkpoint at the end of the current step, then stops. This takes a few seconds.',
+    );
+    expect(screen.getByText('Stopping', { selector: '.badge' })).toBeTruthy();
+    expect(liveRegion().textContent).toMatch(/^Stop requested/);
 
-    stream.emit('training', { ...trainingAt(run, 31), status: 'stopped', phase: 'done', loraId: '5a2f1e0c-3b4d-4e5f-8a9b-0c1d2e3f4a5b' }, '4');
+    // The engine finishes a step or two before it saves: neither they nor the speed move the page.
+    stream.emit('training', trainingAt(run, 31), '4');
+    stream.emit('training', { ...trainingAt(run, 32), phase: 'saving', stopRequestedAt: '2026-01-15T10:02:00.000Z' }, '5');
+    const stats = screen.getByRole('region', { name: 'Progress' });
+    expect(progressbar().getAttribute('aria-valuenow')).toBe('30');
+    expect(progressbar().getAttribute('aria-valuetext')).toBe('Step 30 of 100');
+    expect(within(stats).getByText('30 / 100')).toBeTruthy();
+    expect(within(stats).getByText('Speed').nextElementSibling?.textContent).toBe('—');
+    expect(within(stats).getByText('Time left').nextElementSibling?.textContent).toBe('—');
+    expect(screen.getByRole('button', { name: 'Stopping…' })).toBeTruthy();
+
+    stream.emit('training', { ...trainingAt(run, 32), status: 'stopped', phase: 'done', loraId: '5a2f1e0c-3b4d-4e5f-8a9b-0c1d2e3f4a5b' }, '6');
     expect(screen.getByText('The last checkpoint was kept as a model')).toBeTruthy();
     expect(liveRegion().textContent).toBe('Training stopped; the last checkpoint was kept as a model.');
+    expect(within(stats).getByText('32 / 100')).toBeTruthy();
+  });
+
+  it('freezes the counter at the click, before the server has answered', async () => {
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    server.use(
+      http.post('/api/trainings/:id/stop', async () => {
+        await answered;
+        return HttpResponse.json({ ...db.trainingRuns[0]!, stopRequestedAt: '2026-01-15T10:02:00.000Z', phase: 'stopping' }, { status: 202 });
+      }),
+    );
+    const { run, user } = setup({ status: 'running', phase: 'training' });
+    const stream = await openStream(run);
+    stream.emit('training', trainingAt(run, 44), '3');
+    await user.click(screen.getByRole('button', { name: 'Stop training' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Stop this training?' })).getByRole('button', { name: 'Stop training' }));
+
+    stream.emit('training', trainingAt(run, 46), '4');
+    expect(document.querySelector('.run-status-line')?.textContent).toMatch(/^Stopping:/);
+    expect(progressbar().getAttribute('aria-valuetext')).toBe('Step 44 of 100');
+    expect(within(screen.getByRole('region', { name: 'Progress' })).getByText('Speed').nextElementSibling?.textContent).toBe('—');
+    answer();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(progressbar().getAttribute('aria-valuetext')).toBe('Step 44 of 100');
+  });
+
+  it('still says "stopping" after a reload, at the step the server kept, with nothing to press', async () => {
+    const { run } = setup({ status: 'running', phase: 'training', step: 57, stopRequestedAt: '2026-01-15T10:02:00.000Z' });
+    const stream = await openStream(run);
+    expect(document.querySelector('.run-status-line')?.textContent).toMatch(/^Stopping: the engine saves a checkpoint/);
+    expect((screen.getByRole('button', { name: 'Stopping…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Save checkpoint now' })).toBeNull();
+    expect(progressbar().getAttribute('aria-valuetext')).toBe('Step 57 of 100');
+
+    stream.emit('training', { ...run, phase: 'sampling' }, '8');
+    expect(document.querySelector('.run-status-line')?.textContent).toMatch(/^Stopping:/);
+    expect(screen.queryByRole('button', { name: 'Save checkpoint now' })).toBeNull();
+  });
+
+  it('shows kept checkpoints, the end and its reason in the timeline', async () => {
+    setup({
+      status: 'stopped',
+      step: 60,
+      phase: 'done',
+      events: [
+        { at: '2026-01-15T10:00:00.000Z', kind: 'queued', message: 'Training queued' },
+        { at: '2026-01-15T10:01:00.000Z', kind: 'checkpoint_kept', message: 'Checkpoint at step 50 saved on request: it is kept for the life of the run' },
+        { at: '2026-01-15T10:02:00.000Z', kind: 'stopped', message: 'Ended by an operator in the Temporal UI (reason: GPU maintenance)' },
+        { at: '2026-01-15T10:03:00.000Z', kind: 'lora', message: 'Checkpoint at step 50 turned into a LoRA: Subject One v2' },
+      ],
+    });
+    const timeline = await screen.findByRole('region', { name: 'Timeline' });
+    const items = within(timeline).getAllByRole('listitem');
+    expect(items.map((item) => item.querySelector('.timeline-message')?.textContent)).toEqual([
+      'Training queued',
+      'Kept Checkpoint at step 50 saved on request: it is kept for the life of the run',
+      'Stopped Ended by an operator in the Temporal UI (reason: GPU maintenance)',
+      'Model Checkpoint at step 50 turned into a LoRA: Subject One v2',
+    ]);
+    expect(items[1]!.className).toContain('timeline-item--checkpoint_kept');
+    expect(within(timeline).getByText('Ended by an operator in the Temporal UI (reason: GPU maintenance)')).toBeTruthy();
   });
 
   it('asks for a checkpoint now while training', async () => {

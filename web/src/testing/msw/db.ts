@@ -2,7 +2,7 @@ import type { Character } from '../../../../lib/contracts/characters';
 import type { Generation, GenerationInput } from '../../../../lib/contracts/generations';
 import type { Lora } from '../../../../lib/contracts/loras';
 import type { Photo } from '../../../../lib/contracts/photos';
-import type { StartTrainingInput, TrainingRun } from '../../../../lib/contracts/training';
+import type { Checkpoint, StartTrainingInput, TrainingRun } from '../../../../lib/contracts/training';
 import type { ClientLogEntry } from '../../lib/error-reporting';
 import { FakeEventSource } from '../fake-event-source';
 
@@ -12,6 +12,8 @@ export const db = {
   photos: [] as Photo[],
   trainingRuns: [] as TrainingRun[],
   loras: [] as Lora[],
+  /** Checkpoints by run id; a run without an entry lists its last checkpoint only. */
+  checkpoints: {} as Record<string, Checkpoint[]>,
   generations: [] as Generation[],
   clientLogs: [] as ClientLogEntry[],
   /** The X-Correlation-ID of every request the fake API saw. */
@@ -22,6 +24,9 @@ export const db = {
   rerunRequests: [] as { id: string; body: unknown }[],
   photoPatches: [] as { id: string; body: unknown }[],
   stops: [] as string[],
+  cancels: [] as string[],
+  /** `POST /api/trainings/:id/checkpoints/:which/lora` requests. */
+  checkpointLoraRequests: [] as { runId: string; which: string }[],
   /** The login the fake API asks for: none (a loopback instance) unless a test sets one. */
   auth: { required: false, password: null as string | null, setupCode: null as string | null, loggedIn: false },
   /** The X-CSRF-Token of every change (POST, PATCH, DELETE) the fake API saw. */
@@ -35,6 +40,7 @@ export function resetDb(): void {
   db.photos = [];
   db.trainingRuns = [];
   db.loras = [];
+  db.checkpoints = {};
   db.generations = [];
   db.clientLogs = [];
   db.correlationIds = [];
@@ -43,6 +49,8 @@ export function resetDb(): void {
   db.rerunRequests = [];
   db.photoPatches = [];
   db.stops = [];
+  db.cancels = [];
+  db.checkpointLoraRequests = [];
   db.auth = { required: false, password: null, setupCode: null, loggedIn: false };
   db.csrfTokens = [];
   FakeEventSource.reset();

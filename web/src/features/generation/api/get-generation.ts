@@ -5,6 +5,10 @@ import { generationKeys } from './generation-keys';
 
 export const isGenerationActive = (g: Pick<Generation, 'status'>) => g.status === 'queued' || g.status === 'running';
 
+/** Cancel was asked for (noted by the server) and the workflow has not ended the generation yet. */
+export const isCancelRequested = (g: Pick<Generation, 'status' | 'cancelRequestedAt'>) =>
+  isGenerationActive(g) && g.cancelRequestedAt !== null;
+
 export function getGeneration(id: string, signal?: AbortSignal) {
   return apiRequest(`/generations/${encodeURIComponent(id)}`, generationSchema, { signal });
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { generationSchema, type Generation, type GenerationInput } from '../../../../../lib/contracts/generations';
 import { apiRequest, apiSend } from '../../../lib/api-client';
-import { generationQueryOptions } from './get-generation';
+import { generationQueryOptions, isGenerationActive } from './get-generation';
 import { generationKeys } from './generation-keys';
 
 export function createGeneration(input: GenerationInput) {
@@ -44,7 +44,10 @@ export function useCancelGeneration() {
   return useMutation({
     mutationFn: cancelGeneration,
     onSuccess: (generation) => {
-      queryClient.setQueryData(generationQueryOptions(generation.id).queryKey, generation);
+      // The answer may come after the stream has already said the generation ended: that is newer, keep it.
+      queryClient.setQueryData(generationQueryOptions(generation.id).queryKey, (cached) =>
+        cached && !isGenerationActive(cached) ? cached : generation,
+      );
       return queryClient.invalidateQueries({ queryKey: generationKeys.lists() });
     },
   });

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { Generation } from '../../../../../lib/contracts/generations';
 import { Button } from '../../../components/ui/button';
 import { paths } from '../../../config/paths';
-import { isGenerationActive } from '../api/get-generation';
+import { isCancelRequested, isGenerationActive } from '../api/get-generation';
 import { useGenerations } from '../api/get-generations';
 import type { GalleryFilters } from '../api/generation-keys';
 import { useDeleteGeneration, useRerunGeneration } from '../api/mutate-generations';
@@ -135,8 +135,9 @@ function PendingItem({ generation, onDeleted }: { generation: Generation; onDele
   const remove = useDeleteGeneration();
   const prompt = shortPrompt(generation.parameters.userPrompt);
   const active = isGenerationActive(generation);
-  const state =
-    generation.status === 'queued'
+  const state = isCancelRequested(generation)
+    ? 'Cancelling…'
+    : generation.status === 'queued'
       ? generation.waitingFor
         ? `Queued, ${generation.waitingFor}`
         : 'Queued'
@@ -146,7 +147,7 @@ function PendingItem({ generation, onDeleted }: { generation: Generation; onDele
           ? `Failed: ${generation.error?.message ?? 'no reason given'}`
           : 'Cancelled';
   return (
-    <li className={`pending-item pending-item--${generation.status}`}>
+    <li className={`pending-item pending-item--${isCancelRequested(generation) ? 'cancelling' : generation.status}`}>
       <span className="pending-prompt">“{prompt}”</span>
       <span className="pending-state">{state}</span>
       <span className="row-actions">

@@ -7,9 +7,11 @@ import { ProgressBar } from '../../../components/ui/progress-bar';
 import { paths } from '../../../config/paths';
 import { ApiError } from '../../../lib/api-client';
 import { isGenerationActive } from '../api/get-generation';
-import { useCancelGeneration } from '../api/mutate-generations';
+import { useCancelling } from '../hooks/use-cancelling';
 import { useLiveGeneration } from '../hooks/use-live-generation';
 import { shortPrompt } from '../utils/describe';
+
+const CANCELLING_BADGE = { tone: 'warning', text: 'Cancelling…' } as const;
 
 const BADGE: Record<Generation['status'], { tone: 'neutral' | 'info' | 'success' | 'danger' | 'warning'; text: string }> = {
   queued: { tone: 'neutral', text: 'Queued' },
@@ -27,7 +29,8 @@ interface GenerationJobProps {
 /** One generation, live: waiting, progress, the pictures, or what went wrong. */
 export function GenerationJob({ id, renderWorkflowLink }: GenerationJobProps) {
   const { query, generation, connection, announcement } = useLiveGeneration(id);
-  const cancel = useCancelGeneration();
+  const { cancelling, cancel, error: cancelError } = useCancelling(generation);
+  const badge = cancelling ? CANCELLING_BADGE : generation ? BADGE[generation.status] : undefined;
 
   return (
     <section className="card generation-job" aria-labelledby="job-title">
@@ -35,10 +38,10 @@ export function GenerationJob({ id, renderWorkflowLink }: GenerationJobProps) {
         <h2 id="job-title" className="card-title">
           Your pictures
         </h2>
-        {generation && <Badge tone={BADGE[generation.status].tone}>{BADGE[generation.status].text}</Badge>}
+        {badge && <Badge tone={badge.tone}>{badge.text}</Badge>}
       </div>
       <p role="status" aria-live="polite" className="visually-hidden">
-        {announcement}
+        {cancelling ? 'Cancelling…' : announcement}
       </p>
       {query.isPending && <p className="muted">Loading…</p>}
       {query.isError && (
@@ -48,17 +51,19 @@ export function GenerationJob({ id, renderWorkflowLink }: GenerationJobProps) {
             : `This generation could not be loaded. ${query.error.message}`}
         </p>
       )}
-      {generation && <JobBody generation={generation} reconnecting={connection === 'reconnecting'} />}
+      {generation && (
+        <JobBody generation={generation} cancelling={cancelling} reconnecting={connection === 'reconnecting'} />
+      )}
       {generation && isGenerationActive(generation) && (
         <div className="actions">
-          <Button onClick={() => cancel.mutate(generation.id)} disabled={cancel.isPending}>
-            {cancel.isPending ? 'Cancelling…' : 'Cancel'}
+          <Button onClick={cancel} disabled={cancelling !== null}>
+            {cancelling ? 'Cancelling…' : 'Cancel'}
           </Button>
         </div>
       )}
-      {cancel.isError && (
+      {cancelError && (
         <p role="alert" className="form-error">
-          {cancel.error.message}
+          The generation could not be cancelled. {cancelError.message}
         </p>
       )}
       {generation && renderWorkflowLink && <p className="muted workflow-line">For operators: {renderWorkflowLink(generation.workflowId)}</p>}
@@ -66,9 +71,26 @@ export function GenerationJob({ id, renderWorkflowLink }: GenerationJobProps) {
   );
 }
 
-function JobBody({ generation, reconnecting }: { generation: Generation; reconnecting: boolean }) {
+interface JobBodyProps {
+  generation: Generation;
+  /** While a cancel is on its way: the progress when it was asked for. */
+  cancelling: { progress: number } | null;
+  reconnecting: boolean;
+}
+
+function JobBody({ generation, cancelling, reconnecting }: JobBodyProps) {
   const { batch } = generation.parameters;
   const prompt = shortPrompt(generation.parameters.userPrompt, 140);
+  if (cancelling && isGenerationActive(generation)) {
+    const percent = Math.round(cancelling.progress * 100);
+    return (
+      <>
+        <p className="job-line">“{prompt}”</p>
+        <ProgressBar label="Generation progress" max={100} value={percent} valueText={`Cancelling… stopped at ${percent}%`} />
+        <p className="waiting-line">Cancelling… the pictures being made are dropped. This takes a few seconds.</p>
+      </>
+    );
+  }
   if (generation.status === 'queued') {
     return (
       <>

@@ -4,14 +4,14 @@ import { Button } from '../../../components/ui/button';
 import { ExternalLink } from '../../../components/ui/external-link';
 import { ProgressBar } from '../../../components/ui/progress-bar';
 import { useCancelModelDownload, useProvisionModel } from '../api/control-model-download';
-import { bytesText, errorAdvice, fileStatus, percent, STATE_LABELS, STATE_TONES } from '../utils/describe-model';
+import { bytesText, errorAdvice, fileRetrying, fileStatus, percent, retryingText, STATE_LABELS, STATE_TONES } from '../utils/describe-model';
 import { GatedLicenceNote } from './gated-licence-note';
 
 /** Only state changes are announced (not every byte). */
 function announcement(model: BaseModel): string {
   switch (model.state) {
     case 'downloading':
-      return `${model.label} is downloading.`;
+      return model.retrying ? `${model.label}: ${retryingText(model.retrying)}.` : `${model.label} is downloading.`;
     case 'ready':
       return `${model.label} is downloaded and verified.`;
     case 'failed':
@@ -31,6 +31,7 @@ export function ModelCard({ model, hfTokenSet }: { model: BaseModel; hfTokenSet:
   const cancel = useCancelModelDownload();
   const titleId = `model-${model.id}-title`;
   const downloading = model.state === 'downloading';
+  const retrying = downloading ? model.retrying : null;
   const done = percent(model.bytesDone, model.totalBytes);
   const progressText = `${bytesText(model.bytesDone, model.totalBytes)}${done !== undefined ? ` (${done}%)` : ''}`;
 
@@ -40,7 +41,7 @@ export function ModelCard({ model, hfTokenSet }: { model: BaseModel; hfTokenSet:
         <h2 id={titleId} className="card-title">
           {model.label}
         </h2>
-        <Badge tone={STATE_TONES[model.state]}>{STATE_LABELS[model.state]}</Badge>
+        {retrying ? <Badge tone="warning">Trying again</Badge> : <Badge tone={STATE_TONES[model.state]}>{STATE_LABELS[model.state]}</Badge>}
       </div>
       <p className="muted">
         {model.description} Licence: {model.licence} · <ExternalLink href={model.pageUrl}>Model page on Hugging Face</ExternalLink>
@@ -57,6 +58,15 @@ export function ModelCard({ model, hfTokenSet }: { model: BaseModel; hfTokenSet:
             valueText={progressText}
           />
           <p className="muted">{progressText}</p>
+          {retrying && (
+            <div className="warning-box model-retrying">
+              <p>{retryingText(retrying)}.</p>
+              <p>
+                The last try failed, so the download tries again by itself a few times over about a minute. If it still
+                fails, it stops and says why; what was downloaded is kept.
+              </p>
+            </div>
+          )}
         </>
       )}
 
@@ -70,7 +80,11 @@ export function ModelCard({ model, hfTokenSet }: { model: BaseModel; hfTokenSet:
       <ul className="check-list" aria-label={`Files of ${model.label}`}>
         {model.files.map((file) => (
           <li key={file.id} className="check-item">
-            <Badge tone={STATE_TONES[file.state]}>{STATE_LABELS[file.state]}</Badge>
+            {fileRetrying(file, downloading) ? (
+              <Badge tone="warning">Trying again</Badge>
+            ) : (
+              <Badge tone={STATE_TONES[file.state]}>{STATE_LABELS[file.state]}</Badge>
+            )}
             <div>
               <p className="check-label">{file.label}</p>
               <p className="check-message">

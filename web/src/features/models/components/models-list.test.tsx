@@ -112,6 +112,44 @@ describe('Models page', () => {
     expect(within(flux).getByText(/partly downloaded · 100 B of 1000 B/i)).toBeTruthy();
   }, 10_000);
 
+  it('says plainly that a download is trying again, and why, instead of just waiting', async () => {
+    const reason = 'No network: huggingface.co could not be reached';
+    serveModels(() =>
+      buildModelList([
+        buildFlux({
+          state: 'downloading',
+          bytesDone: 400_000_000,
+          retrying: reason,
+          files: [
+            buildModelFile({ state: 'downloading', bytesDone: 400_000_000, totalBytes: 1_000_000_000, retrying: reason }),
+            buildModelFile({ id: 'autoencoder', label: 'Autoencoder (VAE)', path: 'models/base/vae/ae.safetensors', totalBytes: 335_304_388 }),
+          ],
+        }),
+        buildSdxl(),
+      ]),
+    );
+    renderWithProviders(<ModelsList />);
+
+    const flux = await card('FLUX.1-dev');
+    expect(within(flux).getByText(`Trying again: ${reason}.`)).toBeTruthy();
+    expect(within(flux).getByText(/tries again by itself a few times over about a minute/)).toBeTruthy();
+    expect(within(flux).getAllByText('Trying again', { selector: '.badge' })).toHaveLength(2);
+    expect(within(flux).getByRole('button', { name: 'Stop download' })).toBeTruthy();
+    const [transformer, vae] = within(within(flux).getByRole('list', { name: 'Files of FLUX.1-dev' })).getAllByRole('listitem');
+    expect(transformer!.textContent).toContain(`Trying again: ${reason} · 381 MB of 954 MB`);
+    // The other file does wait for its turn.
+    expect(vae!.textContent).toContain('Waiting for its turn');
+    expect(within(flux).getByRole('status').textContent).toBe(`FLUX.1-dev: Trying again: ${reason}.`);
+  });
+
+  it('does not say "trying again" once the download is no longer running', async () => {
+    serveModels(() => buildModelList([buildFlux({ retrying: 'No network', files: [buildModelFile({ retrying: 'No network' })] }), buildSdxl()]));
+    renderWithProviders(<ModelsList />);
+
+    const flux = await card('FLUX.1-dev');
+    expect(within(flux).queryByText(/Trying again/)).toBeNull();
+  });
+
   it('explains a failure in plain words, with the reason', async () => {
     const error = { code: 'checksum_mismatch', message: 'The downloaded file is damaged or not the expected one: its sha256 is abc, expected def.' };
     serveModels(() => buildModelList([buildFlux({ state: 'failed', error, files: [buildModelFile({ state: 'failed', error })] }), buildSdxl()]));

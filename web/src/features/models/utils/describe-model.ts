@@ -20,8 +20,20 @@ export const STATE_LABELS: Record<BaseModel['state'], string> = {
 
 export const STATE_TONES = { missing: 'neutral', downloading: 'info', ready: 'success', failed: 'danger' } as const;
 
+/** A download whose last try failed, and that tries again by itself: the reason, as the page shows it. */
+export function retryingText(reason: string): string {
+  return `Trying again: ${reason.replace(/\.$/, '')}`;
+}
+
+/** Why a file of a running download is being tried again, if it is. */
+export function fileRetrying(file: ModelFile, modelDownloading: boolean): string | null {
+  return modelDownloading && (file.state === 'downloading' || file.state === 'missing') ? file.retrying : null;
+}
+
 /** A file's line, in plain words. */
 export function fileStatus(file: ModelFile, modelDownloading: boolean): string {
+  const retrying = fileRetrying(file, modelDownloading);
+  if (retrying) return `${retryingText(retrying)} · ${bytesText(file.bytesDone, file.totalBytes)}`;
   switch (file.state) {
     case 'ready':
       return `Ready · ${formatBytes(file.bytesDone)}`;

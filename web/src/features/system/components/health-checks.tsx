@@ -4,6 +4,7 @@ import { Button } from '../../../components/ui/button';
 import { ExternalLink } from '../../../components/ui/external-link';
 import { useHealth } from '../api/get-health';
 import { checkLines, STATUS_LABELS } from '../utils/describe-health';
+import { temporalWorkflowsUrl } from '../utils/temporal-ui';
 
 const statusTone = { ok: 'success', degraded: 'warning', down: 'danger' } as const;
 
@@ -53,7 +54,7 @@ function HealthReport({ health }: { health: Health }) {
       </ul>
       {health.temporalUiUrl && (
         <p>
-          Operators can follow every job in the <ExternalLink href={health.temporalUiUrl}>Temporal UI</ExternalLink>.
+          Operators can follow every job in the <ExternalLink href={temporalWorkflowsUrl(health.temporalUiUrl, health.temporalNamespace)}>Temporal UI</ExternalLink>.
         </p>
       )}
     </>

@@ -1,4 +1,4 @@
-import type { Health } from '../../../../../lib/contracts/health';
+import type { GpuWorkerHealth, Health } from '../../../../../lib/contracts/health';
 
 export type CheckName = keyof Health['checks'];
 
@@ -45,3 +45,22 @@ export const STATUS_LABELS: Record<Health['status'], string> = {
   degraded: 'Needs attention',
   down: 'Not working',
 };
+
+export const GPU_WORKER_STATES: Record<GpuWorkerHealth['state'], { text: string; tone: 'success' | 'info' | 'danger' }> = {
+  idle: { text: 'Idle', tone: 'success' },
+  busy: { text: 'Busy', tone: 'info' },
+  lost: { text: 'Lost', tone: 'danger' },
+};
+
+/** Lost workers first (they need someone), then busy, then idle; by id within each. */
+export function sortGpuWorkers(workers: GpuWorkerHealth[]): GpuWorkerHealth[] {
+  const order = { lost: 0, busy: 1, idle: 2 } as const;
+  return [...workers].sort((a, b) => order[a.state] - order[b.state] || a.workerId.localeCompare(b.workerId));
+}
+
+/** How long ago a GPU worker last reported, in plain words. */
+export function silenceText(worker: GpuWorkerHealth): string {
+  const seconds = Math.round(worker.silentSeconds);
+  if (worker.state === 'lost') return `no word for ${seconds} s`;
+  return seconds <= 1 ? 'reported just now' : `last report ${seconds} s ago`;
+}

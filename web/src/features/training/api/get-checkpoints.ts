@@ -1,13 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { checkpointListSchema } from '../../../../../lib/contracts/training';
 import { apiRequest } from '../../../lib/api-client';
 import { trainingKeys } from './training-keys';
-
-/** Not in the shared contracts yet: the shape `GET /api/trainings/:id/checkpoints` answers with. */
-export const checkpointListSchema = z.object({
-  items: z.array(z.object({ step: z.number(), final: z.boolean(), url: z.string() })),
-});
-export type Checkpoint = z.infer<typeof checkpointListSchema>['items'][number];
 
 export function getCheckpoints(id: string, signal?: AbortSignal) {
   return apiRequest(`/trainings/${encodeURIComponent(id)}/checkpoints`, checkpointListSchema, { signal });

@@ -29,7 +29,7 @@ export function RunControls({ runId, jobState, onStopRequested, onStopFailed }: 
           <Button
             onClick={() =>
               saveNow.mutate(runId, {
-                onSuccess: () => setSaveNote('Checkpoint requested: it is saved at the end of the current step and shows up in the timeline.'),
+                onSuccess: () => setSaveNote('Checkpoint requested: it is saved at the end of the current step and kept for the life of the run, under Checkpoints.'),
               })
             }
             disabled={saveNow.isPending}
@@ -42,7 +42,12 @@ export function RunControls({ runId, jobState, onStopRequested, onStopFailed }: 
         </Button>
       </div>
       {!training && !stopping && <p className="muted">A checkpoint can be saved once training has started.</p>}
-      {stopping && <p className="muted">The training saves a checkpoint, then stops. This can take a minute.</p>}
+      {stopping && (
+        <p className="muted">
+          The numbers above stay where they were when Stop was pressed: the steps the engine finishes before it saves do
+          not count.
+        </p>
+      )}
       <p role="status" className="muted">
         {saveNote}
       </p>
@@ -75,8 +80,9 @@ export function RunControls({ runId, jobState, onStopRequested, onStopFailed }: 
           }}
         >
           <p>
-            Training saves a checkpoint first, then stops. That checkpoint becomes a model you can generate with; it
-            is less trained than a finished run. You cannot continue this run later, but you can start a new one.
+            The engine saves a checkpoint at the end of the current step, then stops: this takes a few seconds. That
+            checkpoint becomes a model you can generate with; it is less trained than a finished run. You cannot continue
+            this run later, but you can start a new one.
           </p>
         </ConfirmDialog>
       )}

@@ -3,7 +3,7 @@ import { PRESETS, type TrainingRun } from '../../../../../lib/contracts/training
 import { Badge } from '../../../components/ui/badge';
 import { paths } from '../../../config/paths';
 import { formatDateTime } from '../../../lib/format';
-import { useTrainingRuns } from '../api/get-training-runs';
+import { isRunActive, useTrainingRuns } from '../api/get-training-runs';
 
 const TONE: Record<TrainingRun['status'], 'neutral' | 'info' | 'success' | 'danger' | 'warning'> = {
   queued: 'neutral',
@@ -40,7 +40,11 @@ export function RunHistory({ characterId, headingLevel = 2 }: { characterId: str
               <Link to={paths.training(run.id)} className="run-link">
                 {PRESETS[run.preset].label} · <time dateTime={run.createdAt}>{formatDateTime(run.createdAt)}</time>
               </Link>
-              <Badge tone={TONE[run.status]}>{TEXT[run.status]}</Badge>
+              {run.stopRequestedAt && isRunActive(run) ? (
+                <Badge tone="warning">Stopping</Badge>
+              ) : (
+                <Badge tone={TONE[run.status]}>{TEXT[run.status]}</Badge>
+              )}
               <span className="muted">
                 {run.status === 'failed' && run.error ? run.error.message : `step ${run.step} of ${run.totalSteps}`}
               </span>

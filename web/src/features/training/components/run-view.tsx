@@ -28,6 +28,8 @@ const STATUS_BADGE: Record<TrainingRun['status'], { tone: 'info' | 'success' | '
   stopped: { tone: 'warning', text: 'Stopped' },
 };
 
+const STOPPING_BADGE = { tone: 'warning', text: 'Stopping' } as const;
+
 interface RunViewProps {
   runId: string;
   /** The operators' link to this run's workflow in the Temporal UI. */
@@ -71,7 +73,7 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
   }
 
   const name = character.data?.name;
-  const badge = STATUS_BADGE[run.status];
+  const badge = jobState.kind === 'stopping' ? STOPPING_BADGE : STATUS_BADGE[run.status];
   return (
     <>
       <p className="back-link">
@@ -122,7 +124,7 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
         </section>
         <SamplesGallery samples={run.samples} triggerWord={character.data?.triggerWord} />
         <PhaseTimeline events={run.events} />
-        <CheckpointsList runId={run.id} lastCheckpointStep={run.lastCheckpointStep} />
+        <CheckpointsList runId={run.id} characterId={run.characterId} lastCheckpointStep={run.lastCheckpointStep} />
         <RunSettings run={run} />
       </div>
     </>
@@ -130,11 +132,14 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
 }
 
 function RunProgress({ run, jobState }: { run: TrainingRun; jobState: RunJobState }) {
-  const counting = jobState.kind === 'training' || jobState.kind === 'stopping' || jobState.kind === 'registering';
+  // Once a stop is asked for, the numbers stay where they were: the engine's last steps before it saves do not count.
+  const stopping = jobState.kind === 'stopping';
+  const step = stopping ? jobState.step : run.step;
+  const counting = jobState.kind === 'training' || stopping || jobState.kind === 'registering';
   const finished = jobState.kind === 'completed';
-  const value = counting || finished || run.step > 0 ? run.step : undefined;
-  const valueText =
-    value === undefined ? describeState(jobState).replace(/\.$/, '') : `Step ${run.step} of ${run.totalSteps}`;
+  const value = counting || finished || step > 0 ? step : undefined;
+  const valueText = value === undefined ? describeState(jobState).replace(/\.$/, '') : `Step ${step} of ${run.totalSteps}`;
+  const live = isActiveState(jobState) && !stopping;
   const latestLoss = run.loss.at(-1)?.[1];
   return (
     <>
@@ -143,16 +148,16 @@ function RunProgress({ run, jobState }: { run: TrainingRun; jobState: RunJobStat
         <div>
           <dt>Step</dt>
           <dd>
-            {run.step} / {run.totalSteps}
+            {step} / {run.totalSteps}
           </dd>
         </div>
         <div>
           <dt>Speed</dt>
-          <dd>{run.itPerSec !== null && isActiveState(jobState) ? `${run.itPerSec.toFixed(2)} it/s` : '—'}</dd>
+          <dd>{run.itPerSec !== null && live ? `${run.itPerSec.toFixed(2)} it/s` : '—'}</dd>
         </div>
         <div>
           <dt>Time left</dt>
-          <dd>{run.etaSeconds !== null && isActiveState(jobState) ? `about ${formatDuration(run.etaSeconds)}` : '—'}</dd>
+          <dd>{run.etaSeconds !== null && live ? `about ${formatDuration(run.etaSeconds)}` : '—'}</dd>
         </div>
         <div>
           <dt>Loss</dt>

@@ -44,6 +44,20 @@ describe('jobStateOf', () => {
     expect(jobStateOf(run)).toEqual(state);
   });
 
+  it.each(['training', 'sampling', 'saving', 'loading', 'waiting_for_gpu', 'registering'] as const)(
+    'says "stopping" for a running run whose stop the server has noted, in phase %s',
+    (phase) => {
+      const run: TrainingRun = { ...trainingAt(queued, 45), phase, stopRequestedAt: '2026-01-15T10:01:00.000Z' };
+      expect(jobStateOf(run)).toEqual({ kind: 'stopping', step: 45, total: 100 });
+    },
+  );
+
+  it('says "stopping" for a queued run asked to stop, and "stopped" once it has ended', () => {
+    const asked = '2026-01-15T10:01:00.000Z';
+    expect(jobStateOf({ ...queued, stopRequestedAt: asked })).toEqual({ kind: 'stopping', step: 0, total: 100 });
+    expect(jobStateOf({ ...stopped, stopRequestedAt: asked })).toEqual({ kind: 'stopped', step: 60, loraId: completed.loraId });
+  });
+
   it('explains a failure without an error as failed, with a sentence', () => {
     expect(jobStateOf({ ...failed, error: null })).toEqual({ kind: 'failed', code: 'failed', reason: 'The training failed without saying why.' });
   });
@@ -85,7 +99,7 @@ describe('reduceRunView', () => {
     const other = buildTrainingRun({ characterId });
     const state = reduce([{ type: 'fetched', run: training40 }, { type: 'stopRequested' }, { type: 'fetched', run: other }]);
     expect(state.run).toBe(other);
-    expect(state.stopRequested).toBe(false);
+    expect(state.stop).toEqual({ kind: 'none' });
   });
 
   it('tracks the connection: open, lost (reconnecting), back', () => {
@@ -100,19 +114,44 @@ describe('reduceRunView', () => {
     expect(state.connection).toBe('open');
   });
 
-  it('shows "stopping" at once when Stop is pressed, until the server confirms', () => {
+  it('shows "stopping" at once when Stop is pressed, with the step of the click, until the run ends', () => {
     let state = reduce([{ type: 'fetched', run: training40 }, { type: 'stopRequested' }]);
     expect(displayedState(state)).toEqual({ kind: 'stopping', step: 40, total: 100 });
+    expect(state.stop).toEqual({ kind: 'requested', step: 40 });
     expect(state.announcement).toMatch(/stop requested/i);
-    // A step that arrives before the server has seen the Stop does not undo it.
+    // A step that arrives before the server has seen the Stop neither undoes it nor moves the counter.
     state = reduceRunView(state, { type: 'streamed', run: trainingAt(queued, 41) });
-    expect(displayedState(state)?.kind).toBe('stopping');
-    state = reduceRunView(state, { type: 'streamed', run: stopping });
-    expect(state.stopRequested).toBe(false);
-    expect(displayedState(state)?.kind).toBe('stopping');
+    expect(displayedState(state)).toEqual({ kind: 'stopping', step: 40, total: 100 });
+    // The server notes the stop (at a later step of its own): confirmed, and still frozen at the click's step.
+    state = reduceRunView(state, { type: 'streamed', run: { ...stopping, stopRequestedAt: '2026-01-15T10:01:00.000Z' } });
+    expect(state.stop).toEqual({ kind: 'confirmed', step: 40 });
+    expect(displayedState(state)).toEqual({ kind: 'stopping', step: 40, total: 100 });
+    // Confirming is no news: nothing more is announced.
+    expect(state.announcement).toMatch(/stop requested/i);
+    state = reduceRunView(state, { type: 'fetched', run: { ...trainingAt(queued, 62), stopRequestedAt: '2026-01-15T10:01:00.000Z' } });
+    expect(displayedState(state)).toEqual({ kind: 'stopping', step: 40, total: 100 });
     state = reduceRunView(state, { type: 'streamed', run: stopped });
+    expect(state.stop).toEqual({ kind: 'none' });
     expect(displayedState(state)).toEqual({ kind: 'stopped', step: 60, loraId: completed.loraId });
     expect(state.announcement).toBe('Training stopped; the last checkpoint was kept as a model.');
+  });
+
+  it('keeps showing "stopping" after a reload, at the step the server kept', () => {
+    const noted: TrainingRun = { ...trainingAt(queued, 57), phase: 'training', itPerSec: null, etaSeconds: null, stopRequestedAt: '2026-01-15T10:01:00.000Z' };
+    let state = reduce([{ type: 'fetched', run: noted }]);
+    expect(displayedState(state)).toEqual({ kind: 'stopping', step: 57, total: 100 });
+    // Stop cannot be pressed twice.
+    expect(reduceRunView(state, { type: 'stopRequested' })).toBe(state);
+    state = reduceRunView(state, { type: 'streamed', run: { ...noted, phase: 'saving' } });
+    expect(displayedState(state)?.kind).toBe('stopping');
+    expect(state.announcement).toBe('');
+  });
+
+  it('does not undo a stop the server has noted when the Stop request then fails', () => {
+    let state = reduce([{ type: 'fetched', run: training40 }, { type: 'stopRequested' }]);
+    state = reduceRunView(state, { type: 'streamed', run: { ...training40, stopRequestedAt: '2026-01-15T10:01:00.000Z' } });
+    expect(reduceRunView(state, { type: 'stopFailed' })).toBe(state);
+    expect(displayedState(state)).toEqual({ kind: 'stopping', step: 40, total: 100 });
   });
 
   it('goes back to the run’s own state when the Stop request fails', () => {
@@ -134,6 +173,13 @@ describe('reduceRunView', () => {
     expect(reduceRunView(state, { type: 'stopFailed' })).toBe(state);
   });
 
+  it('takes a later fetch of a run that has ended, though the stream had the last word', () => {
+    const withLora: TrainingRun = { ...completed, events: [...completed.events, { at: '2026-01-15T11:00:00.000Z', kind: 'lora', message: 'Checkpoint at step 50 turned into a LoRA: Ada v2' }] };
+    const state = reduce([{ type: 'fetched', run: training40 }, { type: 'streamed', run: completed }, { type: 'fetched', run: withLora }]);
+    expect(state.run).toBe(withLora);
+    expect(state.announcement).toBe('Training completed.');
+  });
+
   it('has nothing to display before the first answer', () => {
     expect(displayedState(initialRunView)).toBeUndefined();
   });
@@ -143,5 +189,12 @@ describe('describeState', () => {
   it('says why a run waits, and why it failed', () => {
     expect(describeState(jobStateOf(waiting))).toBe('Waiting for the GPU: it is busy with other work.');
     expect(describeState(jobStateOf(failed))).toBe('Training failed: The GPU ran out of memory.');
+  });
+
+  it('says that stopping takes seconds: a checkpoint at the end of the current step, or nothing to save yet', () => {
+    expect(describeState({ kind: 'stopping', step: 40, total: 100 })).toBe(
+      'Stopping: the engine saves a checkpoint at the end of the current step, then stops. This takes a few seconds.',
+    );
+    expect(describeState({ kind: 'stopping', step: 0, total: 100 })).toBe('Stopping: the training had not started, so there is nothing to save.');
   });
 });

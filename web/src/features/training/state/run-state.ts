@@ -30,6 +30,8 @@ export function jobStateOf(run: TrainingRun): RunJobState {
     case 'running':
       break;
   }
+  // Noted by the server: stopping whatever the phase says, and the step no longer counts (the server keeps it).
+  if (run.stopRequestedAt !== null) return { kind: 'stopping', step, total };
   switch (run.phase) {
     case 'queued':
       return run.status === 'queued' ? { kind: 'queued' } : { kind: 'preparing' };
@@ -53,15 +55,23 @@ export function jobStateOf(run: TrainingRun): RunJobState {
 
 export const isActiveState = (state: RunJobState) => !['completed', 'stopped', 'failed'].includes(state.kind);
 
-/** What the page holds besides the run itself: where the data came from, the connection, a Stop in flight. */
+/**
+ * Stop pressed on this page. The step shown at the click is kept until the run ends: the engine finishes its current
+ * step before it saves, and those last steps do not count. `requested` until the server has noted the stop (it may
+ * still refuse it), `confirmed` after.
+ */
+export type StopRequest = { kind: 'none' } | { kind: 'requested'; step: number } | { kind: 'confirmed'; step: number };
+
+const NO_STOP: StopRequest = { kind: 'none' };
+
+/** What the page holds besides the run itself: where the data came from, the connection, a Stop pressed here. */
 export interface RunViewState {
   run: TrainingRun | undefined;
   /** The last answer of GET /trainings/:id this state has seen (a stream update is newer than any earlier fetch). */
   fetched: TrainingRun | undefined;
   origin: 'fetch' | 'stream' | null;
   connection: StreamStatus;
-  /** Optimistic: Stop was pressed and the server has not confirmed it yet. */
-  stopRequested: boolean;
+  stop: StopRequest;
   /** The last status change, for the polite live region; step ticks never change it. */
   announcement: string;
 }
@@ -78,7 +88,7 @@ export const initialRunView: RunViewState = {
   fetched: undefined,
   origin: null,
   connection: 'closed',
-  stopRequested: false,
+  stop: NO_STOP,
   announcement: '',
 };
 
@@ -100,7 +110,9 @@ export function describeState(state: RunJobState): string {
           ? 'Training: saving a checkpoint.'
           : 'Training in progress.';
     case 'stopping':
-      return 'Stopping: saving a checkpoint first.';
+      return state.step > 0
+        ? 'Stopping: the engine saves a checkpoint at the end of the current step, then stops. This takes a few seconds.'
+        : 'Stopping: the training had not started, so there is nothing to save.';
     case 'registering':
       return 'Finishing: storing the trained model.';
     case 'completed':
@@ -116,17 +128,22 @@ export function describeState(state: RunJobState): string {
 const announceKey = (state: RunJobState) => (state.kind === 'training' ? 'training' : state.kind);
 
 function withRun(state: RunViewState, run: TrainingRun, origin: 'fetch' | 'stream'): RunViewState {
-  const before = state.run ? jobStateOf(state.run) : undefined;
-  const after = jobStateOf(run);
-  const confirmed = !isActiveState(after) || after.kind === 'stopping';
+  const own = jobStateOf(run);
+  const stop: StopRequest = !isActiveState(own)
+    ? NO_STOP
+    : state.stop.kind === 'requested' && own.kind === 'stopping'
+      ? { kind: 'confirmed', step: state.stop.step }
+      : state.stop;
+  const next: RunViewState = { ...state, run, origin, stop };
+  const before = displayedState(state);
+  const after = displayedState(next);
   return {
-    ...state,
-    run,
-    origin,
-    stopRequested: state.stopRequested && !confirmed,
-    announcement: before && announceKey(before) !== announceKey(after) ? describeState(after) : state.announcement,
+    ...next,
+    announcement: before && after && announceKey(before) !== announceKey(after) ? describeState(after) : state.announcement,
   };
 }
+
+const hasEnded = (run: TrainingRun | undefined) => run !== undefined && !isActiveState(jobStateOf(run));
 
 /** The run page's reducer: pure, and tested on every event in every state. */
 export function reduceRunView(state: RunViewState, event: RunViewEvent): RunViewState {
@@ -135,7 +152,8 @@ export function reduceRunView(state: RunViewState, event: RunViewEvent): RunView
       if (event.run === state.fetched) return state;
       if (state.run && event.run.id !== state.run.id) return { ...initialRunView, fetched: event.run, run: event.run, origin: 'fetch', connection: state.connection };
       // The stream is at least as new as any fetch made before it: an older answer must not move the page back.
-      if (state.origin === 'stream') return { ...state, fetched: event.run };
+      // Once the run has ended its stream is closed, and a fetch of the ended run is newer (a LoRA made since, say).
+      if (state.origin === 'stream' && !(hasEnded(state.run) && hasEnded(event.run))) return { ...state, fetched: event.run };
       return { ...withRun(state, event.run, 'fetch'), fetched: event.run };
     case 'streamed':
       if (state.run && event.run.id !== state.run.id) return state;
@@ -143,19 +161,25 @@ export function reduceRunView(state: RunViewState, event: RunViewEvent): RunView
     case 'connectionChanged':
       if (event.status === state.connection) return state;
       return { ...state, connection: event.status };
-    case 'stopRequested':
-      if (!state.run || !isActiveState(jobStateOf(state.run)) || state.stopRequested) return state;
-      return { ...state, stopRequested: true, announcement: 'Stop requested: the training saves a checkpoint, then stops.' };
+    case 'stopRequested': {
+      const shown = displayedState(state);
+      if (!state.run || !shown || !isActiveState(shown) || shown.kind === 'stopping' || state.stop.kind !== 'none') return state;
+      return {
+        ...state,
+        stop: { kind: 'requested', step: state.run.step },
+        announcement: 'Stop requested: the training saves a checkpoint at the end of the current step, then stops.',
+      };
+    }
     case 'stopFailed':
-      if (!state.stopRequested) return state;
-      return { ...state, stopRequested: false };
+      if (state.stop.kind !== 'requested') return state;
+      return { ...state, stop: NO_STOP };
   }
 }
 
-/** The state the page shows: the run's own, or "stopping" while a Stop is on its way. */
+/** The state the page shows: the run's own, or "stopping" at the step of the click once Stop is pressed here. */
 export function displayedState(state: RunViewState): RunJobState | undefined {
   if (!state.run) return undefined;
   const own = jobStateOf(state.run);
-  if (state.stopRequested && isActiveState(own)) return { kind: 'stopping', step: state.run.step, total: state.run.totalSteps };
-  return own;
+  if (state.stop.kind === 'none' || !isActiveState(own)) return own;
+  return { kind: 'stopping', step: state.stop.step, total: state.run.totalSteps };
 }

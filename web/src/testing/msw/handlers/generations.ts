@@ -61,8 +61,14 @@ export const generationHandlers = [
   http.post('/api/generations/:id/cancel', ({ params }) => {
     const generation = db.generations.find((g) => g.id === params.id);
     if (!generation) return notFound('Generation');
-    generation.status = 'cancelled';
-    return HttpResponse.json(generation, { status: 202 });
+    if (generation.status !== 'queued' && generation.status !== 'running') {
+      return apiError(409, { code: 'conflict', message: `This generation has already ${generation.status === 'cancelled' ? 'been cancelled' : generation.status}` });
+    }
+    db.cancels.push(generation.id);
+    // Like the API: the request is noted at once; the workflow ends the generation a moment later.
+    const noted: Generation = { ...generation, cancelRequestedAt: generation.cancelRequestedAt ?? new Date().toISOString() };
+    db.generations = db.generations.map((g) => (g.id === generation.id ? noted : g));
+    return HttpResponse.json(noted, { status: 202 });
   }),
 
   http.delete('/api/generations/:id', ({ params }) => {

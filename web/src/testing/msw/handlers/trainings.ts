@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { resolveSettings, startTrainingInput, type TrainingRun } from '../../../../../lib/contracts/training';
-import { buildTrainingRun } from '../../fixtures/trainings';
+import { buildCheckpoint, buildLora, buildTrainingRun } from '../../fixtures/trainings';
 import { db } from '../db';
 import { apiError, notFound, validationFailed } from '../responses';
 
@@ -38,7 +38,16 @@ export const trainingHandlers = [
     if (!run) return notFound('Training run');
     if (!active(run)) return apiError(409, { code: 'conflict', message: 'This training has already finished' });
     db.stops.push(run.id);
-    return HttpResponse.json(run, { status: 202 });
+    // Like the API: the request is noted at once (a running run shows "stopping"); the workflow ends it later.
+    const noted: TrainingRun = {
+      ...run,
+      stopRequestedAt: run.stopRequestedAt ?? new Date().toISOString(),
+      phase: run.status === 'running' ? 'stopping' : run.phase,
+      itPerSec: null,
+      etaSeconds: null,
+    };
+    db.trainingRuns = db.trainingRuns.map((r) => (r.id === run.id ? noted : r));
+    return HttpResponse.json(noted, { status: 202 });
   }),
 
   http.post('/api/trainings/:id/save-now', ({ params }) => {
@@ -50,10 +59,34 @@ export const trainingHandlers = [
   http.get('/api/trainings/:id/checkpoints', ({ params }) => {
     const run = db.trainingRuns.find((r) => r.id === params.id);
     if (!run) return notFound('Training run');
+    const stored = db.checkpoints[run.id];
+    if (stored) return HttpResponse.json({ items: stored });
     const steps = run.lastCheckpointStep === null ? [] : [run.lastCheckpointStep];
-    return HttpResponse.json({
-      items: steps.map((step) => ({ step, final: false, url: `/api/trainings/${run.id}/checkpoints/${step}` })),
+    return HttpResponse.json({ items: steps.map((step) => buildCheckpoint(run.id, { step })) });
+  }),
+
+  http.post('/api/trainings/:id/checkpoints/:which/lora', ({ params }) => {
+    const run = db.trainingRuns.find((r) => r.id === params.id);
+    if (!run) return notFound('Training run');
+    const which = String(params.which);
+    db.checkpointLoraRequests.push({ runId: run.id, which });
+    const checkpoint = db.checkpoints[run.id]?.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
+    if (!checkpoint) return notFound('Checkpoint');
+    const existing = checkpoint.loraId ? db.loras.find((l) => l.id === checkpoint.loraId) : undefined;
+    if (existing) return HttpResponse.json(existing, { status: 200 });
+    const version = db.loras.filter((l) => l.characterId === run.characterId).length + 1;
+    const character = db.characters.find((c) => c.id === run.characterId);
+    const lora = buildLora({
+      characterId: run.characterId,
+      trainingRunId: run.id,
+      name: `${character?.name ?? 'Subject'} v${version}`,
+      version,
+      steps: checkpoint.step,
+      triggerWord: character?.triggerWord ?? 'subjone_x1',
     });
+    db.loras.push(lora);
+    db.checkpoints[run.id] = db.checkpoints[run.id]!.map((c) => (c === checkpoint ? { ...c, loraId: lora.id } : c));
+    return HttpResponse.json(lora, { status: 201 });
   }),
 
   http.get('/api/characters/:id/loras', ({ params }) =>
