@@ -39,6 +39,9 @@ export function devServerArgs(o: DevServerOptions): string[] {
     // A workflow started by the control plane may take its first task on the control worker in the same process,
     // in the start call's answer (eager start), saving the trip through the task queue.
     'system.enableEagerWorkflowStart=true',
+    // An activity a workflow schedules on its own task queue (the control steps of every job) may come back to the
+    // same worker in the answer to the workflow task (eager activity dispatch), instead of a trip through matching.
+    'system.enableActivityEagerExecution=true',
   ]) {
     args.push('--dynamic-config-value', value);
   }

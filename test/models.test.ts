@@ -228,3 +228,30 @@ describe('a gated model without HF_TOKEN', () => {
     expect(hub.requests.filter((r) => r.path.startsWith('/cdn/'))).toEqual([]);
   });
 });
+
+describe('a download that cannot reach Hugging Face', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    const hub = await startHubServer();
+    const { catalogue } = testCatalogue(hub);
+    // The hub is gone: nothing answers at its address.
+    await hub.close();
+    stack = await startTestStack({ env: { HF_ENDPOINT: hub.endpoint }, models: catalogue });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('shows why at once, tries again a few times over about a minute, then ends with the reason kept on the card', { timeout: 150_000 }, async () => {
+    await request(stack, '/api/models/sdxl/provision', { method: 'POST' });
+    const trying = await waitForModel(stack, 'sdxl', (m) => m.retrying !== null, 30_000);
+    expect(trying.state).toBe('downloading');
+    expect(trying.retrying).toMatch(/ECONNREFUSED|connect|refused/i);
+    expect(trying.files[0]).toMatchObject({ state: 'downloading', retrying: trying.retrying });
+
+    const failed = await waitForModel(stack, 'sdxl', (m) => m.state !== 'downloading', 120_000);
+    expect(failed).toMatchObject({ state: 'failed', retrying: null, error: { code: 'network' } });
+    expect(failed.error?.message).toMatch(/ECONNREFUSED|connect|refused/i);
+    expect(failed.files[0]).toMatchObject({ state: 'failed', error: failed.error });
+  });
+});

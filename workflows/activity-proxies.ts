@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ControlActivities } from '../activities/control';
 import { CONTROL_QUEUE } from '../lib/temporal/queues';
 
@@ -15,6 +15,18 @@ import { CONTROL_QUEUE } from '../lib/temporal/queues';
  */
 export const control = proxyActivities<ControlActivities>({
   taskQueue: CONTROL_QUEUE,
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/**
+ * The same control activities run by the control worker that runs the workflow, in its own process (every
+ * workflow runs there): no trip through the task queue, for the short writes a person waits on (a generation's
+ * "running" and its images). The same retries as above.
+ */
+export const localControl = proxyLocalActivities<ControlActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },

@@ -11,6 +11,9 @@ import { describe, expect, inject, it } from 'vitest';
 const HISTORIES = {
   "completed, by the release before (the GPU worker's own reports)": 'generate-images-worker-records.json',
   'cancelled while running, by the release before': 'generate-images-worker-records-cancelled.json',
+  'completed, by this release (the plain path)': 'generate-images-plain-completed.json',
+  'cancelled while running, by this release': 'generate-images-plain-cancelled.json',
+  'failed in the engine, by this release': 'generate-images-plain-failed.json',
 };
 
 function history(file: string) {

@@ -1,7 +1,7 @@
 import { CancellationScope, CancelledFailure, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GenerationParams } from '../lib/contracts/generations';
 import { STATUS } from '../lib/temporal/search-attributes';
-import { control } from './activity-proxies';
+import { control, localControl } from './activity-proxies';
 import { describeFailure, failureType } from './failures';
 import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 import { generateImagesAsReleasedBefore } from './legacy/generate-images-worker-records';
@@ -35,7 +35,7 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
     const images = await withPinnedGpu(
       jobId,
       async ({ lease, activities }) => {
-        await control.generationOnWorker({ generationId, workerId: lease.workerId });
+        await localControl.generationOnWorker({ generationId, workerId: lease.workerId });
         setStatus('running');
         return activities.generateImages({ generationId, jobId, params });
       },
@@ -44,7 +44,7 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
     // A cancel that came after the engine finished still wins until the images are recorded: the record runs to its
     // end either way, and does not complete a generation whose cancel was asked for.
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Cancelled');
-    const outcome = await CancellationScope.nonCancellable(() => control.generationCompleted({ generationId, images }));
+    const outcome = await CancellationScope.nonCancellable(() => localControl.generationCompleted({ generationId, images }));
     if (outcome === 'cancelled') throw new CancelledFailure('Cancelled');
     setStatus('completed');
     return { images: images.length };

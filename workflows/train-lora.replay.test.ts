@@ -5,8 +5,9 @@ import { describe, expect, inject, it } from 'vitest';
 
 /**
  * Training runs last hours, so a release always meets runs that an earlier one started. Each history here was
- * recorded from a real run of the release before the job lifecycle rework (histories/, one run each); today's
- * `trainLora` must replay every one of them, or an upgrade would fail those runs with a non-determinism error.
+ * recorded from a real run (histories/, one run each: of the release before the job lifecycle rework, and of this
+ * one); today's `trainLora` must replay every one of them, or an upgrade would fail those runs with a
+ * non-determinism error.
  */
 const HISTORIES = {
   'completed': 'train-lora-completed.json',
@@ -15,6 +16,8 @@ const HISTORIES = {
   'out of memory, retried with the low-VRAM profile, then an engine crash retried': 'train-lora-oom-and-crash.json',
   'failed at once: no usable photos': 'train-lora-no-photos.json',
   'its GPU worker killed mid-run: moved to another worker, resumed, completed': 'train-lora-worker-lost.json',
+  // Recorded with this release: what the next one must replay.
+  'stopped by the user, by this release (its kept checkpoint registered)': 'train-lora-stopped-kept.json',
 };
 
 function history(file: string) {

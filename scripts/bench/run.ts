@@ -9,6 +9,7 @@ import { renderTable, meets } from './lib/table';
 import { SECTIONS, type BenchContext, type BenchOptions, type Row, type Section, type SectionName } from './lib/types';
 import { apiSection } from './sections/api';
 import { generationSection } from './sections/generation';
+import { lifecycleSection } from './sections/lifecycle';
 import { photosSection } from './sections/photos';
 import { scaleSection } from './sections/scale';
 import { startupSection } from './sections/startup';
@@ -29,6 +30,8 @@ const HELP = `Usage: npm run bench [-- [section ...] [options]]
   --generation-steps N     sampling steps per generation (20)
   --generation-size N      image width and height in px (512)
   --comfy-step-ms N        simulated ComfyUI time per sampling step (10)
+  --lifecycle-cancels N    generations cancelled at moments from queued to saving (20)
+  --lifecycle-stops N      trainings stopped mid-run (3)
   --training-steps N       steps of the measured training run (1000)
   --train-step-ms N        simulated ai-toolkit time per step (100)
   --idle-seconds N         length of the idle CPU baseline (20)
@@ -54,6 +57,8 @@ function options(argv: string[]): BenchOptions {
       'generation-steps': { type: 'string' },
       'generation-size': { type: 'string' },
       'comfy-step-ms': { type: 'string' },
+      'lifecycle-cancels': { type: 'string' },
+      'lifecycle-stops': { type: 'string' },
       'training-steps': { type: 'string' },
       'train-step-ms': { type: 'string' },
       'idle-seconds': { type: 'string' },
@@ -94,6 +99,8 @@ function options(argv: string[]): BenchOptions {
     generationSteps: int('generation-steps', 20, 1),
     generationSize: int('generation-size', 512, 256),
     comfyStepMs: int('comfy-step-ms', 10),
+    lifecycleCancels: int('lifecycle-cancels', 20, 1, 6),
+    lifecycleStops: int('lifecycle-stops', 3, 1, 2),
     trainingSteps: int('training-steps', 1000, 100, 200),
     trainStepMs: int('train-step-ms', 100),
     idleSeconds: int('idle-seconds', 20, 1, 5),
@@ -111,6 +118,7 @@ function options(argv: string[]): BenchOptions {
 const RUNNERS: Record<SectionName, Section> = {
   startup: startupSection,
   generation: generationSection,
+  lifecycle: lifecycleSection,
   training: trainingSection,
   photos: photosSection,
   api: apiSection,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, waitForGeneration } from '../helpers/generation';
@@ -25,7 +25,7 @@ describe('the disk full while writing outputs', () => {
     if (mounted) execFileSync('umount', ['-l', mounted]);
   });
 
-  it('fails the generation with a clear reason, leaves no half-written image, and the server stays healthy', async () => {
+  it('fails the generation with a clear reason, keeps no image (not even half of one), and the server stays healthy', async () => {
     const generation = await generate(stack, { prompt: 'too big for the disk', seed: 2, steps: 2, aspect: 'square' });
     const failed = await waitForGeneration(stack, generation.id);
     expect(failed.status).toBe('failed');
@@ -34,8 +34,8 @@ describe('the disk full while writing outputs', () => {
       message: 'The disk is full: the images could not be saved. Free some space, then re-run this generation.',
     });
     expect(failed.outputs).toEqual([]);
-    const written = readdirSync(path.join(mounted, generation.id), { recursive: true }).map(String);
-    expect(written.filter((f) => f.endsWith('.partial'))).toEqual([]);
+    // A generation that did not complete keeps no image, whole or half-written.
+    expect(existsSync(path.join(mounted, generation.id))).toBe(false);
     expect((await request(stack, '/api/characters')).status).toBe(200);
   });
 });

@@ -1,7 +1,6 @@
-import { CancellationScope, deprecatePatch, isCancellation, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { ControlActivities } from '../../activities/control';
+import { CancellationScope, deprecatePatch, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { STATUS } from '../../lib/temporal/search-attributes';
-import { control } from '../activity-proxies';
+import { control, localControl } from '../activity-proxies';
 import { describeFailure, failureType } from '../failures';
 import type { GenerateImagesInput } from '../generate-images';
 import { withPinnedGpu } from '../gpu-pinning';
@@ -14,11 +13,6 @@ import { withPinnedGpu } from '../gpu-pinning';
  * release, once no such generation can be open (README, "Upgrading").
  */
 const WORKER_RECORDS = 'generation-worker-records';
-
-const localControl = proxyLocalActivities<ControlActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
-});
 
 function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): void {
   upsertSearchAttributes([{ key: STATUS, value: status }]);

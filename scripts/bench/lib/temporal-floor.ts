@@ -5,12 +5,12 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 
 let runtimeInstalled = false;
 
-/** Ms from a floor workflow's start to each of its activities. */
+/** What Temporal alone costs around a generation's engine, ms per workflow. */
 export interface FloorTimes {
-  /** To the acquire on the shared queue (where Isengard's GPU worker starts the engine). */
-  acquired: number[];
-  /** To the activity on the worker's own queue (where Isengard's takes the running prompt over). */
-  pinned: number[];
+  /** From the start to the generation activity on the worker's own queue (where Isengard's engine starts). */
+  beforeEngine: number[];
+  /** From the generation activity's end to the record's end (Isengard's release and record). */
+  afterEngine: number[];
 }
 
 /**
@@ -25,14 +25,17 @@ export async function temporalFloor(address: string, namespace: string, count: n
   }
   const id = randomUUID().slice(0, 8);
   const queues = { control: `bench-floor-control-${id}`, shared: `bench-floor-gpu-${id}`, pinned: `bench-floor-gpu-${id}.pinned` };
-  const acquiredAt = new Map<string, number>();
-  const pinnedAt = new Map<string, number>();
+  const at = { generate: new Map<string, number>(), recorded: new Map<string, number>() };
+  const nothing = async () => undefined;
   const activities = {
-    async acquired(jobId: string) {
-      acquiredAt.set(jobId, Date.now());
+    acquired: nothing,
+    running: nothing,
+    release: nothing,
+    async generate(jobId: string) {
+      at.generate.set(jobId, Date.now());
     },
-    async pinned(jobId: string) {
-      pinnedAt.set(jobId, Date.now());
+    async record(jobId: string) {
+      at.recorded.set(jobId, Date.now());
     },
   };
   const native = await NativeConnection.connect({ address });
@@ -44,7 +47,7 @@ export async function temporalFloor(address: string, namespace: string, count: n
   ]);
   const running = Promise.all(workers.map((w) => w.run()));
   const client = new Client({ connection: native, namespace });
-  const out: FloorTimes = { acquired: [], pinned: [] };
+  const out: FloorTimes = { beforeEngine: [], afterEngine: [] };
   try {
     for (let i = -3; i < count; i++) {
       const jobId = `${id}-${i}`;
@@ -52,12 +55,12 @@ export async function temporalFloor(address: string, namespace: string, count: n
       await client.workflow.execute('temporalFloor', {
         taskQueue: queues.control,
         workflowId: `bench-floor-${jobId}`,
-        args: [{ id: jobId, shared: queues.shared, pinned: queues.pinned }],
+        args: [{ id: jobId, control: queues.control, shared: queues.shared, pinned: queues.pinned }],
         requestEagerStart: true,
       });
       if (i < 0) continue;
-      out.acquired.push(acquiredAt.get(jobId)! - started);
-      out.pinned.push(pinnedAt.get(jobId)! - started);
+      out.beforeEngine.push(at.generate.get(jobId)! - started);
+      out.afterEngine.push(at.recorded.get(jobId)! - at.generate.get(jobId)!);
     }
   } finally {
     workers.forEach((w) => w.shutdown());

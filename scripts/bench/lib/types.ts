@@ -1,6 +1,6 @@
 import type { BenchInstance } from './instance';
 
-export const SECTIONS = ['startup', 'generation', 'training', 'photos', 'api', 'scale'] as const;
+export const SECTIONS = ['startup', 'generation', 'lifecycle', 'training', 'photos', 'api', 'scale'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sizes and engine speeds, all settable by flags (see run.ts --help). */
@@ -15,6 +15,9 @@ export interface BenchOptions {
   generationSize: number;
   /** ISENGARD_SIM_COMFY_STEP_MS of the simulated ComfyUI. */
   comfyStepMs: number;
+  /** Lifecycle: generations cancelled at different moments, trainings stopped mid-run. */
+  lifecycleCancels: number;
+  lifecycleStops: number;
   /** Training: steps of the measured run, ISENGARD_SIM_STEP_MS, seconds of the idle CPU baseline. */
   trainingSteps: number;
   trainStepMs: number;

@@ -8,6 +8,8 @@ import { round, summarize } from '../lib/stats';
 import type { BenchContext, SectionResult } from '../lib/types';
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
+/** The engine job the overhead is weighed against: a short FLUX image on a GPU. */
+const ENGINE_JOB_MS = 5_000;
 
 export interface PlatformJob {
   id: string;
@@ -103,8 +105,8 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
   const floorRuns = Math.min(o.generationJobs, 50);
   ctx.say(`  the Temporal floor: ${floorRuns} workflows of the same shape with activities doing nothing, on the same server ...`);
   const floorTimes = await temporalFloor(`127.0.0.1:${instance.env.TEMPORAL_PORT}`, instance.env.TEMPORAL_NAMESPACE || 'isengard', floorRuns);
-  const floor = summarize(floorTimes.acquired);
-  const floorPinned = summarize(floorTimes.pinned);
+  const floorBefore = summarize(floorTimes.beforeEngine);
+  const floorAfter = summarize(floorTimes.afterEngine);
 
   const overhead = summarize(jobs.map((j) => j.recordedMs - j.engineMs));
   const observed = summarize(jobs.map((j) => j.observedMs - j.engineMs));
@@ -113,6 +115,8 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
   const before = summarize(jobs.map((j) => j.beforeEngineMs));
   const after = summarize(jobs.map((j) => j.afterEngineMs));
   const note = `${jobs.length} jobs, ${o.generationSize}² px, ${o.generationSteps} steps × ${o.comfyStepMs} ms; engine p50 ${round(engine.p50)} ms`;
+  // A FLUX image takes 10–30 s on a GPU: the platform's share must stay under 2 % of even a 5 s job.
+  const share = (ms: number) => `${round((ms / ENGINE_JOB_MS) * 100, 2)} % of a ${ENGINE_JOB_MS / 1000} s engine job`;
   return {
     rows: [
       {
@@ -121,8 +125,8 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
         value: round(overhead.p50),
         unit: 'ms',
         anchor: { label: 'bare client p50', value: round(bareOverhead.p50) },
-        target: { op: '<=', value: 50 },
-        note,
+        target: { op: '<=', value: ENGINE_JOB_MS * 0.02 },
+        note: `${share(overhead.p50)}; ${note}`,
       },
       {
         section: 'generation',
@@ -130,14 +134,15 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
         value: round(overhead.p95),
         unit: 'ms',
         anchor: { label: 'bare client p95', value: round(bareOverhead.p95) },
-        target: { op: '<=', value: 150 },
+        target: { op: '<=', value: ENGINE_JOB_MS * 0.03 },
+        note: share(overhead.p95),
       },
       {
         section: 'generation',
-        figure: 'Temporal floor p50 (start → GPU slot taken, no-op activities)',
-        value: round(floor.p50),
+        figure: 'Temporal floor p50 (the same workflow, no-op activities: before + after the engine)',
+        value: round(floorBefore.p50 + floorAfter.p50),
         unit: 'ms',
-        note: `p95 ${round(floor.p95)} ms: what Temporal costs on this server before the engine can start (the GPU worker starts it as it takes the slot); to the pinned activity p50 ${round(floorPinned.p50)} ms`,
+        note: `before the engine p50 ${round(floorBefore.p50)} ms (p95 ${round(floorBefore.p95)}), after it p50 ${round(floorAfter.p50)} ms (p95 ${round(floorAfter.p95)}): acquire, running, generate, release, record`,
       },
       {
         section: 'generation',
@@ -153,8 +158,8 @@ export async function generationSection(ctx: BenchContext): Promise<SectionResul
       overheadMs: overhead,
       observedOverheadMs: observed,
       bareOverheadMs: bareOverhead,
-      temporalFloorMs: floor,
-      temporalFloorPinnedMs: floorPinned,
+      temporalFloorBeforeEngineMs: floorBefore,
+      temporalFloorAfterEngineMs: floorAfter,
       engineMs: engine,
       beforeEngineMs: before,
       afterEngineMs: after,
