@@ -1,8 +1,7 @@
-import { CancellationScope, CancelledFailure, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, patched } from '@temporalio/workflow';
 import type { GenerationParams } from '../lib/contracts/generations';
-import { STATUS } from '../lib/temporal/search-attributes';
-import { control, localControl } from './activity-proxies';
-import { describeFailure, failureType } from './failures';
+import { localControl } from './activity-proxies';
+import { recordGenerationEnding, setGenerationStatus as setStatus } from './generation-ending';
 import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 import { generateImagesAsReleasedBefore } from './legacy/generate-images-worker-records';
 
@@ -16,10 +15,6 @@ export interface GenerateImagesInput {
 
 /** Every generation this release starts takes the plain path; see README "Upgrading" for when the test goes. */
 const PLAIN_PATH = 'generation-plain-path';
-
-function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): void {
-  upsertSearchAttributes([{ key: STATUS, value: status }]);
-}
 
 /**
  * A generation (design §4): acquire a GPU (waiting in Temporal's queue, behind training if need be) → generate on
@@ -49,16 +44,7 @@ export async function generateImages(input: GenerateImagesInput): Promise<{ imag
     setStatus('completed');
     return { images: images.length };
   } catch (err) {
-    const cancelled = isCancellation(err);
-    await CancellationScope.nonCancellable(() =>
-      control.generationFinished({
-        generationId,
-        status: cancelled ? 'cancelled' : 'failed',
-        code: cancelled ? 'cancelled' : (failureType(err) ?? 'failed'),
-        message: cancelled ? 'Cancelled' : describeFailure(err),
-      }),
-    );
-    setStatus(cancelled ? 'cancelled' : 'failed');
+    await recordGenerationEnding(generationId, err);
     throw err;
   }
 }

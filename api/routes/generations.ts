@@ -168,6 +168,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       const ended = (await getGenerationRow(db, id)) ?? row;
       throw new HttpError(409, 'conflict', `This generation has already ${ended.status === 'cancelled' ? 'been cancelled' : ended.status}`);
     }
+    deps.changes.publish(id);
     logger.info('generation.cancel_requested', 'Cancel requested', { generationId: id });
     try {
       await temporal.workflow.getHandle(row.workflowId).cancel();

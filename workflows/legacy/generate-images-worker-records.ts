@@ -1,8 +1,7 @@
-import { CancellationScope, deprecatePatch, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
-import { STATUS } from '../../lib/temporal/search-attributes';
-import { control, localControl } from '../activity-proxies';
-import { describeFailure, failureType } from '../failures';
+import { deprecatePatch } from '@temporalio/workflow';
+import { localControl } from '../activity-proxies';
 import type { GenerateImagesInput } from '../generate-images';
+import { recordGenerationEnding, setGenerationStatus as setStatus } from '../generation-ending';
 import { withPinnedGpu } from '../gpu-pinning';
 
 /**
@@ -13,10 +12,6 @@ import { withPinnedGpu } from '../gpu-pinning';
  * release, once no such generation can be open (README, "Upgrading").
  */
 const WORKER_RECORDS = 'generation-worker-records';
-
-function setStatus(status: 'running' | 'completed' | 'failed' | 'cancelled'): void {
-  upsertSearchAttributes([{ key: STATUS, value: status }]);
-}
 
 export async function generateImagesAsReleasedBefore(input: GenerateImagesInput): Promise<{ images: number }> {
   deprecatePatch(WORKER_RECORDS);
@@ -35,16 +30,7 @@ export async function generateImagesAsReleasedBefore(input: GenerateImagesInput)
     setStatus('completed');
     return { images: outcome.images.length };
   } catch (err) {
-    const cancelled = isCancellation(err);
-    await CancellationScope.nonCancellable(() =>
-      control.generationFinished({
-        generationId,
-        status: cancelled ? 'cancelled' : 'failed',
-        code: cancelled ? 'cancelled' : (failureType(err) ?? 'failed'),
-        message: cancelled ? 'Cancelled' : describeFailure(err),
-      }),
-    );
-    setStatus(cancelled ? 'cancelled' : 'failed');
+    await recordGenerationEnding(generationId, err);
     throw err;
   }
 }
