@@ -10,12 +10,12 @@ export const HEARTBEAT_EVERY_MS = 500;
 export const HEARTBEAT_THROTTLE = '1 second';
 
 /**
- * Heartbeats the current activity now and every {@link HEARTBEAT_EVERY_MS} with `details()`, calling `onBeat` each
- * time, until the returned function is called.
+ * Heartbeats the current activity every {@link HEARTBEAT_EVERY_MS} with `details()`, calling `onBeat` each time,
+ * until the returned function is called. (Not at once: Temporal already knows the activity started, and a job of
+ * a few hundred milliseconds needs no beat at all.)
  */
 export function beatUntilDone(details: () => unknown, onBeat: () => void = () => undefined): () => void {
   const activity = Context.current();
-  activity.heartbeat(details());
   const timer = setInterval(() => {
     activity.heartbeat(details());
     onBeat();
