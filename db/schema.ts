@@ -119,6 +119,10 @@ export const trainingRuns = pgTable(
     errorMessage: text('error_message'),
     /** When the user asked to stop: the run shows "Stopping" and its step stops counting until the workflow ends it. */
     stopRequestedAt: at('stop_requested_at'),
+    /** The training engine and the version of how it trains (plugins: `id@version`), e.g. `ai-toolkit@1`. */
+    engineVersion: text('engine_version'),
+    /** A client's `Idempotency-Key` (with who sent it): the same key again answers this run instead of a new one. */
+    idempotencyKey: text('idempotency_key').unique(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
     createdAt: createdAt(),
@@ -202,6 +206,8 @@ export const loras = pgTable(
     triggerWord: text('trigger_word').notNull(),
     /** The safetensors `__metadata__` as read from the file header. */
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    /** The training engine and version that made it (the run's). */
+    engineVersion: text('engine_version'),
     createdAt: createdAt(),
     deletedAt: deletedAt(),
   },
@@ -232,6 +238,8 @@ export const generations = pgTable(
     cancelRequestedAt: at('cancel_requested_at'),
     /** Who submitted it (session user or API token), for fair ordering between users. */
     submittedBy: text('submitted_by'),
+    /** A client's `Idempotency-Key` (with who sent it): the same key again answers this generation. */
+    idempotencyKey: text('idempotency_key').unique(),
     /** The generation this one re-runs or varies. */
     sourceGenerationId: uuid('source_generation_id'),
     errorCode: text('error_code'),
@@ -357,4 +365,6 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: createdAt(),
   lastUsedAt: at('last_used_at'),
   revokedAt: at('revoked_at'),
+  /** After this it no longer works; null: until revoked. */
+  expiresAt: at('expires_at'),
 });

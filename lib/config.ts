@@ -63,6 +63,13 @@ const envSchema = z.object({
     .min(1, 'must be an IP address or host name')
     .default('127.0.0.1'),
   PORT: port(3000),
+  // Off unless a proxy in front sets X-Forwarded-For: a hop count, or the proxies' addresses (IPs or CIDRs, comma-separated).
+  TRUST_PROXY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be a number of proxies, or their addresses (IPs or CIDRs, comma-separated)')
+      .optional(),
+  ),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   COMFYUI_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -74,6 +81,9 @@ const envSchema = z.object({
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of: ${LOG_LEVELS.join(', ')}` }))
     .default('INFO'),
   LOG_DIR: z.string().trim().min(1).default('./logs'),
+  LOG_MAX_FILE_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int('must be a whole number').min(1).max(10_000).default(50),
+  DISK_LOW_FREE_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int('must be a whole number').min(0).default(10_240),
+  DISK_RESERVE_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int('must be a whole number').min(0).default(1_024),
   WORKER_CONCURRENCY: z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -141,7 +151,17 @@ export interface Config {
     tls: { cert?: string; key?: string } | boolean;
     cliPath: string | undefined;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Express's `trust proxy`: false (the default), a hop count, or the proxies' addresses. */
+    trustProxy: false | number | string[];
+  };
+  /**
+   * Free space on the data and log volumes: below `lowFreeMb` health says degraded; below `reserveMb` uploads,
+   * trainings and generations refuse to start (507) instead of failing halfway.
+   */
+  disk: { lowFreeMb: number; reserveMb: number };
   /**
    * The image engine: ComfyUI from its pinned checkout with its own Python, or (fast-test) the simulator that
    * speaks its protocol. `managed` unless COMFYUI_URL names one running elsewhere; then it is only used.
@@ -167,7 +187,8 @@ export interface Config {
   engineSilenceSeconds: number;
   /** `ISENGARD_SIM_*` controls of the engine simulators (time per step, injected faults), passed to them as given. */
   simulatorEnv: Record<string, string>;
-  log: { level: LogLevel; dir: string };
+  /** `maxFileBytes`: a log file this large is rotated while running (as well as daily and at each start). */
+  log: { level: LogLevel; dir: string; maxFileBytes: number };
   gpu: {
     workerId: string;
     concurrency: number;
@@ -199,6 +220,12 @@ function describeProblem(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): strin
   const raw = env[name];
   const shown = raw === undefined || /KEY|TOKEN|PASSWORD|URL/.test(name) ? '' : ` (got "${raw}")`;
   return `${name} ${issue.message}${shown}`;
+}
+
+function trustProxyOf(value: string | undefined): false | number | string[] {
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
 }
 
 function defaultWorkerId(cudaDevices: string | undefined): string {
@@ -296,7 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls,
       cliPath: e.TEMPORAL_CLI_PATH,
     },
-    http: { host: e.HOST, port: e.PORT },
+    http: { host: e.HOST, port: e.PORT, trustProxy: trustProxyOf(e.TRUST_PROXY) },
+    disk: { lowFreeMb: e.DISK_LOW_FREE_MB, reserveMb: e.DISK_RESERVE_MB },
     comfyui: {
       host: e.COMFYUI_HOST,
       port: e.COMFYUI_PORT,
@@ -311,7 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorEnv: Object.fromEntries(
       Object.entries(given).filter((entry): entry is [string, string] => entry[0].startsWith('ISENGARD_SIM_')),
     ),
-    log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR) },
+    log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR), maxFileBytes: e.LOG_MAX_FILE_MB * 1024 * 1024 },
     gpu: {
       workerId: e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES),
       concurrency: e.WORKER_CONCURRENCY,

@@ -19,8 +19,8 @@ declare module 'express-serve-static-core' {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** Routes anyone may call even when a login is required: logging in, the bare health answer, browser error reports. */
-const PUBLIC = [/^GET \/health$/, /^(GET|POST) \/auth\/(session|login|setup|logout)$/, /^POST \/client-logs$/];
+/** Routes anyone may call even when a login is required: logging in and the bare health answer. Nothing that writes. */
+const PUBLIC = [/^GET \/health$/, /^(GET|POST) \/auth\/(session|login|setup|logout)$/];
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
