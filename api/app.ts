@@ -12,7 +12,7 @@ import { generationsRouter } from './routes/generations';
 import { lorasRouter } from './routes/loras';
 import { modelsRouter } from './routes/models';
 import { selfTestsRouter } from './routes/self-tests';
-import { systemRouter } from './routes/system';
+import { CLIENT_LOG_LIMITS, systemRouter } from './routes/system';
 import { trainingsRouter } from './routes/trainings';
 import { webAppRouter } from './static';
 
@@ -20,7 +20,9 @@ import { webAppRouter } from './static';
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off by default: X-Forwarded-For is believed only from the proxies TRUST_PROXY names (else any client could
+  // claim any address, and the per-address throttle of password guesses would count nothing).
+  app.set('trust proxy', deps.config.http.trustProxy);
 
   app.use(correlation);
   app.use(requestLog(deps.logger));
@@ -42,6 +44,8 @@ export function createApp(deps: ApiDeps): Express {
       strictTransportSecurity: false,
     }),
   );
+  // Browser error reports are small: a larger body is refused before it is even parsed.
+  app.use('/api/client-logs', express.json({ limit: CLIENT_LOG_LIMITS.bodyBytes }));
   app.use('/api', express.json({ limit: '256kb' }));
   app.use('/api', deps.auth.identify, deps.auth.guard);
   app.use('/api/auth', authRouter(deps));

@@ -7,10 +7,11 @@ import type { DatabaseHandle } from '../db/client';
 import { listGpuWorkers } from '../db/repositories/gpu-workers';
 import { labelJobs } from '../db/repositories/job-labels';
 import type { Config } from '../lib/config';
-import type { GpuWorkerHealth, Health, HealthCheck } from '../lib/contracts/health';
+import { sizeText, type DiskHealth, type DiskVolume, type GpuWorkerHealth, type Health, type HealthCheck } from '../lib/contracts/health';
 import { BASE_MODEL_CATALOGUE, type ModelCatalogue } from '../lib/models/catalogue';
 import { CONTROL_QUEUE, GPU_QUEUE } from '../lib/temporal/queues';
 import { engineIsUsable } from '../plugins/engine';
+import { volumeSpace, type VolumeSpace } from './middleware/disk-space';
 
 // A CommonJS package: its namespaces are only reachable through the default export under Node's ESM loader.
 const { temporal } = proto;
@@ -169,6 +170,63 @@ function checkBaseModels(deps: HealthDeps): HealthCheck {
   return { ok: true, message: `Downloaded: ${catalogue.map((m) => m.label).join(', ')}` };
 }
 
+const MB = 1024 * 1024;
+
+const VOLUME_WORDS = { data: 'data volume', logs: 'log volume' } as const;
+
+/**
+ * Free space on the data volume (DATA_DIR) and the log volume (LOG_DIR), by statfs: degraded below
+ * DISK_LOW_FREE_MB, with the numbers; below DISK_RESERVE_MB the data volume refuses new uploads, trainings and
+ * generations (api/middleware/disk-space.ts), which the message says.
+ */
+export async function checkDisk(config: Pick<Config, 'storage' | 'log' | 'disk'>): Promise<{ check: HealthCheck; disk: DiskHealth }> {
+  const { lowFreeMb, reserveMb } = config.disk;
+  type Measured = { name: DiskVolume['name']; path: string; space?: VolumeSpace; error?: string };
+  const measure = async (name: DiskVolume['name'], folder: string): Promise<Measured> => {
+    try {
+      return { name, path: folder, space: await volumeSpace(folder) };
+    } catch (err) {
+      return { name, path: folder, error: reason(err) };
+    }
+  };
+  const [data, logs] = await Promise.all([measure('data', config.storage.root), measure('logs', config.log.dir)]);
+  const shared = data.space !== undefined && logs.space !== undefined && data.space.device === logs.space.device;
+  const volumes: DiskVolume[] = [];
+  const problems: string[] = [];
+  const fine: string[] = [];
+  for (const entry of [data, logs]) {
+    const { space } = entry;
+    if (!space) {
+      problems.push(`the free space of the ${VOLUME_WORDS[entry.name]} (${entry.path}) cannot be measured: ${entry.error ?? 'unknown error'}`);
+      continue;
+    }
+    const freeMb = space.freeBytes / MB;
+    const state = freeMb < reserveMb ? 'full' : freeMb < lowFreeMb ? 'low' : 'ok';
+    volumes.push({
+      name: entry.name,
+      path: entry.path,
+      freeMb: Math.floor(freeMb),
+      freeGb: Math.floor((freeMb / 1024) * 100) / 100,
+      totalMb: Math.floor(space.totalBytes / MB),
+      totalGb: Math.floor((space.totalBytes / 1024 ** 3) * 100) / 100,
+      state,
+      ...(entry.name === 'logs' ? { sameVolumeAsData: shared } : {}),
+    });
+    if (entry.name === 'logs' && shared) continue; // the same space, said once with the data volume
+    const has = `the ${entry.name === 'data' && shared ? 'data and log volume' : VOLUME_WORDS[entry.name]} has ${sizeText(freeMb)} free`;
+    if (state === 'ok') fine.push(`${has} of ${sizeText(space.totalBytes / MB)}`);
+    else if (state === 'full' && entry.name === 'data') {
+      problems.push(`${has} (below the ${sizeText(reserveMb)} reserve: uploads, trainings and generations are refused until some space is freed)`);
+    } else problems.push(`${has} (below the ${sizeText(lowFreeMb)} warning threshold)`);
+  }
+  const sentence = (clauses: string[]) => {
+    const text = clauses.join('; ');
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  };
+  const check = problems.length > 0 ? { ok: false, message: sentence(problems) } : { ok: true, message: sentence(fine) };
+  return { check, disk: { lowFreeMb, reserveMb, volumes } };
+}
+
 /** Rejects when `promise` has not settled within `ms` (a database cut off holds its queries for longer). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -186,12 +244,14 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
     ? checkEngines(gpuWorkers)
     : { ok: false, message: 'Unknown: the GPU workers report through the database, which does not answer' };
   const models = checkBaseModels(deps);
+  const { check: disk, disk: diskReport } = await checkDisk(deps.config);
   // Down only when nothing can work; without one of the two, browsing or jobs still do, in part.
-  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, models].every((c) => c.ok) ? 'ok' : 'degraded';
+  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, models, disk].every((c) => c.ok) ? 'ok' : 'degraded';
   return {
     status,
     mode: deps.config.mode,
-    checks: { temporal: temporalCheck, database, workers, engines, models },
+    checks: { temporal: temporalCheck, database, workers, engines, models, disk },
+    disk: diskReport,
     workers: pollers,
     gpuWorkers: gpuWorkers ?? [],
     gpuLostAfterSeconds: deps.config.gpu.lostAfterSeconds,

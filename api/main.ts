@@ -2,6 +2,7 @@ import { createLogger } from '../lib/logger/logger';
 import { configOrExit, createServiceLogger, isSupervised, runProcess } from '../lib/process';
 import { installSdkLogger } from '../lib/temporal/sdk-logger';
 import { startControlPlane } from './control-plane';
+import { safeErrorMessage } from '../lib/logger/errors';
 
 /** The control plane process: API + `isengard-control` worker (`npm run api`; `npm start` runs it for you). */
 const config = configOrExit();
@@ -14,13 +15,14 @@ const clientLogger = createLogger({
   dir: config.log.dir,
   rotate: !isSupervised(),
   secrets: config.secrets,
+  maxFileBytes: config.log.maxFileBytes,
 });
 
 runProcess(apiLogger, async () => {
   installSdkLogger(workerLogger);
   const plane = await startControlPlane({ config, apiLogger, workerLogger, clientLogger });
   plane.workerRun.catch((err: unknown) => {
-    workerLogger.error('worker.failed', `Control worker stopped: ${(err as Error).message}`, { error: err });
+    workerLogger.error('worker.failed', `Control worker stopped: ${safeErrorMessage(err)}`, { error: err });
     process.exit(1);
   });
   return () => plane.stop();

@@ -14,7 +14,8 @@ import { PhotoRejectedError, rejectionReasons } from '../lib/images/rejection';
 import type { Logger } from '../lib/logger/logger';
 import { incomingFolder, photoFiles, relativeToRoot } from '../lib/photo-storage';
 import { within, type StoragePaths } from '../lib/storage';
-import { receivePhotoFiles, type ReceivedFile } from './photo-upload';
+import { DiskFullError, isDiskFull } from './middleware/disk-space';
+import { receivePhotoFiles, UploadStorageError, type ReceivedFile } from './photo-upload';
 
 /**
  * Photos decoded at once, across all requests: one per core (sharp decodes each on one thread), at least 2 and at
@@ -31,6 +32,15 @@ type Outcome = Prepared | { aborted: true };
 export interface PhotoIntake {
   /** Reads a multipart upload for a character (known to exist) and stores what it accepts. */
   upload(req: Request, characterId: string, logger: Logger): Promise<UploadPhotosResult & { files: number }>;
+}
+
+/** The answer to an upload that ran out of space: which file, and what of the upload was kept. */
+function diskFullDuringUpload(filename: string, kept: number): DiskFullError {
+  const what =
+    kept === 0
+      ? ', and no photo of this upload was kept. Free some space, then upload them again.'
+      : `; ${kept} photo${kept === 1 ? '' : 's'} of this upload ${kept === 1 ? 'was' : 'were'} kept. Free some space, then upload the rest again.`;
+  return new DiskFullError(`${filename} could not be stored${what}`);
 }
 
 async function removeStaleIncoming(folder: string): Promise<void> {
@@ -106,6 +116,8 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
       const accepted: Array<{ index: number; photo: Photo }> = [];
       const rejected: Array<{ index: number; filename: string; reason: string }> = [];
       let serverError: unknown;
+      /** The file whose processing or record failed with {@link serverError}. */
+      let failedFile = '';
       let broken = false;
 
       const reject = (index: number, filename: string, reason: string) => {
@@ -136,7 +148,7 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
             checks: stored.checks,
           });
         } catch (err) {
-          serverError ??= err;
+          if (!serverError) [serverError, failedFile] = [err, filename];
           await discard(outcome.prepared).catch(() => {});
         }
       }
@@ -153,7 +165,7 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
           try {
             settled = await (await outcome);
           } catch (err) {
-            serverError ??= err;
+            if (!serverError) [serverError, failedFile] = [err, filename];
             return;
           }
           await settle(index, filename, settled);
@@ -165,7 +177,8 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
         turns.delete(index);
       };
 
-      let files: number;
+      let files = 0;
+      let failure: unknown;
       try {
         files = await receivePhotoFiles(req, incoming, {
           admit: (index, filename) => {
@@ -182,13 +195,24 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
         });
       } catch (err) {
         broken = true;
-        throw err;
-      } finally {
-        // Files whose upload broke off never arrive: release their turns.
-        for (const index of [...turns.keys()]) fulfil(index, Promise.resolve({ aborted: true }));
-        await commits;
+        failure = err;
       }
-      if (serverError) throw serverError;
+      // Files whose upload broke off never arrive: release their turns.
+      for (const index of [...turns.keys()]) fulfil(index, Promise.resolve({ aborted: true }));
+      await commits;
+      const problem = failure ?? serverError;
+      if (problem !== undefined) {
+        if (!isDiskFull(problem)) throw problem;
+        // What was stored whole, with its record, stays; nothing partial does (see prepare and settle).
+        const filename = problem instanceof UploadStorageError ? problem.filename : failedFile;
+        logger.warn('photo.disk_full', `Upload stopped: the disk is full (${filename}); ${accepted.length} photo(s) kept`, {
+          characterId,
+          filename,
+          kept: accepted.length,
+          error: problem,
+        });
+        throw diskFullDuringUpload(filename, accepted.length);
+      }
       return {
         files,
         accepted: accepted.sort((a, b) => a.index - b.index).map((a) => a.photo),

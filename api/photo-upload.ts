@@ -63,6 +63,8 @@ function bodyLimit(maxBytes: number): Transform {
 /**
  * Writes one file part to `path`, hashing it and keeping its first bytes. A file over the size limit stops
  * being written at the limit; the rest is read and counted (so the person hears its real size) but not kept.
+ * If the write fails (a full disk), the rest of the part is read and dropped: the multipart parser waits for each
+ * part to be read, so a part left unread would hold the whole request (and its answer) until Node gives up on it.
  */
 async function saveFile(stream: Readable, path: string) {
   const hash = createHash('sha256');
@@ -85,11 +87,21 @@ async function saveFile(stream: Readable, path: string) {
       done(null, chunk);
     },
   });
+  // Not pipeline(stream, …): that would destroy the part's stream on a write error, and leave it unread. The
+  // part's errors (the upload cut off) end the write while it lasts; later ones (the parser destroyed while the
+  // rest of a part is dropped) have nothing left to stop, and must not go unheard.
+  let writing = true;
+  stream.on('error', (err) => writing && meter.destroy(err));
+  stream.pipe(meter);
   try {
-    await pipeline(stream, meter, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(meter, createWriteStream(path, { flags: 'wx' }));
   } catch (err) {
+    stream.unpipe(meter);
+    stream.resume();
     await rm(path, { force: true });
     throw err;
+  } finally {
+    writing = false;
   }
   if (sizeBytes > PHOTO_LIMITS.maxFileBytes) {
     await rm(path, { force: true });
@@ -110,13 +122,29 @@ function multipartParser(req: Request): Busboy {
   }
 }
 
-/** Errors of our own disk, not of the request: they stay server errors (500). */
+/** Errors of our own disk, not of the request: they stay server errors (500), or 507 for a full disk. */
 const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'EIO']);
+
+const isStorageError = (err: unknown) => STORAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '');
+
+/** A file of the upload could not be written to our disk; the original error is its `cause` (and its `code`). */
+export class UploadStorageError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    /** The file being written, as shown to the person. */
+    readonly filename: string,
+    cause: unknown,
+  ) {
+    super(`${filename} could not be written: ${(cause as Error).message}`, { cause });
+    this.name = 'UploadStorageError';
+    this.code = (cause as NodeJS.ErrnoException).code;
+  }
+}
 
 /** What a failed body read means for the client. */
 function uploadError(err: unknown): Error {
-  if (err instanceof HttpError) return err;
-  if (STORAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) return err as Error;
+  if (err instanceof HttpError || err instanceof UploadStorageError) return err;
+  if (isStorageError(err)) return err as Error;
   return new HttpError(
     400,
     'validation_failed',
@@ -124,35 +152,57 @@ function uploadError(err: unknown): Error {
   );
 }
 
+/** Reads a part and throws it away; its error (the upload cut off meanwhile) is the request's, heard there. */
+function drop(stream: Readable): void {
+  stream.on('error', () => {});
+  stream.resume();
+}
+
 /**
  * Streams the files of the `photos` field of a multipart request to `tempDir`, one temporary file each (never
  * the whole body in memory), and hands each to `handlers` as soon as it is on disk. Parts with other names and
  * empty file inputs (a form without a chosen file sends a nameless, empty part) are skipped.
  * Resolves with the number of photo files once the body is read and every file is on disk.
+ * A file that cannot be written to our disk (a full disk) fails the upload at once with an
+ * {@link UploadStorageError}, without waiting for the rest of the body: that is read and dropped meanwhile, so the
+ * client, still sending, hears the answer instead of a reset connection.
  */
 export async function receivePhotoFiles(req: Request, tempDir: string, handlers: UploadHandlers): Promise<number> {
   const parser = multipartParser(req);
   const saves: Promise<void>[] = [];
   let count = 0;
+  let storageFailed: (err: UploadStorageError) => void = () => {};
+  const storageFailure = new Promise<never>((_, reject) => (storageFailed = reject));
+  storageFailure.catch(() => {});
+  let dropping = false;
 
   parser.on('file', (field, stream, info) => {
-    if (field !== PHOTO_UPLOAD_FIELD || !info.filename) {
-      stream.resume();
+    if (dropping || field !== PHOTO_UPLOAD_FIELD || !info.filename) {
+      drop(stream);
       return;
     }
     const index = count++;
     const filename = displayFilename(info.filename);
     const refusal = handlers.admit(index, filename);
     if (refusal) {
-      stream.resume();
+      drop(stream);
       handlers.rejected(index, filename, refusal);
       return;
     }
     const path = within(tempDir, `${randomUUID()}.upload`);
-    const save = saveFile(stream, path).then((saved) => {
-      if (saved.tooLarge) handlers.rejected(index, filename, rejectionReasons.tooLarge(filename, saved.sizeBytes));
-      else handlers.received({ index, filename, path, sizeBytes: saved.sizeBytes, sha256: saved.sha256, head: saved.head });
-    });
+    const save = saveFile(stream, path).then(
+      (saved) => {
+        if (saved.tooLarge) handlers.rejected(index, filename, rejectionReasons.tooLarge(filename, saved.sizeBytes));
+        else handlers.received({ index, filename, path, sizeBytes: saved.sizeBytes, sha256: saved.sha256, head: saved.head });
+      },
+      (err: unknown) => {
+        if (!isStorageError(err)) throw err;
+        const failure = new UploadStorageError(filename, err);
+        dropping = true;
+        storageFailed(failure);
+        throw failure;
+      },
+    );
     save.catch(() => {}); // settled below, once the body is read; a file can fail before that
     saves.push(save);
   });
@@ -164,11 +214,17 @@ export async function receivePhotoFiles(req: Request, tempDir: string, handlers:
   });
   tooManyParts.catch(() => {});
 
+  const body = pipeline(req, bodyLimit(MAX_UPLOAD_BYTES), parser);
   try {
-    await Promise.race([pipeline(req, bodyLimit(MAX_UPLOAD_BYTES), parser), tooManyParts]);
+    await Promise.race([body, tooManyParts, storageFailure]);
   } catch (err) {
-    req.unpipe();
-    parser.destroy();
+    if (err instanceof UploadStorageError) {
+      // The rest of the body goes on being read (its parts dropped) after the answer; nothing waits for it.
+      body.catch(() => {});
+    } else {
+      req.unpipe();
+      parser.destroy();
+    }
     await Promise.allSettled(saves);
     throw uploadError(err);
   }

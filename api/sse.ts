@@ -1,8 +1,35 @@
 import type { Request, Response } from 'express';
 import type { ChangeBus } from './events/change-bus';
+import { HttpError } from './errors';
 
-/** Opens a server-sent event stream: headers, the reconnect delay, and a keep-alive comment. */
+/** Most event streams one client (address) may hold open at once: a page or two per job is plenty. */
+export const MAX_STREAMS_PER_CLIENT = 24;
+const openStreams = new Map<string, number>();
+
+/** Counts a new stream against its client's cap (429 beyond it); the returned function gives the place back. */
+function admit(req: Request): () => void {
+  const client = req.ip ?? 'unknown';
+  const open = openStreams.get(client) ?? 0;
+  if (open >= MAX_STREAMS_PER_CLIENT) {
+    throw new HttpError(429, 'rate_limited', `Too many live views are open from this address (${open}): close some pages, then reload this one`);
+  }
+  openStreams.set(client, open + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (openStreams.get(client) ?? 1) - 1;
+    if (left > 0) openStreams.set(client, left);
+    else openStreams.delete(client);
+  };
+}
+
+/**
+ * Opens a server-sent event stream, within the client's cap of open streams: headers, the reconnect delay, and a
+ * keep-alive comment.
+ */
 export function openEventStream(req: Request, res: Response, onClose: () => void): { send(event: string, id: number, data: unknown): void } {
+  const release = admit(req);
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -13,6 +40,7 @@ export function openEventStream(req: Request, res: Response, onClose: () => void
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   req.on('close', () => {
     clearInterval(keepAlive);
+    release();
     onClose();
   });
   return {

@@ -123,6 +123,8 @@ export const trainingRuns = pgTable(
     engineVersion: text('engine_version'),
     /** A client's `Idempotency-Key` (with who sent it): the same key again answers this run instead of a new one. */
     idempotencyKey: text('idempotency_key').unique(),
+    /** The correlation id of the request that started it: on every line the run causes, and on its live events. */
+    correlationId: text('correlation_id'),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
     createdAt: createdAt(),
@@ -240,6 +242,8 @@ export const generations = pgTable(
     submittedBy: text('submitted_by'),
     /** A client's `Idempotency-Key` (with who sent it): the same key again answers this generation. */
     idempotencyKey: text('idempotency_key').unique(),
+    /** The correlation id of the request that started it: on every line it causes, and on its live events. */
+    correlationId: text('correlation_id'),
     /** The generation this one re-runs or varies. */
     sourceGenerationId: uuid('source_generation_id'),
     errorCode: text('error_code'),

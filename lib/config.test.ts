@@ -19,7 +19,8 @@ describe('loadConfig', () => {
   it('gives the documented defaults', () => {
     const config = loadConfig(base);
     expect(config.mode).toBe('fast-test');
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, trustProxy: false });
+    expect(config.disk).toEqual({ lowFreeMb: 10_240, reserveMb: 1_024 });
     expect(config.temporal).toMatchObject({
       address: '127.0.0.1:7233',
       managed: true,
@@ -27,7 +28,7 @@ describe('loadConfig', () => {
       uiUrl: 'http://127.0.0.1:8233',
     });
     expect(config.comfyui.url).toBe('http://127.0.0.1:8188');
-    expect(config.log).toEqual({ level: 'INFO', dir: path.join(PROJECT_ROOT, 'logs') });
+    expect(config.log).toEqual({ level: 'INFO', dir: path.join(PROJECT_ROOT, 'logs'), maxFileBytes: 50 * 1024 * 1024 });
     expect(config.gpu.concurrency).toBe(1);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.storage.pg).toBe('/srv/isengard/pg');
@@ -70,6 +71,21 @@ describe('loadConfig', () => {
       python: '/opt/py/bin/python',
       simulated: false,
     });
+  });
+
+  it('trusts a proxy only when TRUST_PROXY names one, by hop count or address', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ ...base, TRUST_PROXY: '' }).http.trustProxy).toBe(false);
+    expect(problems({ ...base, TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY must be a number of proxies, or their addresses/);
+  });
+
+  it('takes the log size cap and the disk thresholds in megabytes', () => {
+    const config = loadConfig({ ...base, LOG_MAX_FILE_MB: '5', DISK_LOW_FREE_MB: '2048', DISK_RESERVE_MB: '0' });
+    expect(config.log.maxFileBytes).toBe(5 * 1024 * 1024);
+    expect(config.disk).toEqual({ lowFreeMb: 2048, reserveMb: 0 });
+    expect(problems({ ...base, LOG_MAX_FILE_MB: '0' })[0]).toMatch(/^LOG_MAX_FILE_MB /);
+    expect(problems({ ...base, DISK_RESERVE_MB: 'lots' })).toEqual(['DISK_RESERVE_MB must be a number of megabytes (got "lots")']);
   });
 
   it('accepts log levels in any case', () => {

@@ -63,11 +63,14 @@ const envSchema = z.object({
     .min(1, 'must be an IP address or host name')
     .default('127.0.0.1'),
   PORT: port(3000),
-  // Off unless a proxy in front sets X-Forwarded-For: a hop count, or the proxies' addresses (IPs or CIDRs, comma-separated).
+  // Off unless a proxy in front sets X-Forwarded-For: a hop count, or the proxies' addresses (as Express names them).
   TRUST_PROXY: optionalText.pipe(
     z
       .string()
-      .regex(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be a number of proxies, or their addresses (IPs or CIDRs, comma-separated)')
+      .regex(
+        /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+))*)$/,
+        'must be a number of proxies, or their addresses (IPs, CIDRs, or loopback, linklocal, uniquelocal; comma-separated)',
+      )
       .optional(),
   ),
   TEMPORAL_PORT: port(7233),

@@ -20,6 +20,7 @@ export function createServiceLogger(config: Config, service: Service): Logger {
     stdout: true,
     rotate: !isSupervised(),
     secrets: config.secrets,
+    maxFileBytes: config.log.maxFileBytes,
   });
 }
 

@@ -13,10 +13,16 @@ export interface EngineStatus {
   message: string;
 }
 
-export interface EnginePlugin {
+/** What an engine plugin is, known without loading it (each engine's meta.ts). */
+export interface EngineMeta {
   readonly kind: EngineStatus['kind'];
   readonly id: string;
   readonly label: string;
+  /** How the adapter makes its results; bumped when that changes (see the engine's meta.ts). */
+  readonly version: string;
+}
+
+export interface EnginePlugin extends EngineMeta {
   /** Checks the engine without starting a job: files, environments, reachability. */
   check(): Promise<EngineStatus>;
 }

@@ -99,6 +99,23 @@ describe('generateImages and its GPU pinning, with stub activities on the real s
     expect(outcome).toEqual({ calls: ['finished:cancelled:cancelled:Cancelled'], status: 'CANCELLED' });
   });
 
+  it('cancelled while an acquire attempt is under way: that attempt\'s "busy" answer still ends it cancelled', async () => {
+    let cancelSent!: () => void;
+    const sent = new Promise<void>((resolve) => (cancelSent = resolve));
+    let attempts = 0;
+    const busyAfterCancel = async () => {
+      attempts++;
+      await sent;
+      throw ApplicationFailure.retryable('busy', GPU_BUSY);
+    };
+    const outcome = await run({ acquire: busyAfterCancel }, async (handle) => {
+      await expect.poll(() => attempts, { timeout: 10_000 }).toBe(1);
+      await handle.cancel();
+      cancelSent();
+    });
+    expect(outcome).toEqual({ calls: ['finished:cancelled:cancelled:Cancelled'], status: 'CANCELLED' });
+  });
+
   it('cancelled while the engine runs: the engine is interrupted, the GPU given back, nothing recorded', async () => {
     const interrupted: string[] = [];
     const generate = async () => {

@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   deprecatePatch,
   log,
   proxyActivities,
@@ -97,7 +98,12 @@ export async function withPinnedGpu<T>(jobId: string, work: (gpu: PinnedGpu) => 
   });
   let resume: unknown;
   for (let move = 0; ; move++) {
-    const lease = await acquireGpu({ jobId });
+    const lease = await acquireGpu({ jobId }).catch((err: unknown) => {
+      // An attempt under way when the cancel came answers with its own outcome ("all GPUs busy"), and the acquire
+      // retries for ever otherwise: once the job is cancelled, any failure here is that cancel.
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Cancelled', [], err as Error);
+      throw err;
+    });
     const activities = proxyActivities<PinnedGpuActivities>({
       taskQueue: lease.queue,
       scheduleToStartTimeout: timeouts.scheduleToStart,

@@ -1,4 +1,5 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { safeErrorMessage, sanitizedError } from '../../lib/logger/errors';
 
 /** Node and postgres.js error codes of a connection that failed or dropped: worth trying again. */
 const TRANSIENT_CODES = new Set([
@@ -45,31 +46,49 @@ export function isTransient(err: unknown): boolean {
   });
 }
 
-/** What a deterministic failure is, in plain words, and its type for the job's error code. */
+/**
+ * What a deterministic failure is, in plain words, and its type for the job's error code. The reason is shown to
+ * the user and logged: messages go through safeErrorMessage, so a failed query never brings its parameter values
+ * (the user's prompt, notes) along.
+ */
 function explain(err: unknown): { type: string; message: string } {
   const errors = chain(err);
   const root = errors.at(-1);
+  const rootMessage = root ? safeErrorMessage(root) : '';
   const code = errors.map((e) => (typeof e.code === 'string' ? e.code : '')).find(Boolean) ?? '';
-  if (code === 'ENOENT') return { type: 'FileMissing', message: `A file this job needs is missing: ${root?.message ?? ''}` };
+  if (code === 'ENOENT') return { type: 'FileMissing', message: `A file this job needs is missing: ${rootMessage}` };
   if (code === 'ENOSPC') return { type: 'DiskFull', message: 'The disk is full: free some space, then start the job again.' };
-  if (/^23/.test(code)) return { type: 'RecordRefused', message: `The database refused this job's record: ${root?.message ?? ''}` };
+  if (/^23/.test(code)) return { type: 'RecordRefused', message: `The database refused this job's record: ${rootMessage}` };
   if (root && root.name !== 'Error' && !(root instanceof TypeError || root instanceof ReferenceError || root instanceof RangeError || root instanceof SyntaxError)) {
-    return { type: root.name, message: root.message };
+    return { type: root.name, message: rootMessage };
   }
   return {
     type: 'InternalError',
-    message: `An internal error ended this job (${root ? `${root.name}: ${root.message}` : String(err)}). It is in the worker's log; please report it.`,
+    message: `An internal error ended this job (${root ? `${root.name}: ${rootMessage}` : safeErrorMessage(err)}). It is in the worker's log; please report it.`,
   };
 }
 
 /**
  * What a control activity throws, so that every job ends: its own ApplicationFailures and cancellations as they
- * are; a transient failure as it is (retried, for up to a day); anything else — a damaged file, a missing file, a
- * record the database refuses, a bug — as a non-retryable failure with a type and a reason in plain words, which
- * ends the job at once instead of retrying it for ever.
+ * are; a transient failure retried (for up to a day); anything else — a damaged file, a missing file, a record the
+ * database refuses, a bug — as a non-retryable failure with a type and a reason in plain words, which ends the job
+ * at once instead of retrying it for ever. Whatever leaves here goes into the workflow's history, its UI and the
+ * job's reason: errors are passed on as sanitizedError copies, without a failed query's parameter values.
  */
 export function asActivityFailure(err: unknown): unknown {
-  if (err instanceof ApplicationFailure || err instanceof CancelledFailure || isTransient(err)) return err;
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  if (isTransient(err)) {
+    // What the SDK would make of the error itself (type: its class), with the message and causes made safe.
+    const error = err as Error;
+    const failure = ApplicationFailure.create({
+      type: error.constructor?.name ?? error.name,
+      message: safeErrorMessage(error),
+      nonRetryable: false,
+      cause: error.cause === undefined ? undefined : sanitizedError(error.cause),
+    });
+    failure.stack = sanitizedError(error).stack ?? '';
+    return failure;
+  }
   const { type, message } = explain(err);
-  return ApplicationFailure.create({ type, message, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+  return ApplicationFailure.create({ type, message, nonRetryable: true, cause: sanitizedError(err) });
 }

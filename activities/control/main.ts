@@ -4,6 +4,7 @@ import { ensureStorage } from '../../lib/storage';
 import { connectWorkerConnection } from '../../lib/temporal/connection';
 import { installSdkLogger } from '../../lib/temporal/sdk-logger';
 import { createControlWorker } from './worker';
+import { safeErrorMessage } from '../../lib/logger/errors';
 
 /**
  * `npm run worker:control`: a control worker on its own, for scaling the control queue out. It needs the database,
@@ -21,7 +22,7 @@ runProcess(logger, async () => {
   const worker = await createControlWorker(connection, { db: db.db, config, logger });
   const running = worker.run();
   running.catch((err: unknown) => {
-    logger.error('worker.failed', `Control worker stopped: ${(err as Error).message}`, { error: err });
+    logger.error('worker.failed', `Control worker stopped: ${safeErrorMessage(err)}`, { error: err });
     process.exit(1);
   });
   logger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });

@@ -9,6 +9,7 @@ import { ModelDownloadError } from '../../lib/models/errors';
 import { authorizationFor, describeRemoteFile, expectedFile, type ExpectedFile } from '../../lib/models/remote';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
+import { safeErrorMessage } from '../../lib/logger/errors';
 
 export interface DownloadModelFileInput {
   modelId: string;
@@ -181,7 +182,7 @@ export function createModelActivities(ctx: ControlContext) {
           logger.error('models.download_failed', err.message, { code: err.code });
           throw ApplicationFailure.nonRetryable(err.message, err.code);
         }
-        const message = err instanceof Error ? err.message : String(err);
+        const message = safeErrorMessage(err);
         const code = err instanceof ModelDownloadError ? err.code : 'network';
         logger.warn('models.download_interrupted', `${file.target}: ${message}; it resumes on the next try`, { bytesDone: latest.bytesDone, attempt: info.attempt });
         // The card says at once why the download does not progress, while it tries again (a few times, then it ends).

@@ -101,6 +101,7 @@ export async function registerLora(
           rank: settings.rank,
           triggerWord: character?.triggerWord ?? '',
           metadata: header.metadata,
+          engineVersion: run.engineVersion,
         });
       } catch (err) {
         // Another registration took this version number (or this very checkpoint) at the same moment.

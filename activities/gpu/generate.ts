@@ -15,6 +15,18 @@ export interface GenerateImagesInput {
   params: GenerationParams;
 }
 
+/** A generation that found no space to write in: said plainly, and not retried (retrying cannot make room). */
+const DISK_FULL_MESSAGE = 'The disk is full: the images could not be saved. Free some space, then re-run this generation.';
+
+/** ENOSPC (or a quota's EDQUOT) anywhere in an error's causes, by code or in its words. */
+function isNoSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code);
+    if (code === 'ENOSPC' || code === 'EDQUOT' || /\bENOSPC\b|No space left on device/i.test(String((e as { message?: unknown }).message))) return true;
+  }
+  return false;
+}
+
 /** The live view hears of progress at most this often. */
 const PROGRESS_EVERY_MS = 500;
 
@@ -65,6 +77,9 @@ export function createGenerateImages(ctx: GpuContext) {
       if (err instanceof ImageEngineError) {
         throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: !err.retryable });
       }
+      // Whatever write on this path ran out of space: the plain reason, at once (the workflow then gives the GPU
+      // slot back and records the failure), never a raw "ENOSPC: no space left on device, write" after retries.
+      if (isNoSpace(err)) throw ApplicationFailure.create({ message: DISK_FULL_MESSAGE, type: 'disk_full', nonRetryable: true, cause: err instanceof Error ? err : undefined });
       throw err;
     } finally {
       stopBeating();

@@ -3,6 +3,7 @@ import { installSdkLogger } from '../../lib/temporal/sdk-logger';
 import { configOrExit, createServiceLogger, runProcess } from '../../lib/process';
 import { ensureStorage } from '../../lib/storage';
 import { createGpuWorker } from './worker';
+import { safeErrorMessage } from '../../lib/logger/errors';
 
 /** `npm run worker:gpu`: one GPU worker process (one per GPU). Needs Temporal and the shared storage, no database. */
 const config = configOrExit();
@@ -15,7 +16,7 @@ runProcess(logger, async () => {
   const worker = await createGpuWorker(connection, { config, logger });
   const running = worker.run();
   running.catch((err: unknown) => {
-    logger.error('worker.failed', `GPU worker stopped: ${(err as Error).message}`, { error: err });
+    logger.error('worker.failed', `GPU worker stopped: ${safeErrorMessage(err)}`, { error: err });
     process.exit(1);
   });
   return async () => {

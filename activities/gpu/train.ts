@@ -60,6 +60,7 @@ export function createRunTraining(ctx: GpuContext) {
         level: 'DEBUG',
         dir: ctx.config.log.dir,
         secrets: ctx.config.secrets,
+        maxFileBytes: ctx.config.log.maxFileBytes,
       }).child({ correlationId });
 
     const state: TrainingHeartbeat = { step: 0, totalSteps: input.settings.steps, lastCheckpointStep: null, loss: null };

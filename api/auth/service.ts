@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../../db/client';
 import { findApiToken, findSession, storedPasswordHash } from '../../db/repositories/auth';
@@ -6,6 +6,7 @@ import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import { HttpError } from '../errors';
 import { hashPassword } from './password';
+import { LoginThrottle } from './rate-limit';
 
 export const SESSION_COOKIE = 'isengard_session';
 export const CSRF_HEADER = 'X-CSRF-Token';
@@ -21,6 +22,30 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Routes anyone may call even when a login is required: logging in and the bare health answer. Nothing that writes. */
 const PUBLIC = [/^GET \/health$/, /^(GET|POST) \/auth\/(session|login|setup|logout)$/];
+
+/**
+ * Changes a cookie session may make without the CSRF token: those that start a new session (they need the password
+ * or the setup code anyway). Everything else that changes, logging out included, needs it.
+ */
+const STARTS_A_SESSION = /^POST \/auth\/(login|setup)$/;
+
+/** The one account of an instance: what the per-account throttle of password attempts counts against. */
+export const ADMIN_ACCOUNT = 'admin';
+
+/**
+ * The API token of an `Authorization: Bearer isg_…` header, the scheme in any case (RFC 9110 §11.1); undefined
+ * for any other header.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+(isg_[A-Za-z0-9_-]+)[ \t]*$/.exec(header ?? '');
+  return match && match[1]!.toLowerCase() === 'bearer' ? match[2] : undefined;
+}
+
+/** Compares two secrets in a time that does not depend on where they differ. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -40,6 +65,8 @@ export class Auth {
   private envPasswordHash: Promise<string> | undefined;
   /** While no password exists: the code that lets the first visitor choose one. */
   setupCode: string | undefined;
+  /** Wrong passwords and setup codes slow down further attempts, per client address and per account. */
+  readonly throttle = new LoginThrottle();
 
   constructor(
     private readonly config: Config,
@@ -66,20 +93,29 @@ export class Auth {
     return this.envPasswordHash ? await this.envPasswordHash : storedPasswordHash(this.db);
   }
 
-  /** Finds out who is calling (session cookie or bearer token); sets `req.principal`. Never refuses by itself. */
+  /**
+   * Finds out who is calling (bearer token, else session cookie); sets `req.principal` and `req.credential`, or
+   * `req.credentialProblem` for a token that no longer works. Never refuses by itself.
+   */
   identify: RequestHandler = (req, _res, next) => {
     void (async () => {
-      const bearer = /^Bearer (isg_[A-Za-z0-9_-]+)$/.exec(req.get('authorization') ?? '')?.[1];
+      const bearer = bearerToken(req.get('authorization'));
       if (bearer) {
         const token = await findApiToken(this.db, bearer);
-        if (token) req.principal = `token:${token.name}`;
+        if (!token) req.credentialProblem = 'This API token is not valid: it was revoked, or it is mistyped';
+        else if (token.expired) req.credentialProblem = 'This API token has expired';
+        else {
+          req.principal = `token:${token.name}`;
+          req.credential = 'token';
+        }
         return;
       }
       const cookie = readCookie(req, SESSION_COOKIE);
       if (cookie) {
         const session = await findSession(this.db, cookie);
         if (session) {
-          req.principal = 'admin';
+          req.principal = ADMIN_ACCOUNT;
+          req.credential = 'session';
           req.csrfToken = session.csrfToken;
         }
       }
@@ -88,11 +124,15 @@ export class Auth {
 
   /** Refuses what needs a login when none was given, and cookie-authenticated changes without the CSRF token. */
   guard: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
-    if (!this.required || PUBLIC.some((route) => route.test(`${req.method} ${req.path}`))) return next();
-    if (!req.principal) return next(new HttpError(401, 'unauthorized', 'Log in first (or send an API token as Authorization: Bearer …)'));
+    if (!this.required) return next();
+    const route = `${req.method} ${req.path}`;
     const changes = !['GET', 'HEAD', 'OPTIONS'].includes(req.method);
-    if (changes && req.csrfToken !== undefined && req.get(CSRF_HEADER) !== req.csrfToken) {
+    if (changes && req.csrfToken !== undefined && !STARTS_A_SESSION.test(route) && !sameSecret(req.get(CSRF_HEADER) ?? '', req.csrfToken)) {
       return next(new HttpError(403, 'forbidden', 'This request lacks the page\'s security token: reload the page and try again'));
+    }
+    if (PUBLIC.some((pattern) => pattern.test(route))) return next();
+    if (!req.principal) {
+      return next(new HttpError(401, 'unauthorized', req.credentialProblem ?? 'Log in first (or send an API token as Authorization: Bearer …)'));
     }
     next();
   };

@@ -6,6 +6,7 @@ import { closeOpenSelfTest, unfinishedSelfTests } from '../../db/repositories/se
 import { closeOpenTrainingRun, unfinishedTrainingRuns } from '../../db/repositories/trainings';
 import type { Logger } from '../../lib/logger/logger';
 import { orphanReason, workflowFate, type WorkflowFate } from './workflow-fate';
+import { safeErrorMessage } from '../../lib/logger/errors';
 
 /** A row whose workflow Temporal does not know may be one the API is starting right now: given this long first. */
 const STARTING_GRACE_MS = 60_000;
@@ -73,7 +74,7 @@ export class JobReconciler {
         if (await this.settle(orphan)) closed++;
       }
     } catch (err) {
-      this.deps.logger.warn('jobs.reconcile_failed', `Could not check the jobs against Temporal: ${(err as Error).message}`, { error: err });
+      this.deps.logger.warn('jobs.reconcile_failed', `Could not check the jobs against Temporal: ${safeErrorMessage(err)}`, { error: err });
     }
     return closed;
   }

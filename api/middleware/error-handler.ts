@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ApiErrorBody } from '../../lib/contracts/errors';
+import { safeErrorMessage } from '../../lib/logger/errors';
 import type { Logger } from '../../lib/logger/logger';
 import { HttpError } from '../errors';
+import { DiskFullError, isDiskFull } from './disk-space';
 
 /** Connection failures of the database client (postgres.js), anywhere in an error's cause chain. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
@@ -38,7 +40,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (type === 'entity.too.large') {
-      send(res, 413, { error: { code: 'payload_too_large', message: 'The request body is too large' } });
+      const limit = (err as { limit?: number }).limit;
+      const most = typeof limit === 'number' ? `: at most ${Math.round(limit / 1024)} KB here` : '';
+      send(res, 413, { error: { code: 'payload_too_large', message: `The request body is too large${most}` } });
+      return;
+    }
+    // A write that found no space left (a file, or the database on the same volume): a 507 in plain words.
+    if (isDiskFull(err)) {
+      logger.warn('request.disk_full', `No space left on the disk during ${req.method} ${req.path}`, { error: err });
+      const full = new DiskFullError('there was no space left to save this. Free some space, then try again.');
+      send(res, full.status, { error: { code: full.code, message: full.message } });
       return;
     }
     if (isDatabaseUnreachable(err)) {
@@ -51,7 +62,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       send(res, status, { error: { code: 'validation_failed', message: (err as Error).message || 'Bad request' } });
       return;
     }
-    logger.error('request.error', `Unhandled error on ${req.method} ${req.path}: ${(err as Error)?.message}`, {
+    // safeErrorMessage: a failed query's parameter values (a prompt, notes) stay out of the log; the logger does the
+    // same for the `error` object (lib/logger/errors.ts).
+    logger.error('request.error', `Unhandled error on ${req.method} ${req.path}: ${safeErrorMessage(err)}`, {
       error: err,
     });
     send(res, 500, {

@@ -1,27 +1,27 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
+  claimAdminPassword,
   createApiToken,
   createSession,
   deleteSession,
   listApiTokens,
   revokeApiToken,
   SESSION_DAYS,
-  storePasswordHash,
 } from '../../db/repositories/auth';
 import { loginInput, setupInput, tokenInput, type Session } from '../../lib/contracts/auth';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { LoginRateLimit } from '../auth/rate-limit';
-import { readCookie, SESSION_COOKIE } from '../auth/service';
+import { ADMIN_ACCOUNT, readCookie, sameSecret, SESSION_COOKIE } from '../auth/service';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 
+export const ALREADY_SET_UP = 'Isengard is already set up: log in with the password chosen then';
+
 /** Login, logout, first-visit setup, and API tokens for scripts. */
 export function authRouter(deps: ApiDeps): Router {
   const { auth, logger } = deps;
   const db = deps.db.db;
-  const limit = new LoginRateLimit();
   const router = Router();
 
   async function startSession(req: Request, res: Response) {
@@ -36,13 +36,34 @@ export function authRouter(deps: ApiDeps): Router {
     return { authenticated: true, csrfToken: session.csrfToken };
   }
 
-  function checkRate(ip: string, res: Response): void {
-    const wait = limit.waitFor(ip);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
-      throw new HttpError(429, 'rate_limited', `Too many wrong attempts: try again in ${Math.ceil(wait / 1000)} s`, { retryAfterSeconds: Math.ceil(wait / 1000) });
-    }
+  /**
+   * Starts a password (or setup code) attempt, or refuses it with a 429 while the address or the account must
+   * still wait after earlier wrong ones. Each refusal is one WARN line: the address and the account, never the secret.
+   */
+  function beginAttempt(req: Request, res: Response, attempt: 'login' | 'setup'): string {
+    const ip = req.ip ?? 'unknown';
+    const { waitMs, by } = auth.throttle.begin(ip, ADMIN_ACCOUNT);
+    if (waitMs === 0) return ip;
+    const seconds = Math.ceil(waitMs / 1000);
+    logger.warn('auth.throttled', `${attempt === 'login' ? 'Login' : 'Setup'} attempt refused: too many wrong tries, ${seconds} s still to wait`, {
+      ip,
+      account: ADMIN_ACCOUNT,
+      attempt,
+      throttledBy: by,
+      retryAfterSeconds: seconds,
+    });
+    res.setHeader('Retry-After', String(seconds));
+    throw new HttpError(429, 'rate_limited', `Too many wrong attempts: try again in ${seconds} s`, { retryAfterSeconds: seconds });
   }
+
+  /** API tokens are managed from a browser session only: a token that could mint tokens could outlive its revocation. */
+  const browserOnly: RequestHandler = (req, _res, next) => {
+    if (req.credential === 'token') {
+      next(new HttpError(403, 'forbidden', 'API tokens cannot create, list or revoke API tokens: do that on the web page, logged in with the password'));
+      return;
+    }
+    next();
+  };
 
   router.get('/session', (req, res) => {
     res.json({
@@ -55,39 +76,43 @@ export function authRouter(deps: ApiDeps): Router {
   });
 
   router.post('/setup', requireJson, async (req, res) => {
-    if (!auth.required || !auth.setupCode) throw new HttpError(409, 'conflict', 'The admin password is already set');
-    const ip = req.ip ?? 'unknown';
-    checkRate(ip, res);
+    if (!auth.required) throw new HttpError(409, 'conflict', 'This instance needs no login (it listens on loopback only)');
+    if (!auth.setupCode) throw new HttpError(409, 'conflict', ALREADY_SET_UP);
     const input = parseOrThrow(setupInput, req.body);
-    if (input.setupCode !== auth.setupCode) {
-      limit.failed(ip);
+    const ip = beginAttempt(req, res, 'setup');
+    if (!sameSecret(input.setupCode, auth.setupCode)) {
+      logger.warn('auth.setup_failed', 'Wrong setup code', { ip, account: ADMIN_ACCOUNT });
       const message = 'Wrong setup code: it is in the server log (and in the terminal running npm start)';
       throw new HttpError(403, 'forbidden', message, [{ field: 'setupCode', message }]);
     }
-    limit.succeeded(ip);
-    await storePasswordHash(db, await hashPassword(input.password));
+    // Two setups at once both get here: the database lets exactly one claim the password.
+    const claimed = await claimAdminPassword(db, await hashPassword(input.password));
     auth.setupCode = undefined;
-    logger.info('auth.password_set', 'Admin password chosen on the first visit');
+    if (!claimed) {
+      logger.warn('auth.setup_refused', 'A second first-visit setup was refused: the password was already chosen', { ip });
+      throw new HttpError(409, 'conflict', ALREADY_SET_UP);
+    }
+    auth.throttle.succeeded(ip, ADMIN_ACCOUNT);
+    logger.info('auth.password_set', 'Admin password chosen on the first visit', { ip });
     res.json(await startSession(req, res));
   });
 
   router.post('/login', requireJson, async (req, res) => {
     if (!auth.required) throw new HttpError(409, 'conflict', 'This instance needs no login (it listens on loopback only)');
-    const ip = req.ip ?? 'unknown';
-    checkRate(ip, res);
     const input = parseOrThrow(loginInput, req.body);
     const hash = await auth.passwordHash();
     if (!hash) throw new HttpError(409, 'conflict', 'No admin password yet: choose one with the setup code');
+    const ip = beginAttempt(req, res, 'login');
     if (!(await verifyPassword(input.password, hash))) {
-      limit.failed(ip);
-      logger.warn('auth.login_failed', 'Wrong password', { ip });
+      logger.warn('auth.login_failed', 'Wrong password', { ip, account: ADMIN_ACCOUNT });
       throw new HttpError(401, 'unauthorized', 'Wrong password', [{ field: 'password', message: 'Wrong password' }]);
     }
-    limit.succeeded(ip);
-    logger.info('auth.login', 'Logged in', { ip });
+    auth.throttle.succeeded(ip, ADMIN_ACCOUNT);
+    logger.info('auth.login', 'Logged in', { ip, account: ADMIN_ACCOUNT });
     res.json(await startSession(req, res));
   });
 
+  // The CSRF token is checked by the guard (api/auth/service.ts) whenever the cookie holds a live session.
   router.post('/logout', async (req, res) => {
     const cookie = readCookie(req, SESSION_COOKIE);
     if (cookie) await deleteSession(db, cookie);
@@ -95,18 +120,18 @@ export function authRouter(deps: ApiDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/tokens', async (_req, res) => {
+  router.get('/tokens', browserOnly, async (_req, res) => {
     res.json({ items: await listApiTokens(db) });
   });
 
-  router.post('/tokens', requireJson, async (req, res) => {
-    const { name } = parseOrThrow(tokenInput, req.body);
-    const token = await createApiToken(db, name);
-    logger.info('auth.token_created', `API token "${name}" created`, { tokenId: token.id });
+  router.post('/tokens', browserOnly, requireJson, async (req, res) => {
+    const { name, expiresInDays } = parseOrThrow(tokenInput, req.body);
+    const token = await createApiToken(db, name, expiresInDays);
+    logger.info('auth.token_created', `API token "${name}" created`, { tokenId: token.id, expiresAt: token.expiresAt });
     res.status(201).json(token);
   });
 
-  router.delete('/tokens/:id', async (req, res) => {
+  router.delete('/tokens/:id', browserOnly, async (req, res) => {
     const id = idParam(req.params.id);
     if (!(await revokeApiToken(db, id))) throw notFound('API token');
     logger.info('auth.token_revoked', 'API token revoked', { tokenId: id });

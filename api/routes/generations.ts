@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import {
   BadCursorError,
   createGeneration,
@@ -9,6 +9,7 @@ import {
   getGenerationRow,
   getGenerationVersion,
   getOutput,
+  generationByIdempotencyKey,
   getVersionedGeneration,
   gpuOccupants,
   listGenerations,
@@ -33,6 +34,8 @@ import type { ApiDeps } from '../deps';
 import { generationOrphan } from '../jobs/reconciler';
 import { RecentRead } from '../events/recent-read';
 import { HttpError, notFound, parseOrThrow } from '../errors';
+import { idempotencyKeyOf, onceFor } from '../idempotency';
+import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
@@ -70,8 +73,18 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     return items;
   }
 
-  async function start(params: GenerationParams, characterId: string | null, sourceGenerationId: string | null, submittedBy: string) {
-    const generation = await createGeneration(db, { id: randomUUID(), params, characterId, sourceGenerationId, submittedBy });
+  async function start(
+    req: Request,
+    input: { params: GenerationParams; characterId: string | null; sourceGenerationId: string | null; idempotencyKey?: string },
+  ): Promise<{ generation: Generation; repeated: boolean }> {
+    const { params, characterId } = input;
+    const submittedBy = principalOf(req);
+    const { job: generation, repeated } = await onceFor(
+      input.idempotencyKey,
+      (key) => generationByIdempotencyKey(db, key),
+      (idempotencyKey) => createGeneration(db, { id: randomUUID(), ...input, idempotencyKey, submittedBy, correlationId: req.correlationId }),
+    );
+    if (repeated) return { generation: (await explainWaits([generation]))[0]!, repeated };
     // The answer is worked out while Temporal takes the start (the workflow's first task comes back with it).
     const [started, explained] = await Promise.allSettled([
       temporal.workflow.start(generateImages, {
@@ -94,10 +107,10 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     }
     if (explained.status === 'rejected') throw explained.reason;
     logger.info('generation.submitted', `Generation of ${params.batch} image(s) submitted`, { generationId: generation.id, loraId: params.lora?.id });
-    return explained.value[0]!;
+    return { generation: explained.value[0]!, repeated: false };
   }
 
-  router.post('/', requireJson, async (req, res) => {
+  router.post('/', requireJson, requireFreeSpace(deps), async (req, res) => {
     const input = parseOrThrow(generationInput, req.body);
     let lora = null;
     let characterId: string | null = null;
@@ -113,7 +126,9 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       lora = { id: row.id, fileName: contract.fileName, name: row.name, triggerWord: row.triggerWord, baseModel: row.baseModel };
       characterId = row.characterId;
     }
-    const generation = await start(resolveGenerationParams(input, lora, randomSeed), characterId, null, principalOf(req));
+    const idempotencyKey = idempotencyKeyOf(req);
+    const { generation, repeated } = await start(req, { params: resolveGenerationParams(input, lora, randomSeed), characterId, sourceGenerationId: null, idempotencyKey });
+    if (repeated) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 
@@ -180,7 +195,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   });
 
   /** The same parameters again, or with another seed (given, or a new random one). */
-  router.post('/:id/rerun', requireJson, async (req, res) => {
+  router.post('/:id/rerun', requireJson, requireFreeSpace(deps), async (req, res) => {
     const id = idParam(req.params.id);
     const options = parseOrThrow(rerunInput, req.body ?? {});
     const row = await getGenerationRow(db, id);
@@ -188,7 +203,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const params = row.parameters as unknown as GenerationParams;
     if (params.lora && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
     const seed = options.seed ?? (options.varySeed ? randomSeed() : params.seed);
-    const generation = await start({ ...params, seed }, row.characterId, row.id, principalOf(req));
+    const { generation } = await start(req, { params: { ...params, seed }, characterId: row.characterId, sourceGenerationId: row.id });
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 

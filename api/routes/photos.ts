@@ -6,6 +6,7 @@ import { thumbnailPathOf } from '../../lib/photo-storage';
 import { within } from '../../lib/storage';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
+import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { sendStoredFile } from '../send-file';
@@ -26,11 +27,13 @@ function sendStored(res: Response, file: string, contentType: string): Promise<v
 }
 
 /** Photo intake (upload, checks, storage) and the photos of a character. */
-export function photosRouter({ db: { db }, logger, config, lists }: ApiDeps): Router {
+export function photosRouter(deps: ApiDeps): Router {
+  const { db: { db }, logger, config, lists } = deps;
   const router = Router();
   const intake = createPhotoIntake({ db, storage: config.storage });
 
-  router.post('/characters/:id/photos', async (req, res) => {
+  // Below DISK_RESERVE_MB free, an upload is refused before a byte of it is stored.
+  router.post('/characters/:id/photos', requireFreeSpace(deps), async (req, res) => {
     const characterId = idParam(req.params.id);
     if (!req.is('multipart/form-data')) {
       refuseBody(

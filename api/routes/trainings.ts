@@ -12,7 +12,9 @@ import {
   getTrainingSample,
   listTrainingRuns,
   requestTrainingStop,
+  trainingRunByIdempotencyKey,
 } from '../../db/repositories/trainings';
+import { engineVersion } from '../../plugins/versions';
 import { getLora, lorasOfRun, toLora } from '../../db/repositories/loras';
 import { registerLora } from '../../activities/control/register-lora';
 import { engineJobName, resolveSettings, startTrainingInput } from '../../lib/contracts/training';
@@ -25,6 +27,8 @@ import { saveNowSignal, trainLora } from '../../workflows/train-lora';
 import type { ApiDeps } from '../deps';
 import { trainingOrphan } from '../jobs/reconciler';
 import { HttpError, notFound, parseOrThrow } from '../errors';
+import { idempotencyKeyOf, onceFor } from '../idempotency';
+import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
@@ -41,7 +45,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
   const byCharacter = Router({ mergeParams: true });
   const byRun = Router();
 
-  byCharacter.post('/:id/trainings', requireJson, async (req, res) => {
+  byCharacter.post('/:id/trainings', requireJson, requireFreeSpace(deps), async (req, res) => {
     const characterId = idParam(req.params.id);
     const input = parseOrThrow(startTrainingInput, req.body);
     const character = await getCharacter(db, characterId);
@@ -55,16 +59,34 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     })();
     const busy = (active: { id: string }) =>
       new HttpError(409, 'conflict', `${character.name} is already training (run ${active.id}); stop it or wait for it to finish`);
-    const active = await activeTrainingRun(db, characterId);
-    if (active) throw busy(active);
-    let run;
-    try {
-      run = await createTrainingRun(db, { id: randomUUID(), characterId, preset: input.preset, advanced: input.advanced ?? {}, settings });
-    } catch (err) {
-      // Another request started a run of this character at the same moment: the database holds one at a time.
-      const winner = await activeTrainingRun(db, characterId);
-      if (winner) throw busy(winner);
-      throw err;
+    const { job: run, repeated } = await onceFor(
+      idempotencyKeyOf(req),
+      (key) => trainingRunByIdempotencyKey(db, key),
+      async (idempotencyKey) => {
+        const active = await activeTrainingRun(db, characterId);
+        if (active) throw busy(active);
+        try {
+          return await createTrainingRun(db, {
+            id: randomUUID(),
+            characterId,
+            preset: input.preset,
+            advanced: input.advanced ?? {},
+            settings,
+            engineVersion: engineVersion(trainingEngine),
+            idempotencyKey,
+            correlationId: req.correlationId,
+          });
+        } catch (err) {
+          // Another run of this character started at the same moment: the database holds one at a time.
+          const winner = await activeTrainingRun(db, characterId);
+          throw winner ? busy(winner) : err;
+        }
+      },
+    );
+    if (repeated) {
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.status(202).location(`/api/trainings/${run.id}`).json(run);
+      return;
     }
     try {
       await temporal.workflow.start(trainLora, {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import type { ApiToken, CreatedApiToken } from '../../lib/contracts/auth';
 import type { Database } from '../client';
 import { apiTokens, sessions, settings } from '../schema';
 
@@ -14,11 +15,17 @@ export async function storedPasswordHash(db: Database): Promise<string | undefin
   return typeof row?.value === 'string' ? row.value : undefined;
 }
 
-export async function storePasswordHash(db: Database, hash: string): Promise<void> {
-  await db
+/**
+ * Stores the admin password chosen on the first visit, if none is stored yet: one atomic insert, so of two setups at
+ * once exactly one wins. False: a password already exists (the other setup won, or another process's).
+ */
+export async function claimAdminPassword(db: Database, hash: string): Promise<boolean> {
+  const rows = await db
     .insert(settings)
     .values({ key: ADMIN_PASSWORD, value: hash })
-    .onConflictDoUpdate({ target: settings.key, set: { value: hash, updatedAt: new Date() } });
+    .onConflictDoNothing({ target: settings.key })
+    .returning({ key: settings.key });
+  return rows.length > 0;
 }
 
 /** A new session: the raw token goes in the cookie, only its hash is stored. */
@@ -46,26 +53,30 @@ export async function deleteExpiredSessions(db: Database): Promise<void> {
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
 }
 
-export interface ApiTokenInfo {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
+function toInfo(row: typeof apiTokens.$inferSelect): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+  };
 }
 
-function toInfo(row: typeof apiTokens.$inferSelect): ApiTokenInfo {
-  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), lastUsedAt: row.lastUsedAt?.toISOString() ?? null };
-}
-
-/** A new API token: shown once, stored as a hash, told apart in lists by its first characters. */
-export async function createApiToken(db: Database, name: string): Promise<ApiTokenInfo & { token: string }> {
+/**
+ * A new API token: shown once, stored as a hash, told apart in lists by its first characters. With `expiresInDays`
+ * it stops working that many days from now; without, it works until revoked.
+ */
+export async function createApiToken(db: Database, name: string, expiresInDays?: number, now = new Date()): Promise<CreatedApiToken> {
   const token = `isg_${secret()}`;
-  const [row] = await db.insert(apiTokens).values({ name, tokenHash: sha256(token), prefix: token.slice(0, 10) }).returning();
+  const expiresAt = expiresInDays === undefined ? null : new Date(now.getTime() + expiresInDays * 24 * 3600 * 1000);
+  const [row] = await db.insert(apiTokens).values({ name, tokenHash: sha256(token), prefix: token.slice(0, 10), expiresAt }).returning();
   return { ...toInfo(row!), token };
 }
 
-export async function listApiTokens(db: Database): Promise<ApiTokenInfo[]> {
+/** The tokens not revoked, newest first; expired ones stay listed (with their expiry) until revoked. */
+export async function listApiTokens(db: Database): Promise<ApiToken[]> {
   const rows = await db.select().from(apiTokens).where(isNull(apiTokens.revokedAt)).orderBy(desc(apiTokens.createdAt));
   return rows.map(toInfo);
 }
@@ -79,11 +90,17 @@ export async function revokeApiToken(db: Database, id: string): Promise<boolean>
   return rows.length > 0;
 }
 
-export async function findApiToken(db: Database, token: string) {
+/**
+ * The token a script sent, if it exists and is not revoked, and whether it has expired. Only a token that still
+ * works has its last use recorded.
+ */
+export async function findApiToken(db: Database, token: string, now = new Date()): Promise<{ id: string; name: string; expired: boolean } | undefined> {
   const [row] = await db
     .select()
     .from(apiTokens)
     .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)));
-  if (row) await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.id));
-  return row;
+  if (!row) return undefined;
+  const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
+  if (!expired) await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
+  return { id: row.id, name: row.name, expired };
 }

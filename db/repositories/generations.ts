@@ -42,6 +42,7 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     workflowId: row.workflowId,
     cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
+    correlationId: row.correlationId,
     sourceGenerationId: row.sourceGenerationId,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
@@ -51,7 +52,15 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
 
 export async function createGeneration(
   db: Database,
-  input: { id: string; params: GenerationParams; characterId: string | null; sourceGenerationId?: string | null; submittedBy?: string | null },
+  input: {
+    id: string;
+    params: GenerationParams;
+    characterId: string | null;
+    sourceGenerationId?: string | null;
+    submittedBy?: string | null;
+    idempotencyKey?: string | null;
+    correlationId?: string | null;
+  },
 ): Promise<Generation> {
   const [row] = await db
     .insert(generations)
@@ -66,9 +75,17 @@ export async function createGeneration(
       workflowId: generationWorkflowId(input.id),
       sourceGenerationId: input.sourceGenerationId ?? null,
       submittedBy: input.submittedBy ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      correlationId: input.correlationId ?? null,
     })
     .returning();
   return toGeneration(row!, []);
+}
+
+/** The generation a request with this idempotency key (see api/idempotency.ts) started, if any. */
+export async function generationByIdempotencyKey(db: Database, key: string): Promise<Generation | undefined> {
+  const [row] = await selectWithOutputs(db).where(eq(generations.idempotencyKey, key));
+  return row && withOutputs(row);
 }
 
 export async function getGenerationRow(db: Database, id: string): Promise<Row | undefined> {
@@ -119,7 +136,8 @@ function encodeCursor(row: Row): string {
 function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  return id && !Number.isNaN(date.getTime()) ? { at: date, id } : undefined;
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id ?? '');
+  return isUuid && !Number.isNaN(date.getTime()) ? { at: date, id: id! } : undefined;
 }
 
 export class BadCursorError extends Error {}

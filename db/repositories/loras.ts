@@ -21,6 +21,7 @@ const loraColumns = {
   steps: loras.steps,
   rank: loras.rank,
   triggerWord: loras.triggerWord,
+  engineVersion: loras.engineVersion,
   createdAt: loras.createdAt,
 };
 
@@ -39,6 +40,7 @@ export function toLora(row: Pick<Row, keyof typeof loraColumns>): Lora {
     rank: row.rank,
     triggerWord: row.triggerWord,
     downloadUrl: `/api/loras/${row.id}/file`,
+    engineVersion: row.engineVersion,
     createdAt: row.createdAt.toISOString(),
   };
 }

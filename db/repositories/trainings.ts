@@ -34,6 +34,8 @@ const runColumns = {
   gpuWorker: trainingRuns.gpuWorker,
   workflowId: trainingRuns.workflowId,
   stopRequestedAt: trainingRuns.stopRequestedAt,
+  engineVersion: trainingRuns.engineVersion,
+  correlationId: trainingRuns.correlationId,
   createdAt: trainingRuns.createdAt,
   startedAt: trainingRuns.startedAt,
   finishedAt: trainingRuns.finishedAt,
@@ -158,6 +160,8 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     gpuWorker: row.gpuWorker,
     workflowId: row.workflowId,
     stopRequestedAt: row.stopRequestedAt?.toISOString() ?? null,
+    engineVersion: row.engineVersion,
+    correlationId: row.correlationId,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -166,7 +170,16 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
 
 export async function createTrainingRun(
   db: Database,
-  input: { id: string; characterId: string; preset: PresetId; advanced: Record<string, unknown>; settings: TrainingSettings },
+  input: {
+    id: string;
+    characterId: string;
+    preset: PresetId;
+    advanced: Record<string, unknown>;
+    settings: TrainingSettings;
+    engineVersion?: string | null;
+    idempotencyKey?: string | null;
+    correlationId?: string | null;
+  },
 ): Promise<TrainingRun> {
   await db
     .insert(trainingRuns)
@@ -178,9 +191,18 @@ export async function createTrainingRun(
       settings: input.settings as unknown as Record<string, unknown>,
       totalSteps: input.settings.steps,
       workflowId: trainingWorkflowId(input.id),
+      engineVersion: input.engineVersion ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      correlationId: input.correlationId ?? null,
     });
   await addTrainingEvent(db, input.id, 'queued', 'Training queued');
   return (await getTrainingRun(db, input.id))!;
+}
+
+/** The run a request with this idempotency key (see api/idempotency.ts) started, if any. */
+export async function trainingRunByIdempotencyKey(db: Database, key: string): Promise<TrainingRun | undefined> {
+  const [row] = await selectRuns(db).where(eq(trainingRuns.idempotencyKey, key));
+  return row ? (await toTrainingRuns(db, [row]))[0] : undefined;
 }
 
 export async function getTrainingRow(db: Database, id: string): Promise<Row | undefined> {

@@ -7,6 +7,8 @@ export const capabilitySchema = z.object({
   label: z.string(),
   state: z.enum(CAPABILITY_STATES),
   engine: z.string().nullable(),
+  /** The engine's version as runs and LoRAs record it (`ai-toolkit@1+27a03a9`), when an engine does this. */
+  engineVersion: z.string().nullable(),
   description: z.string(),
 });
 export type Capability = z.infer<typeof capabilitySchema>;
@@ -20,6 +22,7 @@ export const CAPABILITIES: Capability[] = [
     label: 'LoRA training',
     state: 'supported',
     engine: 'ai-toolkit',
+    engineVersion: null,
     description: 'Identity LoRA for FLUX.1-dev trained with ostris/ai-toolkit.',
   },
   {
@@ -27,6 +30,7 @@ export const CAPABILITIES: Capability[] = [
     label: 'DoRA training',
     state: 'not_implemented',
     engine: null,
+    engineVersion: null,
     description: 'Not supported yet.',
   },
   {
@@ -34,6 +38,7 @@ export const CAPABILITIES: Capability[] = [
     label: 'Full fine-tune',
     state: 'out_of_scope',
     engine: null,
+    engineVersion: null,
     description: 'Out of scope: Isengard trains LoRAs only.',
   },
   {
@@ -41,6 +46,7 @@ export const CAPABILITIES: Capability[] = [
     label: 'Image generation',
     state: 'supported',
     engine: 'comfyui',
+    engineVersion: null,
     description: 'FLUX.1-dev or SDXL with a LoRA, run by ComfyUI.',
   },
   {
@@ -48,6 +54,7 @@ export const CAPABILITIES: Capability[] = [
     label: 'Video generation',
     state: 'scaffold',
     engine: null,
+    engineVersion: null,
     description: 'In development: the interface exists, nothing runs yet.',
   },
 ];

@@ -1,9 +1,5 @@
 import { z } from 'zod';
-
-// Control and text-direction override characters are refused in names (they can disguise a name);
-// everything else, right-to-left scripts included, is welcome.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+import { DISGUISING, storable } from './text';
 
 export const characterNameSchema = z
   .string({ error: 'Name must be text' })
@@ -13,7 +9,8 @@ export const characterNameSchema = z
       .string()
       .min(1, 'Name cannot be empty')
       .max(80, 'Name can be at most 80 characters')
-      .refine((s) => !CONTROL.test(s), 'Name cannot contain control or text-direction characters'),
+      .check(storable())
+      .refine((s) => !DISGUISING.test(s), 'Name cannot contain control or text-direction characters'),
   );
 
 export const triggerWordSchema = z
@@ -21,9 +18,10 @@ export const triggerWordSchema = z
   .trim()
   .min(2, 'Trigger word must be at least 2 characters')
   .max(40, 'Trigger word can be at most 40 characters')
+  .check(storable())
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Trigger word can only use letters A–Z, digits, - and _ (no spaces)');
 
-export const notesSchema = z.string({ error: 'Notes must be text' }).max(2000, 'Notes can be at most 2000 characters');
+export const notesSchema = z.string({ error: 'Notes must be text' }).max(2000, 'Notes can be at most 2000 characters').check(storable());
 
 export const createCharacterInput = z.strictObject(
   {

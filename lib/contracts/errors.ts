@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'forbidden',
   'rate_limited',
   'unavailable',
+  'disk_full',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

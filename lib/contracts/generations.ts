@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from './text';
 
 export const BASE_MODEL_IDS = ['flux1-dev', 'sdxl'] as const;
 export type BaseModelId = (typeof BASE_MODEL_IDS)[number];
@@ -44,8 +45,8 @@ const size = (name: string) =>
 
 export const generationInput = z
   .strictObject({
-    prompt: z.string({ error: 'Prompt must be text' }).trim().min(1, 'Write a prompt').max(2000, 'The prompt can be at most 2000 characters'),
-    negativePrompt: z.string({ error: 'Negative prompt must be text' }).max(2000, 'The negative prompt can be at most 2000 characters').optional(),
+    prompt: z.string({ error: 'Prompt must be text' }).trim().min(1, 'Write a prompt').max(2000, 'The prompt can be at most 2000 characters').check(storable()),
+    negativePrompt: z.string({ error: 'Negative prompt must be text' }).max(2000, 'The negative prompt can be at most 2000 characters').check(storable()).optional(),
     loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
     loraStrength: z.number({ error: 'LoRA strength must be a number' }).min(0, 'LoRA strength must be at least 0').max(2, 'LoRA strength can be at most 2').optional(),
     baseModel: z.enum(BASE_MODEL_IDS, { error: 'Base model must be flux1-dev or sdxl' }).optional(),
@@ -156,6 +157,8 @@ export const generationSchema = z.object({
   workflowId: z.string(),
   /** When the user asked to cancel; the generation shows "Cancelling…" until its workflow has ended it. */
   cancelRequestedAt: z.iso.datetime().nullable(),
+  /** The correlation id of the request that started it: on every log line it causes. */
+  correlationId: z.string().nullable(),
   sourceGenerationId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
@@ -174,7 +177,7 @@ export const galleryQuery = z.strictObject({
   loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
   status: z.enum(GENERATION_STATUSES).optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(24),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).check(storable()).optional(),
 });
 
 /** Re-run with the same parameters, or vary the seed (a new random one, or the given one). */

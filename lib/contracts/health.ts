@@ -32,6 +32,46 @@ export const gpuWorkerHealthSchema = z.object({
 });
 export type GpuWorkerHealth = z.infer<typeof gpuWorkerHealthSchema>;
 
+/** A volume Isengard writes to: `data` (DATA_DIR: photos, datasets, LoRAs, images, the embedded database) or `logs` (LOG_DIR). */
+export const DISK_VOLUMES = ['data', 'logs'] as const;
+
+/**
+ * Free space of one volume (statfs), against DISK_LOW_FREE_MB and DISK_RESERVE_MB: `low` below the first (health
+ * says degraded), `full` below the second (on the data volume, uploads, trainings and generations are refused).
+ */
+export const diskVolumeSchema = z.object({
+  name: z.enum(DISK_VOLUMES),
+  /** The folder measured. */
+  path: z.string(),
+  /** Space a process may still use there, in whole megabytes, and in gigabytes (two decimals). */
+  freeMb: z.number(),
+  freeGb: z.number(),
+  totalMb: z.number(),
+  totalGb: z.number(),
+  state: z.enum(['ok', 'low', 'full']),
+  /** The logs live on the data volume: the same space, counted once. */
+  sameVolumeAsData: z.boolean().optional(),
+});
+export type DiskVolume = z.infer<typeof diskVolumeSchema>;
+
+/** A size given in megabytes, in words: "10 GB", "2.1 GB", "512 MB", "3.4 MB". */
+export function sizeText(mb: number): string {
+  if (mb >= 1024) {
+    const gb = mb / 1024;
+    return `${gb >= 100 ? Math.round(gb) : Math.round(gb * 10) / 10} GB`;
+  }
+  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
+}
+
+export const diskHealthSchema = z.object({
+  /** DISK_LOW_FREE_MB and DISK_RESERVE_MB. */
+  lowFreeMb: z.number(),
+  reserveMb: z.number(),
+  /** The volumes that could be measured. */
+  volumes: z.array(diskVolumeSchema),
+});
+export type DiskHealth = z.infer<typeof diskHealthSchema>;
+
 export const healthSchema = z.object({
   status: z.enum(HEALTH_STATUSES),
   mode: z.enum(['fast-test', 'production']),
@@ -43,7 +83,10 @@ export const healthSchema = z.object({
     engines: healthCheckSchema.extend({ starting: z.boolean().optional() }),
     /** The base models' weights, downloaded on the Models page. */
     models: healthCheckSchema,
+    /** Free space on the data and log volumes. */
+    disk: healthCheckSchema,
   }),
+  disk: diskHealthSchema,
   /** The Temporal workers seen polling Isengard's task queues. */
   workers: z.array(workerPollerSchema),
   gpuWorkers: z.array(gpuWorkerHealthSchema),

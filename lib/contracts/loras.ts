@@ -15,6 +15,8 @@ export const loraSchema = z.object({
   rank: z.number().nullable(),
   triggerWord: z.string(),
   downloadUrl: z.string(),
+  /** The training engine and version that made it (its run's). */
+  engineVersion: z.string().nullable(),
   createdAt: z.iso.datetime(),
 });
 export type Lora = z.infer<typeof loraSchema>;

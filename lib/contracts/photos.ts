@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from './text';
 
 /** Bounds of photo intake, shared by the API (enforced) and the web app (explained before upload). */
 export const PHOTO_LIMITS = {
@@ -68,6 +69,7 @@ export const updatePhotoInput = z
     caption: z
       .string({ error: 'Caption must be text' })
       .max(PHOTO_LIMITS.captionMaxLength, `Caption can be at most ${PHOTO_LIMITS.captionMaxLength} characters`)
+      .check(storable())
       .optional(),
     excluded: z.boolean({ error: 'excluded must be true or false' }).optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from './text';
 
 export const PRESET_IDS = ['quick', 'balanced', 'high'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -23,7 +24,7 @@ export const trainingSettingsSchema = z.object({
   saveEvery: z.int('Save every must be a whole number of steps').min(50, 'Save at most every 50 steps').max(5_000),
   sampleEvery: z.int('Sample every must be a whole number of steps').min(50, 'Sample at most every 50 steps').max(5_000),
   samplePrompts: z
-    .array(z.string().trim().min(1, 'A sample prompt cannot be empty').max(500, 'A sample prompt can be at most 500 characters'))
+    .array(z.string({ error: 'A sample prompt must be text' }).trim().min(1, 'A sample prompt cannot be empty').max(500, 'A sample prompt can be at most 500 characters').check(storable()))
     .max(6, 'At most 6 sample prompts'),
   optimizer: z.enum(OPTIMIZERS, { error: `Optimizer must be one of: ${OPTIMIZERS.join(', ')}` }),
   /** Quantize the model to 8 bits so it fits a 24 GB GPU. */
@@ -174,6 +175,10 @@ export const trainingRunSchema = z.object({
   workflowId: z.string(),
   /** When the user asked to stop; the run shows "Stopping" (its step no longer counting) until its workflow ends it. */
   stopRequestedAt: z.iso.datetime().nullable(),
+  /** The training engine and how it trains, `ai-toolkit@1+27a03a9` (plugins/versions.ts). */
+  engineVersion: z.string().nullable(),
+  /** The correlation id of the request that started the run: on every log line it causes. */
+  correlationId: z.string().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),

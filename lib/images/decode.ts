@@ -2,6 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import type { FailOnOptions, Sharp } from 'sharp';
 import { PHOTO_LIMITS } from '../contracts/photos';
 import type { PhotoFormat } from './detect-type';
+import type { HeicDecode } from 'heic-decode';
 import { heifOrientation } from './heif-orientation';
 import { exifOrientation, type ExifOrientation } from './orientation';
 import { decodeFailure, PhotoRejectedError, rejectionReasons } from './rejection';
@@ -74,19 +75,56 @@ async function readHeader(sharp: SharpFactory, file: string, format: PhotoFormat
   }
 }
 
+/** The size of a photo as its header declares it, before any pixel is decoded. */
+export interface PhotoHeader {
+  width: number;
+  height: number;
+  /** The EXIF orientation (for HEIC: informational only, see {@link openHeic}). */
+  orientation: ExifOrientation;
+}
+
+/**
+ * Reads and checks the header of an uploaded photo: damaged headers and decompression bombs are refused here,
+ * before anything is decoded.
+ */
+export async function readPhotoHeader(file: string, format: PhotoFormat): Promise<PhotoHeader> {
+  const sharp = await loadSharp();
+  const header = await readHeader(sharp, file, format);
+  const width = header.width ?? 0;
+  const height = header.height ?? 0;
+  if (width <= 0 || height <= 0) throw new PhotoRejectedError(rejectionReasons.damaged);
+  refuseBombs(width, height);
+  return { width, height, orientation: exifOrientation(header.orientation) };
+}
+
+type HeicDecoder = Pick<HeicDecode, 'all'>;
+
+/**
+ * A libheif of its own, for one large photo: libheif (WebAssembly) grows its memory to what the largest picture
+ * it decoded needed and never gives it back, about 450 MB for a 48-megapixel HEIC. An instance used once and then
+ * dropped takes that memory with it; a new one costs about 15 ms. Small photos share heic-decode's own instance.
+ */
+async function ownHeicDecoder(): Promise<HeicDecoder> {
+  const [{ default: createLibheif }, { default: bindDecoder }] = await Promise.all([
+    import('libheif-js/libheif-wasm/libheif-bundle.js'),
+    import('heic-decode/lib.js'),
+  ]);
+  return bindDecoder(createLibheif());
+}
+
 /**
  * HEVC-HEIC, which the prebuilt libvips cannot decode: heic-decode (libheif in WebAssembly) gives RGBA pixels that
  * sharp takes from there. libheif applies HEIF's own rotation and mirroring (irot/imir) while decoding, so the
  * pixels arrive upright; `orientation` records what that was, in EXIF terms. (An EXIF orientation inside a HEIF
  * is informational and must not be applied again.)
  */
-async function openHeic(sharp: SharpFactory, file: string): Promise<SourceImage> {
-  const { default: heicDecode } = await import('heic-decode');
+async function openHeic(sharp: SharpFactory, file: string, ownDecoder: boolean): Promise<SourceImage> {
+  const decoder: HeicDecoder = ownDecoder ? await ownHeicDecoder() : (await import('heic-decode')).default;
   const buffer = await readFile(file);
   const orientation = heifOrientation(buffer);
   let decoded;
   try {
-    const images = await heicDecode.all({ buffer });
+    const images = await decoder.all({ buffer });
     try {
       const primary = images[0];
       if (!primary) throw new PhotoRejectedError(rejectionReasons.damaged);
@@ -110,21 +148,24 @@ async function openHeic(sharp: SharpFactory, file: string): Promise<SourceImage>
   };
 }
 
-/** Opens an uploaded photo of a detected format: header checks first, then a way to decode it. */
-export async function openPhoto(file: string, format: PhotoFormat): Promise<SourceImage> {
+/**
+ * Opens an uploaded photo of a detected format: header checks first (or the header already read), then a way to
+ * decode it. `ownDecoder`: decode a HEIC with a libheif of its own ({@link ownHeicDecoder}), for large ones.
+ */
+export async function openPhoto(
+  file: string,
+  format: PhotoFormat,
+  options: { header?: PhotoHeader; ownDecoder?: boolean } = {},
+): Promise<SourceImage> {
   const sharp = await loadSharp();
-  const header = await readHeader(sharp, file, format);
-  const width = header.width ?? 0;
-  const height = header.height ?? 0;
-  if (width <= 0 || height <= 0) throw new PhotoRejectedError(rejectionReasons.damaged);
-  refuseBombs(width, height);
-  if (format === 'heic') return openHeic(sharp, file);
+  const header = options.header ?? (await readPhotoHeader(file, format));
+  if (format === 'heic') return openHeic(sharp, file, options.ownDecoder ?? false);
   return {
     file,
     format,
-    width,
-    height,
-    orientation: exifOrientation(header.orientation),
+    width: header.width,
+    height: header.height,
+    orientation: header.orientation,
     pipeline: (failOn = 'error') => sharp(file, { failOn, limitInputPixels: PHOTO_LIMITS.maxPixels }),
   };
 }

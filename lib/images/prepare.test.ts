@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { colourAt, markerAt, photoJpeg, photoLike, pngBomb } from '../../test/helpers/images';
 import { detectPhotoType } from './detect-type';
-import { preparePhoto } from './prepare';
+import { openPhoto } from './decode';
+import { analysisCopy, isLargeDecode, largeDecodesAtOnce, LARGE_DECODE_PIXELS, preparePhoto } from './prepare';
 import { PhotoRejectedError } from './rejection';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'isengard-prepare-'));
@@ -97,5 +98,41 @@ describe('preparePhoto', () => {
     expect(readFileSync(prepared.imagePath).equals(bytes)).toBe(true);
     const thumbnail = await sharp(prepared.thumbnailPath).metadata();
     expect([thumbnail.width, thumbnail.height]).toEqual([240, 320]);
+  });
+
+  it('decodes large photos whole one at a time, and only those that must be decoded whole', async () => {
+    const at = (width: number, height: number, orientation: number) => ({ width, height, orientation: orientation as 1 | 6 });
+    // A JPEG is read at a reduced scale whatever its size; an upright PNG or WebP is shrunk as it is read.
+    expect(isLargeDecode('jpeg', at(8000, 6000, 6))).toBe(false);
+    expect(isLargeDecode('png', at(8000, 6000, 1))).toBe(false);
+    expect(isLargeDecode('webp', at(8000, 6000, 1))).toBe(false);
+    // Turned in their pixels, or HEIC (libheif decodes whole): large above the limit.
+    expect(isLargeDecode('png', at(2400, 1800, 6))).toBe(true);
+    expect(isLargeDecode('webp', at(1000, 800, 6))).toBe(false);
+    expect(isLargeDecode('heic', at(4032, 3024, 1))).toBe(true);
+    expect(isLargeDecode('heic', at(640, 480, 1))).toBe(false);
+    expect(2400 * 1800).toBeGreaterThan(LARGE_DECODE_PIXELS);
+
+    const sideways = await photoLike(2400, 1800, 9).withMetadata({ orientation: 6 }).png({ compressionLevel: 1 }).toBuffer();
+    const small = await photoJpeg(900, 600, { seed: 10 });
+    const prepared = await Promise.all([prepare(sideways), prepare(small), prepare(sideways), prepare(sideways)]);
+    expect(prepared.map((p) => [p.width, p.height])).toEqual([
+      [1800, 2400],
+      [900, 600],
+      [1800, 2400],
+      [1800, 2400],
+    ]);
+    expect(largeDecodesAtOnce()).toBe(1);
+  });
+
+  it('decodes a HEIC with a libheif of its own as well as with the shared one', async () => {
+    const file = path.join(dir, 'own-decoder.heic');
+    writeFileSync(file, HEIC);
+    for (const ownDecoder of [true, false]) {
+      const source = await openPhoto(file, 'heic', { ownDecoder });
+      expect([source.width, source.height]).toEqual([640, 480]);
+      const small = await analysisCopy(source);
+      expect([small.width, small.height]).toEqual([512, 384]);
+    }
   });
 });

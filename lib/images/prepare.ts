@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
-import { decodeChecked, openPhoto, type SourceImage } from './decode';
+import { createLimiter } from '../concurrency';
+import { decodeChecked, openPhoto, readPhotoHeader, type PhotoHeader, type SourceImage } from './decode';
 import type { PhotoFormat } from './detect-type';
 import { needsTurning, uprightSize, type ExifOrientation } from './orientation';
 import { perceptualHash } from './phash';
@@ -97,14 +98,50 @@ function encodeUpright(source: SourceImage, format: StoredFormat) {
 }
 
 /**
+ * A photo over this many pixels whose preparation holds its full-size pixels in memory is a large decode: those run
+ * one at a time, across all uploads. A 48-megapixel HEIC holds about 640 MB while libheif decodes it (its
+ * WebAssembly memory and the RGBA copy it hands over), a turned 48-megapixel PNG about 200 MB; two or four of them
+ * at once (the intake prepares a photo per core) is what sent the control plane past a gigabyte.
+ */
+export const LARGE_DECODE_PIXELS = 4_000_000;
+const oneLargeDecodeAtATime = createLimiter(1);
+let largeRunning = 0;
+let largeMostAtOnce = 0;
+/** The most large decodes that ever ran at once in this process (1, unless the limit is broken). */
+export const largeDecodesAtOnce = () => largeMostAtOnce;
+
+/**
+ * Whether preparing a photo decodes it whole: every HEIC (libheif has no reduced-scale decoding) and every photo
+ * turned in its pixels. A JPEG never is: it is read at a reduced scale for the checks and stored as uploaded; nor
+ * is an upright PNG or WebP, which sharp shrinks as it reads.
+ */
+export function isLargeDecode(format: PhotoFormat, header: PhotoHeader): boolean {
+  return needsUprightCopy(format, header.orientation) && header.width * header.height > LARGE_DECODE_PIXELS;
+}
+
+/**
  * Turns an upload into a stored photo: decodes it (refusing damaged files and decompression bombs), keeps the
  * original bytes or writes an upright copy ({@link needsUprightCopy}), writes an upright thumbnail, and measures
  * sharpness and the perceptual hash on upright pixels. Width and height are always the upright size. The upload
- * file is moved or left for the caller to delete.
+ * file is moved or left for the caller to delete. Large decodes ({@link isLargeDecode}) take turns, and a large
+ * HEIC gets a libheif of its own, so that memory goes back once it is done.
  * Throws {@link PhotoRejectedError} for files a person must fix.
  */
 export async function preparePhoto(upload: UploadedFile, target: PhotoTarget): Promise<PreparedPhoto> {
-  const source = await openPhoto(upload.path, upload.format);
+  const header = await readPhotoHeader(upload.path, upload.format);
+  if (!isLargeDecode(upload.format, header)) return prepareFrom(upload, target, header, false);
+  return oneLargeDecodeAtATime(async () => {
+    largeMostAtOnce = Math.max(largeMostAtOnce, ++largeRunning);
+    try {
+      return await prepareFrom(upload, target, header, true);
+    } finally {
+      largeRunning--;
+    }
+  });
+}
+
+async function prepareFrom(upload: UploadedFile, target: PhotoTarget, header: PhotoHeader, large: boolean): Promise<PreparedPhoto> {
+  const source = await openPhoto(upload.path, upload.format, { header, ownDecoder: large });
   const format = STORED_FORMAT[upload.format];
   const reencode = needsUprightCopy(upload.format, source.orientation);
   const small = await analysisCopy(source);

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { describe, expect, it } from 'vitest';
 import { withCorrelationId } from './correlation';
 import { createLogger } from './logger';
@@ -69,5 +70,18 @@ describe('createLogger', () => {
     expect(text).not.toContain('hf_abcdefghijk');
     expect(text).not.toContain('super-secret-value');
     expect(text).toContain('token=***');
+  });
+
+  it('logs a failed query with its statement and row id, never its parameter values', () => {
+    const { logger, lines } = capture();
+    const id = '3f2b8c1e-5d4a-4f6b-9c7d-2e1a0b9f8c7d';
+    const query = 'update "generations" set "prompt" = $1 where "generations"."id" = $2';
+    const err = new DrizzleQueryError(query, ['a very private prompt', id], Object.assign(new Error('value too long'), { code: '22001' }));
+    logger.error('request.error', `Unhandled error: ${err.message}`, { error: err });
+    const text = JSON.stringify(lines[0]);
+    expect(text).not.toContain('very private');
+    expect(lines[0]!.context).toMatchObject({ error: { query, rowId: id, message: `Failed query: ${query}\nparams: [not logged]`, cause: { code: '22001' } } });
+    // Even where the message was copied into the line's text, the redaction takes the values out.
+    expect(lines[0]!.message).toBe(`Unhandled error: Failed query: ${query}\nparams: [not logged]`);
   });
 });

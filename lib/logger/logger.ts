@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream } from 'pino';
 import type { LogLevel } from '../config';
 import { currentCorrelationId } from './correlation';
+import { loggableError } from './errors';
+import { openLogFile } from './log-file';
 import { createRedactor } from './redact';
-import { registerWriter, rotateServiceLogs } from './rotate';
+import { rotateServiceLogs } from './rotate';
 import { EVENT_PATTERN, type Service } from './schema';
 
 export type LogContext = Record<string, unknown>;
@@ -20,6 +21,8 @@ export interface Logger {
   /** A logger whose lines carry a fixed correlation id and/or extra context. */
   child(bindings: { correlationId?: string; context?: LogContext }): Logger;
   flush(): void;
+  /** `text` as this logger's lines would show it (secrets redacted): for what is shown elsewhere, e.g. the terminal. */
+  redact(text: string): string;
 }
 
 export interface LoggerOptions {
@@ -33,6 +36,11 @@ export interface LoggerOptions {
   stdout?: boolean;
   /** Move the previous `latest/` to `archive/<timestamp>/` first (design §8). */
   rotate?: boolean;
+  /**
+   * While running, the file moves to the archive before a line would take it past this size (and daily): pass
+   * `config.log.maxFileBytes` (LOG_MAX_FILE_MB). Default: LOG_MAX_FILE_MB from the environment, else 50 MB.
+   */
+  maxFileBytes?: number;
   secrets?: readonly string[];
   /** Extra destination, used by tests to capture lines. */
   stream?: DestinationStream;
@@ -40,16 +48,12 @@ export interface LoggerOptions {
 
 const PINO_LEVEL: Record<LogLevel, pino.Level> = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
 
-/** Errors and other non-plain values become JSON-friendly objects (stack included: logs stay server-side). */
-export function serializeValue(value: unknown, depth = 0): unknown {
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message };
-    if (value.stack) out.stack = value.stack;
-    const code = (value as { code?: unknown }).code;
-    if (code !== undefined) out.code = code;
-    if (value.cause !== undefined && depth < 3) out.cause = serializeValue(value.cause, depth + 1);
-    return out;
-  }
+/**
+ * Errors and other non-plain values become JSON-friendly objects (stack included: logs stay server-side). A failed
+ * query's parameter values are left out (lib/logger/errors.ts): its SQL and row id are kept.
+ */
+export function serializeValue(value: unknown): unknown {
+  if (value instanceof Error) return loggableError(value);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
@@ -71,6 +75,7 @@ class PinoLogger implements Logger {
   constructor(
     readonly service: Service,
     private readonly pino: pino.Logger,
+    private readonly redactor: (line: string) => string,
     private readonly bindings: { correlationId?: string; context?: LogContext } = {},
   ) {}
 
@@ -106,7 +111,7 @@ class PinoLogger implements Logger {
   }
 
   child(bindings: { correlationId?: string; context?: LogContext }): Logger {
-    return new PinoLogger(this.service, this.pino, {
+    return new PinoLogger(this.service, this.pino, this.redactor, {
       correlationId: bindings.correlationId ?? this.bindings.correlationId,
       context: { ...this.bindings.context, ...serializeContext(bindings.context) },
     });
@@ -114,6 +119,10 @@ class PinoLogger implements Logger {
 
   flush(): void {
     this.pino.flush();
+  }
+
+  redact(text: string): string {
+    return this.redactor(text);
   }
 }
 
@@ -127,11 +136,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.dir) {
     if (options.rotate) rotateServiceLogs(options.dir, options.service);
-    const file = logFilePath(options.dir, options.service, options.file);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const unregister = registerWriter(path.dirname(file));
-    process.once('exit', unregister);
-    streams.push({ level: 'trace', stream: pino.destination({ dest: file, append: true, sync: true }) });
+    const file = openLogFile({
+      serviceDir: path.join(options.dir, options.service),
+      file: logFilePath(options.dir, options.service, options.file),
+      maxBytes: options.maxFileBytes,
+    });
+    streams.push({ level: 'trace', stream: { write: (line: string) => file.write(line) } });
   }
   if (options.stdout) streams.push({ level: 'trace', stream: process.stdout });
   if (options.stream) streams.push({ level: 'trace', stream: options.stream });
@@ -148,5 +158,5 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     pino.multistream(streams),
   );
-  return new PinoLogger(options.service, instance);
+  return new PinoLogger(options.service, instance, redact);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { validateLogTree } from './validate';
 
@@ -37,6 +38,20 @@ describe('validateLogTree', () => {
     expect(report.problems[0]!.problem).toBe('not a JSON object');
     expect(report.problems[1]!.problem).toMatch(/^level:/);
     expect(report.problems[2]!.problem).toMatch(/^event: must be a dotted lower-case name/);
+  });
+
+  it('reads the gzip-compressed files of older archives, and says which one cannot be read', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'logs-'));
+    const folder = path.join(root, 'worker', 'archive', '20261101_000000', 'subprocess');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'run.stdout.log.gz'), gzipSync(`${good}\nnot json\n`));
+    writeFileSync(path.join(folder, 'run.stderr.log.gz'), 'not gzip at all');
+    const report = validateLogTree(root);
+    expect(report).toMatchObject({ files: 2, lines: 2 });
+    expect(report.problems.map((p) => [p.file, p.line, p.problem.split(':')[0]])).toEqual([
+      ['worker/archive/20261101_000000/subprocess/run.stderr.log.gz', 0, 'unreadable'],
+      ['worker/archive/20261101_000000/subprocess/run.stdout.log.gz', 2, 'not a JSON object'],
+    ]);
   });
 
   it('refuses a folder that does not exist', () => {

@@ -29,7 +29,7 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 for (const service of SERVICES) rotateServiceLogs(config.log.dir, service);
 const supervisorLogger = (service: Service): Logger =>
-  createLogger({ service, level: config.log.level, dir: config.log.dir, secrets: config.secrets });
+  createLogger({ service, level: config.log.level, dir: config.log.dir, secrets: config.secrets, maxFileBytes: config.log.maxFileBytes });
 // The supervisor's own lines go to the log of the service they concern.
 const loggers = { api: supervisorLogger('api'), worker: supervisorLogger('worker'), temporal: supervisorLogger('temporal') };
 const log = loggers.api;

@@ -5,7 +5,7 @@ import { logLineSchema } from '../../lib/logger/schema';
 import { relogTemporalLine } from './temporal-log';
 import { terminalLine } from './terminal';
 
-function capture() {
+function capture(secrets: string[] = []) {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _e, done) {
@@ -13,7 +13,7 @@ function capture() {
       done();
     },
   });
-  return { logger: createLogger({ service: 'temporal', level: 'DEBUG', stream }), lines };
+  return { logger: createLogger({ service: 'temporal', level: 'DEBUG', stream, secrets }), lines };
 }
 
 describe('relogTemporalLine', () => {
@@ -34,6 +34,21 @@ describe('relogTemporalLine', () => {
     const { logger, lines } = capture();
     relogTemporalLine(logger, 'Temporal Server:      localhost:7233');
     expect(logLineSchema.parse(lines[0])).toMatchObject({ event: 'temporal.output', message: 'Temporal Server:      localhost:7233' });
+  });
+});
+
+describe('relogTemporalLine and secrets', () => {
+  it('redacts the line it writes and the text it returns for the terminal', () => {
+    const { logger, lines } = capture(['the-api-key-of-temporal-cloud']);
+    const secrets = 'hf_AbCdEf123456 sk-proj-abc123XYZ isg_abcdefghijklmnop /home/alice/x token=t0k password=pw the-api-key-of-temporal-cloud';
+    const json = relogTemporalLine(logger, JSON.stringify({ level: 'error', ts: 't', msg: `dial failed ${secrets}`, 'api-key': 'the-api-key-of-temporal-cloud' }));
+    const banner = relogTemporalLine(logger, `panic: ${secrets}`);
+    for (const text of [JSON.stringify(lines), json.text, banner.text]) {
+      for (const secret of ['AbCdEf123456', 'abc123XYZ', 'abcdefghijklmnop', 'alice', 't0k', '=pw', 'the-api-key-of-temporal-cloud']) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(json.text).toBe('dial failed hf_***REDACTED*** sk-***REDACTED*** isg_***REDACTED*** /[HOME]/x token=*** password=*** ***REDACTED***');
   });
 });
 

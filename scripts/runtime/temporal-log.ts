@@ -13,7 +13,9 @@ const LEVELS: Record<string, LogLevel> = {
 
 /**
  * Re-logs one line of `temporal server start-dev` (zap JSON with --log-format json, or its plain start-up banner)
- * as a line of ours, service `temporal`, so that every file under logs/ follows one schema.
+ * as a line of ours, service `temporal`, so that every file under logs/ follows one schema. The line goes through
+ * the logger's redaction like every other; the text returned (what the supervisor shows in the terminal) is
+ * redacted alike.
  */
 export function relogTemporalLine(logger: Logger, raw: string): { level: LogLevel; text: string } {
   let parsed: Record<string, unknown> | undefined;
@@ -25,12 +27,12 @@ export function relogTemporalLine(logger: Logger, raw: string): { level: LogLeve
   }
   if (!parsed) {
     logger.info('temporal.output', raw.trim());
-    return { level: 'INFO', text: raw.trim() };
+    return { level: 'INFO', text: logger.redact(raw.trim()) };
   }
   // zap lines carry `ts`, slog lines `time`.
   const { level, msg, ts, time, logger: _name, caller: _caller, ...context } = parsed;
   const mapped = LEVELS[String(level).toLowerCase()] ?? 'INFO';
   const text = typeof msg === 'string' ? msg : raw;
   logger.log(mapped, 'temporal.server', text, { ...context, serverTime: ts ?? time });
-  return { level: mapped, text };
+  return { level: mapped, text: logger.redact(text) };
 }

@@ -15,7 +15,8 @@ import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 describe('health, capabilities and client logs', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Thresholds any machine that runs tests clears (the default warning is below 10 GB free).
+    stack = await startTestStack({ env: { DISK_LOW_FREE_MB: '64', DISK_RESERVE_MB: '16' } });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -41,6 +42,13 @@ describe('health, capabilities and client logs', () => {
       return body.status === 'ok' ? body : undefined;
     });
     expect(after.checks.workers.message).toBe('Control worker running; 1 GPU worker running');
+    // The data and log folders of a test stack share the temporary folder's volume.
+    expect(after.checks.disk).toEqual({ ok: true, message: expect.stringMatching(/^The data and log volume has [\d.]+ [MG]B free of [\d.]+ [MG]B$/) });
+    expect(after.disk).toMatchObject({ lowFreeMb: 64, reserveMb: 16 });
+    expect(after.disk.volumes).toEqual([
+      expect.objectContaining({ name: 'data', path: stack.config.storage.root, state: 'ok' }),
+      expect.objectContaining({ name: 'logs', path: stack.config.log.dir, state: 'ok', sameVolumeAsData: true }),
+    ]);
     expect(after.workers).toEqual(
       expect.arrayContaining([
         { queue: 'isengard-control', identity: expect.stringMatching(/^\d+@/) },
@@ -96,10 +104,11 @@ describe('health, capabilities and client logs', () => {
   it('lists the capability matrix', async () => {
     const { body } = await request<{ items: typeof CAPABILITIES }>(stack, '/api/capabilities');
     const byId = Object.fromEntries(body.items.map((c) => [c.id, c]));
-    expect(byId['training.lora']).toMatchObject({ state: 'supported', engine: 'ai-toolkit' });
+    expect(byId['training.lora']).toMatchObject({ state: 'supported', engine: 'ai-toolkit', engineVersion: expect.stringMatching(/^ai-toolkit@1\+[0-9a-f]{7}$/) });
     expect(byId['training.dora']).toMatchObject({ state: 'not_implemented' });
     expect(byId['training.full_finetune']).toMatchObject({ state: 'out_of_scope' });
-    expect(byId['generation.image']).toMatchObject({ state: 'supported', engine: 'comfyui' });
+    expect(byId['generation.image']).toMatchObject({ state: 'supported', engine: 'comfyui', engineVersion: expect.stringMatching(/^comfyui@1\+[0-9a-f]{7}$/) });
+    expect(byId['training.dora']).toMatchObject({ engineVersion: null });
     expect(byId['generation.video']).toMatchObject({ state: 'scaffold' });
   });
 
@@ -107,7 +116,7 @@ describe('health, capabilities and client logs', () => {
     const res = await request(stack, '/api/client-logs', {
       method: 'POST',
       headers: { 'X-Correlation-ID': 'browser-77' },
-      body: { level: 'error', message: 'TypeError: x is undefined', url: '/characters', event: 'client.error' },
+      body: { level: 'error', message: 'TypeError: x is undefined', route: '/characters', event: 'client.error' },
     });
     expect(res.status).toBe(204);
     const lines = readFileSync(logFilePath(stack.config.log.dir, 'web', 'client'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -117,9 +126,12 @@ describe('health, capabilities and client logs', () => {
       correlation_id: 'browser-77',
       event: 'client.error',
       message: 'TypeError: x is undefined',
-      context: { url: '/characters' },
+      context: { route: '/characters' },
     });
     const bad = await request(stack, '/api/client-logs', { method: 'POST', body: { message: '' } });
     expect(bad.status).toBe(400);
+    // Small fields only: no free-form context (test/api/client-logs.test.ts has the limits and the rate limit).
+    const withContext = await request(stack, '/api/client-logs', { method: 'POST', body: { message: 'x', context: { a: 1 } } });
+    expect(withContext.status).toBe(400);
   });
 });

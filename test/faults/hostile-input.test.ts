@@ -7,7 +7,7 @@ import { rowsOf } from '../helpers/databases';
 import { request } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
-const TABLES = ['characters', 'photos', 'training_runs', 'generations', 'outputs', 'loras', 'self_tests'];
+const TABLES = ['characters', 'photos', 'training_runs', 'generations', 'outputs', 'loras', 'self_tests', 'api_tokens'];
 const ID = '00000000-0000-4000-8000-000000000000';
 
 interface Attack {
@@ -17,6 +17,53 @@ interface Attack {
   body?: unknown;
   raw?: string;
   contentType?: string;
+  /** The exact answer expected, where more than "a 4xx" is known. */
+  status?: number;
+  message?: string;
+}
+
+const NUL = '\u0000';
+/** Half of 😀 (U+1F600 is D83D DE00 in UTF-16): a character cut in two. */
+const LONE_HIGH = '\uD83D';
+const LONE_LOW = '\uDE00';
+
+/**
+ * Text PostgreSQL refuses (a NUL, half of a surrogate pair) in every free-text field of every request: a 400 that
+ * names the field and the character, never the database's 500.
+ */
+function unstorableText(characterId: string): Attack[] {
+  const nul = '(U+0000)';
+  const high = '(U+D83D, half of a character cut in two)';
+  const low = '(U+DE00, half of a character cut in two)';
+  const cases: Array<[string, Attack['method'], string, Record<string, unknown>, string, string]> = [
+    ['prompt', 'POST', '/api/generations', { prompt: `a cat${NUL}` }, 'prompt', nul],
+    ['prompt', 'POST', '/api/generations', { prompt: `a cat ${LONE_HIGH}` }, 'prompt', high],
+    ['negative prompt', 'POST', '/api/generations', { prompt: 'a cat', baseModel: 'sdxl', negativePrompt: `blur${NUL}` }, 'negativePrompt', nul],
+    ['negative prompt', 'POST', '/api/generations', { prompt: 'a cat', baseModel: 'sdxl', negativePrompt: `${LONE_LOW}blur` }, 'negativePrompt', low],
+    ['new character name', 'POST', '/api/characters', { name: `Ada ${LONE_HIGH}` }, 'name', high],
+    ['new character name', 'POST', '/api/characters', { name: `Ada${NUL}` }, 'name', nul],
+    ['new character notes', 'POST', '/api/characters', { name: 'Ada', notes: `likes${NUL}tea` }, 'notes', nul],
+    ['new character notes', 'POST', '/api/characters', { name: 'Ada', notes: `likes ${LONE_LOW}` }, 'notes', low],
+    ['new character trigger word', 'POST', '/api/characters', { name: 'Ada', triggerWord: `ada${NUL}` }, 'triggerWord', nul],
+    ['renamed character', 'PATCH', `/api/characters/${characterId}`, { name: `Ada ${LONE_HIGH}` }, 'name', high],
+    ['character notes', 'PATCH', `/api/characters/${characterId}`, { notes: `x${NUL}` }, 'notes', nul],
+    ['character notes', 'PATCH', `/api/characters/${characterId}`, { notes: `x${LONE_HIGH}` }, 'notes', high],
+    ['character trigger word', 'PATCH', `/api/characters/${characterId}`, { triggerWord: `ada${LONE_HIGH}` }, 'triggerWord', high],
+    ['photo caption', 'PATCH', `/api/photos/${ID}`, { caption: `photo of [trigger]${NUL}` }, 'caption', nul],
+    ['photo caption', 'PATCH', `/api/photos/${ID}`, { caption: `photo of [trigger] ${LONE_HIGH}` }, 'caption', high],
+    ['training sample prompt', 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick', advanced: { samplePrompts: ['ok', `[trigger]${NUL}`] } }, 'advanced.samplePrompts.1', nul],
+    ['training sample prompt', 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick', advanced: { samplePrompts: [`[trigger] ${LONE_LOW}`] } }, 'advanced.samplePrompts.0', low],
+    ['API token name', 'POST', '/api/auth/tokens', { name: `ci${NUL}` }, 'name', nul],
+    ['API token name', 'POST', '/api/auth/tokens', { name: `ci ${LONE_HIGH}` }, 'name', high],
+  ];
+  return cases.map(([what, method, path, body, field, found]) => ({
+    name: `${what}: ${found}`,
+    method,
+    path,
+    body,
+    status: 400,
+    message: `Invalid request body: ${field}: contains a character that cannot be stored ${found}`,
+  }));
 }
 
 /**
@@ -61,6 +108,13 @@ function corpus(characterId: string): Attack[] {
     { name: 'internal API without its token', method: 'POST', path: `/internal/trainings/${ID}/report`, body: {} },
     { name: 'client log too long', method: 'POST', path: '/api/client-logs', body: { message: huge.slice(0, 10_000) } },
     { name: 'unknown route', method: 'GET', path: '/api/no/such/route' },
+    { name: 'API token expiring in 0 days', method: 'POST', path: '/api/auth/tokens', body: { name: 'ci', expiresInDays: 0 }, status: 400 },
+    { name: 'API token expiring after ten years', method: 'POST', path: '/api/auth/tokens', body: { name: 'ci', expiresInDays: 3651 }, status: 400 },
+    { name: 'API token name with a text-direction override', method: 'POST', path: '/api/auth/tokens', body: { name: 'ci\u202Egpj' }, status: 400 },
+    { name: 'gallery cursor with a NUL', method: 'GET', path: '/api/generations?cursor=%00', status: 400 },
+    // A well-formed cursor (a date and an id) whose id is not one: refused before it reaches the database.
+    { name: 'gallery cursor with a forged id', method: 'GET', path: `/api/generations?cursor=${Buffer.from('2024-01-01T00:00:00.000Z|not-a-uuid').toString('base64url')}`, status: 400 },
+    ...unstorableText(characterId),
   ];
 }
 
@@ -96,6 +150,8 @@ describe('hostile input', () => {
       });
       expect(res.status, `${attack.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toBeGreaterThanOrEqual(400);
       expect(res.status, attack.name).toBeLessThan(500);
+      if (attack.status !== undefined) expect(res.status, attack.name).toBe(attack.status);
+      if (attack.message !== undefined) expect(res.body.error.message, attack.name).toBe(attack.message);
       if (attack.path.startsWith('/api') || attack.path.startsWith('/internal')) {
         expect(apiErrorSchema.safeParse(res.body).success, `${attack.name}: error shape`).toBe(true);
         expect(JSON.stringify(res.body), attack.name).not.toMatch(/at .+\.ts:\d+|node_modules|Traceback/);

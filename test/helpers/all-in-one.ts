@@ -42,6 +42,9 @@ export class AllInOneInstance {
       TEMPORAL_NAMESPACE: '',
       DATABASE_URL: '',
       WORKFLOW_BUNDLE: '',
+      // A test machine may have little free disk: the default warning (10 GB) would make health degraded.
+      DISK_LOW_FREE_MB: '64',
+      DISK_RESERVE_MB: '16',
       ...extra,
     };
   }

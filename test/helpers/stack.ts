@@ -50,6 +50,9 @@ export async function startTestStack(
     TEMPORAL_NAMESPACE: `test-${randomUUID().slice(0, 8)}`,
     WORKFLOW_BUNDLE: inject('workflowBundle'),
     GPU_LOST_AFTER_SECONDS: '3',
+    // A test machine may have little free disk; test/faults/disk-full sets its own thresholds.
+    DISK_LOW_FREE_MB: '64',
+    DISK_RESERVE_MB: '16',
     // GPU workers report training progress to the control plane at this address.
     PORT: String(await freePort()),
     ISENGARD_SIM_STEP_MS: '20',

@@ -11,6 +11,7 @@ import { ImageEngineError, type ImageEngine, type ImageOutput } from '../interfa
 import { ComfyUnavailableError, ComfyValidationError } from './client';
 import { explainExecutionError, explainValidation } from './errors';
 import { buildGraph, samplerNodeId, saveNodeId } from './graphs';
+import { COMFYUI } from './meta';
 import { ComfyServer } from './server-process';
 
 /** A generation's parameters as a line of text, the way image tools usually write them into a PNG. */
@@ -19,15 +20,31 @@ function describe(p: GenerationParams, seed: number): string {
   return `${p.prompt}\nNegative prompt: ${p.negativePrompt}\nSteps: ${p.steps}, Sampler: ${p.sampler}, Scheduler: ${p.scheduler}, Guidance: ${p.guidance}, Seed: ${seed}, Size: ${p.width}x${p.height}, Model: ${p.baseModel}${lora}`;
 }
 
+/** What a generation that ran out of space says, wherever the write failed (ours or ComfyUI's own). */
+export const DISK_FULL_MESSAGE = 'The disk is full: the images could not be saved. Free some space, then re-run this generation.';
+
+/** Node's code (ENOSPC, or EDQUOT for a quota), or the words Python and Node use for it in a message. */
+const NO_SPACE_WORDS = /\bENOSPC\b|\bEDQUOT\b|No space left on device|Disk quota exceeded|\[Errno 28\]/i;
+
+/** Whether a failure means the disk is full: by its code, a cause's, or the words of an engine's own error. */
+export function isNoSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code);
+    if (code === 'ENOSPC' || code === 'EDQUOT' || NO_SPACE_WORDS.test(String((e as { message?: unknown }).message))) return true;
+  }
+  return false;
+}
+
+const diskFull = () => new ImageEngineError('disk_full', DISK_FULL_MESSAGE, false);
+
 /** ComfyUI behind the ImageEngine interface (design §5): its own server on 127.0.0.1, one prompt per job. */
 export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
   const server = new ComfyServer(config, logger);
   const status = (state: EngineStatus['state'], message: string): EngineStatus => ({ kind: 'image', id: 'comfyui', label: 'ComfyUI', state, message });
 
   return {
+    ...COMFYUI,
     kind: 'image',
-    id: 'comfyui',
-    label: 'ComfyUI',
 
     async check() {
       const { managed, simulated, path: checkout, command } = config.comfyui;
@@ -68,7 +85,13 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
     async generate(job, onProgress, signal) {
       const cancelled = () => new ImageEngineError('cancelled', 'Cancelled', false);
       if (signal.aborted) throw cancelled();
-      await this.start();
+      try {
+        await this.start();
+      } catch (err) {
+        // Starting ComfyUI writes its folders and settings under the data root.
+        if (isNoSpace(err)) throw diskFull();
+        throw err;
+      }
       const { client } = server;
       const promptId = job.generationId;
       const clientId = `isengard-${job.generationId}`;
@@ -106,11 +129,19 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
       }
       if (outcome.kind === 'interrupted') throw cancelled();
       if (outcome.kind === 'error') {
+        // ComfyUI writes each image to its own output folder first (on the data volume too): no space there is
+        // no fault of the engine, and retrying cannot help.
+        if (isNoSpace({ message: `${outcome.exceptionType}: ${outcome.message}` })) throw diskFull();
         const explained = explainExecutionError(outcome.exceptionType, outcome.message);
         throw new ImageEngineError(explained.code, explained.message, explained.retryable);
       }
 
-      await mkdir(job.outputDir, { recursive: true });
+      try {
+        await mkdir(job.outputDir, { recursive: true });
+      } catch (err) {
+        if (isNoSpace(err)) throw diskFull();
+        throw err;
+      }
       const outputs: ImageOutput[] = [];
       for (const [index, image] of outcome.images.entries()) {
         // Cancelled while the images are saved: none is kept.
@@ -129,9 +160,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
           await rename(`${file}.partial`, file);
         } catch (err) {
           await rm(`${file}.partial`, { force: true });
-          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
-            throw new ImageEngineError('disk_full', 'The disk is full: the images could not be saved. Free some space, then re-run this generation.', false);
-          }
+          if (isNoSpace(err)) throw diskFull();
           throw err;
         }
         outputs.push({

@@ -8,6 +8,7 @@ import type { EngineStatus } from '../../engine';
 import type { TrainingEngine } from '../interface';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
 import { JobDb } from './job-db';
+import { AI_TOOLKIT } from './meta';
 import { startSession } from './session';
 import { CLAIM_SETTLE_MS, claimRunDir, quarantineIncomplete, runCheckpoints, saveRoot, stopOrphans } from './work-dir';
 
@@ -40,9 +41,8 @@ export function engineEnv(config: Config, jobId: string, correlationId: string |
 export function createAiToolkitEngine(config: Config): TrainingEngine {
   const { path: checkout, python, simulated } = config.aitoolkit;
   return {
+    ...AI_TOOLKIT,
     kind: 'training',
-    id: 'ai-toolkit',
-    label: 'ai-toolkit',
 
     async check(): Promise<EngineStatus> {
       const status = (state: EngineStatus['state'], message: string): EngineStatus => ({

@@ -57,6 +57,9 @@ export class BenchInstance {
       COMFYUI_URL: '',
       COMFYUI_HOST: '',
       CONTROL_PLANE_URL: '',
+      // The bench measures the platform, not the machine's free disk (the default warning is 10 GB).
+      DISK_LOW_FREE_MB: '64',
+      DISK_RESERVE_MB: '16',
       ...this.extraEnv,
     };
   }

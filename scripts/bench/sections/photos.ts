@@ -6,11 +6,16 @@ import { api } from '../lib/instance';
 import { cameraJpegs, HEIC_FIXTURE } from '../lib/pictures';
 import { peakRssBytes, resetPeakRss, rssBytes, sampleRss } from '../lib/proc';
 import { openSse } from '../lib/sse';
-import { round } from '../lib/stats';
+import { round, sleep } from '../lib/stats';
 import type { BenchContext, SectionResult } from '../lib/types';
 import { createCharacter, uploadPhotos } from '../lib/upload';
 
 const MB = 1024 * 1024;
+/**
+ * How long after intake the control plane's memory is read again: what it keeps, not what it held on the way
+ * (V8 and the allocator give memory back some 20 s after work stops, so not less, not even with --quick).
+ */
+const IDLE_AFTER_S = 30;
 
 async function barePipeline(files: string[]): Promise<{ jpegSeconds: number; heicSeconds: number; peakRssBytes: number | null }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'bench', 'bare-photos.ts'), ...files], {
@@ -82,6 +87,9 @@ export async function photosSection(ctx: BenchContext): Promise<SectionResult> {
   const dataset = await datasetPreparation(base, character.id);
   const sampled = sampler.stop();
   const peak = Math.max(kernelPeak ? (peakRssBytes(controlPlane) ?? 0) : 0, sampled.peakTotal);
+  ctx.say(`  the control plane's memory ${IDLE_AFTER_S} s later ...`);
+  await sleep(IDLE_AFTER_S * 1000);
+  const idleAfter = rssBytes(controlPlane) ?? 0;
 
   ctx.say('  the same pixel work with a bare sharp pipeline ...');
   const bare = await barePipeline([...jpegs, ...heics]);
@@ -122,6 +130,14 @@ export async function photosSection(ctx: BenchContext): Promise<SectionResult> {
         anchor: { label: 'bare pipeline peak RSS', value: bare.peakRssBytes === null ? null : round(bare.peakRssBytes / MB) },
         note: `${round(idleRss / MB)} MB before; ${accepted} accepted, ${rejected.length} rejected${rejected.length ? ` (${rejected[0]!.reason})` : ''}`,
       },
+      {
+        section: 'photos',
+        figure: 'control plane RSS once idle after intake',
+        value: round(idleAfter / MB),
+        unit: 'MB',
+        anchor: { label: 'before intake', value: round(idleRss / MB) },
+        note: `${IDLE_AFTER_S} s after the last photo and the dataset`,
+      },
     ],
     details: {
       jpegs: jpegs.length,
@@ -134,6 +150,8 @@ export async function photosSection(ctx: BenchContext): Promise<SectionResult> {
       datasetPhotos: dataset.photos,
       controlPlaneIdleRssBytes: idleRss,
       controlPlanePeakRssBytes: peak,
+      controlPlaneIdleAfterRssBytes: idleAfter,
+      idleAfterSeconds: IDLE_AFTER_S,
       kernelPeakMark: kernelPeak,
       storedSize: sample ? { width: sample.width, height: sample.height, bytes: sample.sizeBytes } : null,
       accepted,

@@ -51,8 +51,8 @@ export function useEventStream<S extends z.ZodType>({
         reportClientError({
           level: 'warn',
           event: 'client.stream_invalid',
-          message: `A live update on ${path} did not match the contract and was ignored`,
-          context: { issues: JSON.stringify(issues).slice(0, 2000) },
+          // What did not match follows (the report is clipped to its limit).
+          message: `A live update on ${path} did not match the contract and was ignored: ${JSON.stringify(issues)}`,
         }),
     });
   }, [path, event, schema, createSource]);

@@ -6,7 +6,7 @@ import {
   type Session,
   type SetupInput,
 } from '../../../../../lib/contracts/auth';
-import { apiRequest, apiSend } from '../../../lib/api-client';
+import { ApiError, apiRequest, apiSend } from '../../../lib/api-client';
 import { setCsrfToken } from '../../../lib/csrf';
 import { queryKeyRoots } from '../../../lib/query-client';
 
@@ -44,18 +44,30 @@ export function useLogin() {
   });
 }
 
+/** The setup answered 409: someone chose the password first (or it came from the environment meanwhile). */
+export function isAlreadySetUp(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 409;
+}
+
 export function useSetup() {
   const restart = useRestart();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: SetupInput) => apiRequest('/auth/setup', sessionStartedSchema, { method: 'POST', body: input }),
     onSuccess: (started) => restart(started.csrfToken),
+    // Set up by someone else: the session now says so, and the gate shows the login instead.
+    onError: (error) => (isAlreadySetUp(error) ? queryClient.invalidateQueries({ queryKey: sessionKey }) : undefined),
   });
 }
 
+/** Logging out is a change like any other: it carries the session's CSRF token (`apiSend` adds it to every POST). */
 export function useLogout() {
   const restart = useRestart();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => apiSend('/auth/logout', { method: 'POST' }),
     onSuccess: () => restart(null),
+    // Refused (a token gone stale in another tab, a session already over): ask the server where things stand.
+    onError: () => queryClient.invalidateQueries({ queryKey: sessionKey }),
   });
 }

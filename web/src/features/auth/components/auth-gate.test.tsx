@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { db, FAKE_CSRF_TOKEN } from '../../../testing/msw/db';
 import { apiError } from '../../../testing/msw/responses';
@@ -60,6 +60,52 @@ describe('Login', () => {
     await user.click(screen.getByRole('button', { name: 'Set the password and continue' }));
     await screen.findByRole('heading', { level: 1, name: 'Gallery' });
     expect(db.auth.password).toBe('a long enough password');
+  });
+
+  it('logs out with the CSRF token, as every change (the API refuses a logout without it)', async () => {
+    db.auth = { required: true, password: 'correct horse battery', setupCode: null, loggedIn: true };
+    const logouts: Array<string | null> = [];
+    server.use(
+      http.post('/api/auth/logout', ({ request }) => {
+        const token = request.headers.get('X-CSRF-Token');
+        logouts.push(token);
+        if (token !== FAKE_CSRF_TOKEN) {
+          return apiError(403, { code: 'forbidden', message: "This request lacks the page's security token: reload the page and try again" });
+        }
+        db.auth.loggedIn = false;
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const user = userEvent.setup();
+    renderApp('/characters');
+    await screen.findByRole('heading', { level: 1, name: 'Characters' });
+    await user.click(screen.getByRole('button', { name: 'Log out' }));
+    await screen.findByRole('heading', { level: 1, name: 'Log in' });
+    expect(logouts).toEqual([FAKE_CSRF_TOKEN]);
+  });
+
+  it('turns to the login, saying why, when someone else chose the password first', async () => {
+    db.auth = { required: true, password: null, setupCode: 'code-from-the-log', loggedIn: false };
+    const message = 'Isengard is already set up: log in with the password chosen then';
+    server.use(
+      http.post('/api/auth/setup', () => {
+        // The other setup won a moment ago.
+        db.auth = { ...db.auth, password: 'the other person’s password', setupCode: null };
+        return apiError(409, { code: 'conflict', message });
+      }),
+    );
+    const user = userEvent.setup();
+    renderApp('/gallery');
+    await screen.findByRole('heading', { level: 1, name: 'Choose the admin password' });
+    await user.type(screen.getByLabelText('Setup code'), 'code-from-the-log');
+    await user.type(screen.getByLabelText('New admin password'), 'a long enough password');
+    await user.type(screen.getByLabelText('The same password again'), 'a long enough password');
+    await user.click(screen.getByRole('button', { name: 'Set the password and continue' }));
+
+    await screen.findByRole('heading', { level: 1, name: 'Log in' });
+    expect(screen.getByRole('alert').textContent).toBe(message);
+    await user.type(screen.getByLabelText('Password'), 'the other person’s password{Enter}');
+    await screen.findByRole('heading', { level: 1, name: 'Gallery' });
   });
 
   it('comes back to the login when the session ends while the pages are open', async () => {

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useSession } from '../api/session';
 import { LoginForm } from './login-form';
 import { SetupForm } from './setup-form';
@@ -9,6 +9,8 @@ import { SetupForm } from './setup-form';
  */
 export function AuthGate({ children }: { children: ReactNode }) {
   const session = useSession();
+  /** Said above the login when a first-visit setup lost to another one. */
+  const [notice, setNotice] = useState<string | null>(null);
   if (session.isPending) return <p className="muted page-loading">Loading…</p>;
   // Without an answer the pages themselves explain what is wrong (the health banner says the server is unreachable).
   if (session.isError || !session.data.authRequired || session.data.authenticated) return children;
@@ -30,7 +32,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
               ? 'This Isengard can be reached from other computers, so it asks for a password. Nobody has chosen one yet.'
               : 'This Isengard can be reached from other computers, so it asks for its password.'}
           </p>
-          {setup ? <SetupForm /> : <LoginForm />}
+          {setup ? <SetupForm onAlreadySetUp={setNotice} /> : <LoginForm notice={notice} />}
         </section>
       </main>
     </div>

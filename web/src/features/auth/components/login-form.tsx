@@ -6,8 +6,8 @@ import { useLogin } from '../api/session';
 
 const noErrors: FormErrors<'password'> = { fields: {} };
 
-/** The admin password, once: the browser keeps a session cookie for 30 days. */
-export function LoginForm() {
+/** The admin password, once: the browser keeps a session cookie for 14 days (SESSION_DAYS). */
+export function LoginForm({ notice }: { notice?: string | null }) {
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState(noErrors);
   const input = useRef<HTMLInputElement>(null);
@@ -31,6 +31,11 @@ export function LoginForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate className="form">
+      {notice && (
+        <p role="alert" className="form-error">
+          {notice}
+        </p>
+      )}
       <Field label="Password" error={errors.fields.password} hint="The admin password of this Isengard.">
         {(control) => (
           <input

@@ -3,7 +3,7 @@ import { PASSWORD_RULES } from '../../../../../lib/contracts/auth';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
 import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
-import { useSetup } from '../api/session';
+import { isAlreadySetUp, useSetup } from '../api/session';
 
 type SetupField = 'setupCode' | 'password' | 'confirm';
 const FIELDS: readonly SetupField[] = ['setupCode', 'password', 'confirm'];
@@ -13,7 +13,7 @@ const noErrors: FormErrors<SetupField> = { fields: {} };
  * The first visit of an instance reachable from elsewhere: whoever can read the server's log (the operator) proves
  * it with the setup code printed there, and chooses the admin password.
  */
-export function SetupForm() {
+export function SetupForm({ onAlreadySetUp }: { onAlreadySetUp?: (message: string) => void }) {
   const [setupCode, setSetupCode] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -38,7 +38,11 @@ export function SetupForm() {
     setup.mutate(
       { setupCode, password },
       {
-        onError: (error) => show(toFormErrors(error, FIELDS)),
+        onError: (error) => {
+          // Someone else chose the password first: the gate turns to the login and says so.
+          if (isAlreadySetUp(error) && onAlreadySetUp) onAlreadySetUp(error.message);
+          else show(toFormErrors(error, FIELDS));
+        },
       },
     );
   }

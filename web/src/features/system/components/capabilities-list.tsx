@@ -26,7 +26,7 @@ export function CapabilitiesList() {
               <div>
                 <p className="check-label">
                   {capability.label}
-                  {capability.engine && <span className="muted"> · {capability.engine}</span>}
+                  {capability.engine && <span className="muted"> · {capability.engineVersion ?? capability.engine}</span>}
                 </p>
                 <p className="check-message">{capability.description}</p>
               </div>

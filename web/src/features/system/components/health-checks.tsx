@@ -3,7 +3,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { ExternalLink } from '../../../components/ui/external-link';
 import { useHealth } from '../api/get-health';
-import { checkLines, STATUS_LABELS } from '../utils/describe-health';
+import { checkLines, STATUS_LABELS, VOLUME_STATES, volumeLines } from '../utils/describe-health';
 import { temporalWorkflowsUrl } from '../utils/temporal-ui';
 
 const statusTone = { ok: 'success', degraded: 'warning', down: 'danger' } as const;
@@ -48,6 +48,7 @@ function HealthReport({ health }: { health: Health }) {
             <div>
               <p className="check-label">{check.label}</p>
               <p className="check-message">{check.message}</p>
+              {check.name === 'disk' && <DiskVolumes health={health} />}
             </div>
           </li>
         ))}
@@ -58,5 +59,21 @@ function HealthReport({ health }: { health: Health }) {
         </p>
       )}
     </>
+  );
+}
+
+/** Free space per volume, under the disk check; a volume below the warning threshold or the reserve stands out. */
+function DiskVolumes({ health }: { health: Health }) {
+  const lines = volumeLines(health);
+  if (lines.length === 0) return null;
+  return (
+    <ul className="check-volumes" aria-label="Free space per volume">
+      {lines.map((line) => (
+        <li key={line.name}>
+          {line.state !== 'ok' && <Badge tone={VOLUME_STATES[line.state].tone}>{VOLUME_STATES[line.state].text}</Badge>}{' '}
+          {line.label}: {line.text} <code className="muted">{line.path}</code>
+        </li>
+      ))}
+    </ul>
   );
 }

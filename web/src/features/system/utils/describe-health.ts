@@ -1,4 +1,4 @@
-import type { GpuWorkerHealth, Health } from '../../../../../lib/contracts/health';
+import { sizeText, type DiskVolume, type GpuWorkerHealth, type Health } from '../../../../../lib/contracts/health';
 
 export type CheckName = keyof Health['checks'];
 
@@ -9,9 +9,11 @@ export const CHECK_LABELS: Record<CheckName, string> = {
   workers: 'Workers',
   engines: 'Training and image engines',
   models: 'Base models',
+  disk: 'Disk space',
 };
 
-const CHECK_ORDER: CheckName[] = ['database', 'temporal', 'workers', 'engines', 'models'];
+/** What everything else stands on first (a full disk breaks saving as surely as a database away), then the jobs. */
+const CHECK_ORDER: CheckName[] = ['database', 'disk', 'temporal', 'workers', 'engines', 'models'];
 
 export interface CheckLine {
   name: CheckName;
@@ -63,4 +65,32 @@ export function silenceText(worker: GpuWorkerHealth): string {
   const seconds = Math.round(worker.silentSeconds);
   if (worker.state === 'lost') return `no word for ${seconds} s`;
   return seconds <= 1 ? 'reported just now' : `last report ${seconds} s ago`;
+}
+
+const VOLUME_LABELS: Record<DiskVolume['name'], string> = { data: 'Data volume', logs: 'Log volume' };
+
+export const VOLUME_STATES: Record<DiskVolume['state'], { text: string; tone: 'success' | 'warning' | 'danger' }> = {
+  ok: { text: 'OK', tone: 'success' },
+  low: { text: 'Low', tone: 'warning' },
+  full: { text: 'Full', tone: 'danger' },
+};
+
+export interface VolumeLine {
+  name: DiskVolume['name'];
+  label: string;
+  state: DiskVolume['state'];
+  /** "2.1 GB free of 250 GB", or that the logs share the data volume. */
+  text: string;
+  path: string;
+}
+
+/** One line per volume for the System page: free space of the whole, or that the logs share the data volume. */
+export function volumeLines(health: Health): VolumeLine[] {
+  return health.disk.volumes.map((volume) => ({
+    name: volume.name,
+    label: VOLUME_LABELS[volume.name],
+    state: volume.state,
+    text: volume.sameVolumeAsData ? 'on the data volume' : `${sizeText(volume.freeMb)} free of ${sizeText(volume.totalMb)}`,
+    path: volume.path,
+  }));
 }

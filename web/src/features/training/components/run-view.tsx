@@ -246,6 +246,14 @@ function RunSettings({ run }: { run: TrainingRun }) {
             </dd>
           </>
         )}
+        {run.engineVersion && (
+          <>
+            <dt>Engine</dt>
+            <dd>
+              <code>{run.engineVersion}</code>
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );
