@@ -10,6 +10,7 @@ import type { Photo, UploadPhotosResult } from '../../lib/contracts/photos';
 import { generate, waitForGeneration } from '../helpers/generation';
 import { request } from '../helpers/http';
 import { photoJpeg } from '../helpers/images';
+import { AllInOneInstance } from '../helpers/all-in-one';
 import { upload, type Part } from '../helpers/multipart';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -230,5 +231,63 @@ describe('a full data volume', () => {
     const again = await upload<UploadPhotosResult>(stack, characterId, [{ filename: 'five.jpg', data: await photoJpeg(800, 600, { seed: 66 }) }]);
     expect(again.status).toBe(201);
     expect(again.body.accepted.map((p) => p.originalName)).toEqual(['five.jpg']);
+  });
+});
+
+/**
+ * `npm start` with its whole data root on a small tmpfs: the embedded database (PGlite) and the Temporal dev server's
+ * SQLite share the full volume. Every write answers a 507 in plain words, nothing crashes or restarts, and the same
+ * processes work again the moment space is freed.
+ */
+describe('the whole data root full under the all-in-one', () => {
+  const instance = new AllInOneInstance();
+  const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'isengard-full-root-'));
+  const createCharacter = (name: string, notes = '') =>
+    fetch(`${instance.url}/api/characters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, notes }) });
+  const healthNow = async () => healthSchema.parse(await (await fetch(`${instance.url}/api/health`)).json());
+
+  beforeAll(async () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128m', 'tmpfs', dataRoot]);
+    await instance.prepare({ DATA_DIR: dataRoot, DISK_LOW_FREE_MB: '16', DISK_RESERVE_MB: '8' });
+    await instance.start();
+  }, 180_000);
+  afterAll(() => {
+    instance.cleanup();
+    execFileSync('umount', ['-l', dataRoot]);
+    rmSync(dataRoot, { recursive: true, force: true });
+  });
+
+  it('answers writes with a 507 once the database finds no space, says degraded, and is itself again once space is freed', async () => {
+    const before = await createCharacter('Before Full');
+    expect(before.status).toBe(201);
+    const beforeId = ((await before.json()) as Character).id;
+    fillUp(path.join(dataRoot, 'ballast'));
+
+    // The database's files have some room of their own: writes go on until it needs a new page, then each is a 507,
+    // never a 500 or a hang.
+    const answers: number[] = [];
+    let refused: ApiErrorBody | undefined;
+    for (let i = 0; i < 400 && !refused; i++) {
+      const res = await createCharacter(`While Full ${i}`, 'n'.repeat(2_000));
+      answers.push(res.status);
+      if (res.status === 507) refused = (await res.json()) as ApiErrorBody;
+    }
+    expect(answers.filter((status) => status !== 201 && status !== 507)).toEqual([]);
+    expect(refused?.error.message).toMatch(/^The disk is full/);
+    const full = await healthNow();
+    expect(full.status).toBe('degraded');
+    expect(full.checks.disk.ok).toBe(false);
+    expect(full.checks.database.ok).toBe(true);
+    expect(full.checks.temporal.ok).toBe(true);
+
+    rmSync(path.join(dataRoot, 'ballast'));
+    await eventually(async () => ((await healthNow()).status === 'ok' ? true : undefined), 30_000);
+    const after = await createCharacter('After Full');
+    expect(after.status).toBe(201);
+    for (const [id, name] of [[beforeId, 'Before Full'], [((await after.json()) as Character).id, 'After Full']] as const) {
+      expect(((await (await fetch(`${instance.url}/api/characters/${id}`)).json()) as Character).name).toBe(name);
+    }
+    const crashes = (['api', 'worker', 'temporal'] as const).flatMap((service) => instance.logLines(service).filter((l) => l.event === 'process.crashed'));
+    expect(crashes).toEqual([]);
   });
 });
