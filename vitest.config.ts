@@ -4,6 +4,23 @@ import { defineConfig } from 'vitest/config';
 /** Tests beside the code, in every server-side folder. */
 const BESIDE_THE_CODE = '{lib,db,api,activities,workflows,plugins,scripts,temporal-dev}/**';
 
+/**
+ * `npm run test:engines` (scripts/engines/test-engines.mjs): the real engines on the CPU with tiny models. The
+ * project exists only once that script has prepared them (it sets ISENGARD_TINY_MODELS), so `npm test` never runs it.
+ */
+const ENGINES = {
+  test: {
+    name: 'engines',
+    globalSetup: ['test/global-setup.ts'],
+    include: ['test/engines/**/*.test.ts'],
+    pool: 'forks' as const,
+    // Each file runs real engines on every core: one file at a time.
+    fileParallelism: false,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+  },
+};
+
 export default defineConfig({
   test: {
     // Most integration tests wait on real servers and engines rather than compute: two files at a time even on
@@ -12,23 +29,26 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
-        // `npm run test:unit`: no server, no engine process; the database tests use PGlite (and a PostgreSQL
-        // server only when TEST_DATABASE_URL names one).
+        // `npm run test:unit`: no Temporal server, no engine process; the database tests run on PGlite and on a
+        // PostgreSQL server (TEST_DATABASE_URL's, else one test/postgres-setup.ts starts).
         test: {
           name: 'unit',
-          globalSetup: ['test/unit-setup.ts'],
+          globalSetup: ['test/postgres-setup.ts', 'test/unit-setup.ts'],
           include: [`${BESIDE_THE_CODE}/*.test.ts`],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           pool: 'forks',
           testTimeout: 60_000,
+          // PGlite's start (WASM) takes seconds when the box is busy.
+          hookTimeout: 60_000,
         },
       },
       {
         // Against the real Temporal dev server, engine simulators as processes, whole stacks and the all-in-one.
         test: {
           name: 'server',
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/postgres-setup.ts', 'test/global-setup.ts'],
           include: [`${BESIDE_THE_CODE}/*.integration.test.ts`, 'test/**/*.test.ts'],
+          exclude: ['test/engines/**', '**/node_modules/**'],
           // Temporal's native bridge needs process forks, not threads (temporal.md §6).
           pool: 'forks',
           testTimeout: 60_000,
@@ -38,6 +58,7 @@ export default defineConfig({
       'web/vitest.config.ts',
       // Browser journeys against the real all-in-one (Debian's Chromium through playwright-core).
       'web/e2e/vitest.config.ts',
+      ...(process.env.ISENGARD_TINY_MODELS ? [ENGINES] : []),
     ],
   },
 });

@@ -84,6 +84,7 @@ async function gpuWorkersHealth(deps: HealthDeps): Promise<GpuWorkerHealth[]> {
     silentSeconds: Math.round(row.silentSeconds),
     jobs: row.jobs.map((id) => ({ id, label: labels.get(id) ?? id })),
     engines: row.engines,
+    gpu: row.gpu ?? null,
   }));
 }
 
@@ -157,6 +158,29 @@ function checkEngines(gpuWorkers: GpuWorkerHealth[]): Health['checks']['engines'
   if (problems.length > 0) return { ok: false, message: problems.join('; '), starting };
   if (ready.size === 0) return { ok: true, message: 'GPU workers are running; no engine is installed yet' };
   return { ok: true, message: `Ready: ${[...ready].join(', ')}` };
+}
+
+const megabytes = (mb: number | null) => (mb === null ? 'unknown' : sizeText(mb));
+
+/**
+ * Whether the live GPU workers can use their GPUs, as their engines' Pythons found at start: a worker whose engine
+ * cannot makes health degraded (its jobs fail at once), unless ALLOW_CPU_ENGINES lets them run on the CPU.
+ */
+export function checkGpu(gpuWorkers: GpuWorkerHealth[]): HealthCheck {
+  const live = gpuWorkers.filter((w) => w.state !== 'lost');
+  if (live.length === 0) return { ok: false, message: 'No running GPU worker has reported its GPU' };
+  const problems: string[] = [];
+  const fine: string[] = [];
+  for (const { workerId, gpu } of live) {
+    if (!gpu) fine.push(`${workerId}: not reported (a worker of an earlier release)`);
+    else if (gpu.state === 'unusable' && !gpu.cpuAllowed) problems.push(`GPU worker ${workerId} ${gpu.reason ?? 'cannot use its GPU'}`);
+    else if (gpu.state === 'unusable') fine.push(`${workerId}: no usable GPU, its engines run on the CPU as ALLOW_CPU_ENGINES asks (slowly)`);
+    else if (gpu.state === 'usable') fine.push(`${workerId}: ${gpu.device ?? 'a GPU'}, ${megabytes(gpu.freeMb)} free of ${megabytes(gpu.totalMb)}`);
+    else if (gpu.state === 'simulated') fine.push(`${workerId}: simulated (fast-test)`);
+    else if (gpu.state === 'checking') fine.push(`${workerId}: being checked`);
+    else fine.push(`${workerId}: ${gpu.reason ?? 'not checked'}`);
+  }
+  return problems.length > 0 ? { ok: false, message: problems.join('; ') } : { ok: true, message: fine.join('; ') };
 }
 
 /** Whether the base models' weights are on disk (the Models page downloads them). */
@@ -243,14 +267,15 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const engines = gpuWorkers
     ? checkEngines(gpuWorkers)
     : { ok: false, message: 'Unknown: the GPU workers report through the database, which does not answer' };
+  const gpu = gpuWorkers ? checkGpu(gpuWorkers) : { ok: false, message: 'Unknown: the GPU workers report through the database, which does not answer' };
   const models = checkBaseModels(deps);
   const { check: disk, disk: diskReport } = await checkDisk(deps.config);
   // Down only when nothing can work; without one of the two, browsing or jobs still do, in part.
-  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, models, disk].every((c) => c.ok) ? 'ok' : 'degraded';
+  const status = !database.ok && !temporalCheck.ok ? 'down' : [database, temporalCheck, workers, engines, gpu, models, disk].every((c) => c.ok) ? 'ok' : 'degraded';
   return {
     status,
     mode: deps.config.mode,
-    checks: { temporal: temporalCheck, database, workers, engines, models, disk },
+    checks: { temporal: temporalCheck, database, workers, engines, gpu, models, disk },
     disk: diskReport,
     workers: pollers,
     gpuWorkers: gpuWorkers ?? [],

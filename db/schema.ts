@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { GpuWorkerReport } from '../lib/contracts/gpu-workers';
+import type { GpuReport, GpuWorkerReport } from '../lib/contracts/gpu-workers';
 
 /**
  * The data model (design §6). File paths are stored relative to the data root, so a volume can move.
@@ -323,6 +323,8 @@ export const gpuWorkers = pgTable('gpu_workers', {
   capacity: integer('capacity').notNull().default(1),
   engines: jsonb('engines').$type<GpuWorkerReport['engines']>().notNull().default([]),
   jobs: jsonb('jobs').$type<string[]>().notNull().default([]),
+  /** Whether its engines' Pythons can use its GPU; null from a worker of an earlier release. */
+  gpu: jsonb('gpu').$type<GpuReport>(),
   startedAt: at('started_at').notNull(),
   lastReportAt: at('last_report_at').notNull(),
   /** It said it was shutting down: no longer listed. */

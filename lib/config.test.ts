@@ -73,6 +73,32 @@ describe('loadConfig', () => {
     });
   });
 
+  it('adds COMFYUI_EXTRA_ARGS to ComfyUI\'s command line, after its script', () => {
+    const checkout = path.join(PROJECT_ROOT, 'vendor', 'comfyui');
+    expect(loadConfig({ ...base, ISENGARD_MODE: 'production' }).comfyui.command).toEqual({
+      executable: path.join(checkout, 'venv', 'bin', 'python'),
+      args: ['main.py'],
+    });
+    expect(loadConfig({ ...base, ISENGARD_MODE: 'production', COMFYUI_EXTRA_ARGS: ' --cpu  --cache-lru 4 ' }).comfyui.command.args).toEqual([
+      'main.py',
+      '--cpu',
+      '--cache-lru',
+      '4',
+    ]);
+    expect(loadConfig({ ...base, COMFYUI_EXTRA_ARGS: '--cpu' }).comfyui.command.args.slice(-2)).toEqual([
+      path.join(PROJECT_ROOT, 'plugins', 'image', 'comfyui', 'simulator', 'server.ts'),
+      '--cpu',
+    ]);
+    expect(problems({ ...base, COMFYUI_EXTRA_ARGS: 'cpu' })[0]).toMatch(/^COMFYUI_EXTRA_ARGS must be ComfyUI flags separated by spaces/);
+  });
+
+  it('lets GPU jobs run without a usable GPU only when ALLOW_CPU_ENGINES says so', () => {
+    expect(loadConfig(base).gpu.allowCpu).toBe(false);
+    expect(loadConfig({ ...base, ALLOW_CPU_ENGINES: '1' }).gpu.allowCpu).toBe(true);
+    expect(loadConfig({ ...base, ALLOW_CPU_ENGINES: 'false' }).gpu.allowCpu).toBe(false);
+    expect(problems({ ...base, ALLOW_CPU_ENGINES: 'maybe' })[0]).toMatch(/^ALLOW_CPU_ENGINES must be true or false/);
+  });
+
   it('trusts a proxy only when TRUST_PROXY names one, by hop count or address', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
     expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toEqual(['loopback', '10.0.0.0/8']);

@@ -100,6 +100,8 @@ const envSchema = z.object({
       .optional(),
   ),
   CUDA_VISIBLE_DEVICES: optionalText,
+  // Jobs run on a GPU worker whose engines cannot use a GPU (on the CPU, slowly) instead of failing: the real-engine tests.
+  ALLOW_CPU_ENGINES: flag,
   AITOOLKIT_PATH: optionalText,
   AITOOLKIT_PYTHON: optionalText,
   CONTROL_PLANE_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
@@ -112,6 +114,13 @@ const envSchema = z.object({
     .default(900),
   COMFYUI_PATH: optionalText,
   COMFYUI_PYTHON: optionalText,
+  // Flags of ComfyUI's own command line, e.g. `--cpu` where there is no CUDA (the real-engine tests).
+  COMFYUI_EXTRA_ARGS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^--[A-Za-z0-9][A-Za-z0-9-]*(\s+\S+)*$/, 'must be ComfyUI flags separated by spaces, starting with one (e.g. --cpu)')
+      .optional(),
+  ),
   HF_TOKEN: optionalText,
   // The variable huggingface_hub itself reads: a mirror, or a local server in tests.
   HF_ENDPOINT: z.url({ error: 'must be an http(s) URL' }).default('https://huggingface.co'),
@@ -177,7 +186,10 @@ export interface Config {
     simulated: boolean;
     /** The checkout (or the simulator's folder): the server's working folder. */
     path: string;
-    /** How to start the server: executable and leading arguments, before ComfyUI's own flags. */
+    /**
+     * How to start the server: executable and leading arguments (the script, then COMFYUI_EXTRA_ARGS), before the
+     * flags the GPU worker sets itself (port, folders).
+     */
     command: { executable: string; args: string[] };
   };
   /** The training engine: a checkout of ai-toolkit and its Python, or (fast-test) the simulator that behaves like it. */
@@ -197,6 +209,8 @@ export interface Config {
     concurrency: number;
     /** A GPU worker silent (no heartbeat, no status report) this long is lost and its job moves to another worker. */
     lostAfterSeconds: number;
+    /** ALLOW_CPU_ENGINES: a GPU its engines cannot use is reported, and jobs run anyway (on the CPU). */
+    allowCpu: boolean;
   };
   hfToken: string | undefined;
   /** Hugging Face (or a mirror), without a trailing slash. */
@@ -256,21 +270,25 @@ function aitoolkitEngine(
 /** Like the training engine: ComfyUI's `main.py` in production, the simulator's `server.ts` in fast-test mode. */
 function comfyuiEngine(
   mode: Mode,
-  pathVar: string | undefined,
-  pythonVar: string | undefined,
+  vars: { path: string | undefined; python: string | undefined; extraArgs: string | undefined },
   fromRoot: (p: string) => string,
 ): Pick<Config['comfyui'], 'path' | 'simulated' | 'command'> {
-  const simulated = mode === 'fast-test' && !pathVar;
+  const simulated = mode === 'fast-test' && !vars.path;
+  const extraArgs = vars.extraArgs?.split(/\s+/) ?? [];
   if (simulated) {
     const folder = fromRoot('plugins/image/comfyui/simulator');
     const tsx = fromRoot('node_modules/tsx/dist/loader.mjs');
-    return { path: folder, simulated, command: { executable: process.execPath, args: ['--import', tsx, path.join(folder, 'server.ts')] } };
+    return {
+      path: folder,
+      simulated,
+      command: { executable: process.execPath, args: ['--import', tsx, path.join(folder, 'server.ts'), ...extraArgs] },
+    };
   }
-  const checkout = fromRoot(pathVar ?? 'vendor/comfyui');
+  const checkout = fromRoot(vars.path ?? 'vendor/comfyui');
   return {
     path: checkout,
     simulated,
-    command: { executable: pythonVar ?? path.join(checkout, 'venv', 'bin', 'python'), args: ['main.py'] },
+    command: { executable: vars.python ?? path.join(checkout, 'venv', 'bin', 'python'), args: ['main.py', ...extraArgs] },
   };
 }
 
@@ -333,7 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.COMFYUI_PORT,
       url: (e.COMFYUI_URL ?? `http://${e.COMFYUI_HOST}:${e.COMFYUI_PORT}`).replace(/\/$/, ''),
       managed: !e.COMFYUI_URL,
-      ...comfyuiEngine(e.ISENGARD_MODE, e.COMFYUI_PATH, e.COMFYUI_PYTHON, fromRoot),
+      ...comfyuiEngine(e.ISENGARD_MODE, { path: e.COMFYUI_PATH, python: e.COMFYUI_PYTHON, extraArgs: e.COMFYUI_EXTRA_ARGS }, fromRoot),
     },
     aitoolkit: aitoolkitEngine(e.ISENGARD_MODE, e.AITOOLKIT_PATH, e.AITOOLKIT_PYTHON, fromRoot),
     controlPlaneUrl: (e.CONTROL_PLANE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
@@ -347,6 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerId: e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES),
       concurrency: e.WORKER_CONCURRENCY,
       lostAfterSeconds: e.GPU_LOST_AFTER_SECONDS,
+      allowCpu: e.ALLOW_CPU_ENGINES ?? false,
     },
     hfToken: e.HF_TOKEN,
     hfEndpoint: e.HF_ENDPOINT.replace(/\/+$/, ''),

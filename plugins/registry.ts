@@ -2,8 +2,11 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
 import { createComfyEngine } from './image/comfyui/engine';
 import { firstRegistered, type EnginePlugin, type EngineStatus } from './engine';
+import { comfyUiGpuPython } from './image/comfyui/gpu-python';
+import type { EngineGpuPython } from './gpu-probe';
 import type { ImageEngine } from './image/interface';
 import type { TrainingEngine } from './training/interface';
+import { aiToolkitGpuPython } from './training/ai-toolkit/gpu-python';
 import { createTrainingEngines } from './training/registry';
 import type { VideoEngine } from './video/interface';
 
@@ -51,4 +54,9 @@ export function createEngineRegistry(config: Config, logger: Logger): EngineRegi
         }),
       ),
   };
+}
+
+/** The Pythons of the engines a GPU worker runs, each checked against the GPU when the worker starts. */
+export function engineGpuPythons(config: Config): EngineGpuPython[] {
+  return [aiToolkitGpuPython(config), comfyUiGpuPython(config)].filter((p): p is EngineGpuPython => p !== undefined);
 }

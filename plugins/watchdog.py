@@ -49,7 +49,9 @@ def main() -> int:
         if os.getppid() != worker_pid or (owner_file and owner_of(owner_file) not in (None, start_id)):
             stop_group()
     if status < 0:
-        signal.signal(-status, signal.SIG_DFL)
+        # SIGKILL (the kernel's OOM killer, say) has no handler to reset, and asking is an error
+        if -status not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     return status
 

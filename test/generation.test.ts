@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../lib/contracts/errors';
 import type { Generation } from '../lib/contracts/generations';
@@ -61,6 +62,28 @@ describe('image generation through ComfyUI (simulated), as durable workflows', (
       expect(text.parameters).toContain(`Seed: ${output.seed}, Size: 896x1152, Model: flux1-dev, LoRA: ${lora.name}`);
       expect(JSON.parse(text.isengard!)).toMatchObject({ generationId: generation.id, seed: output.seed, prompt: finished.parameters.prompt });
     }
+  });
+
+  it("makes each picture of a batch again from its own recorded seed: the same pixels, not the batch's neighbour", async () => {
+    const batch = await waitForGeneration(stack, (await generate(stack, { prompt: 'a harbour at dawn', loraId: lora.id, batch: 3, seed: 500, steps: 4 })).id);
+    expect(batch.outputs.map((o) => o.seed)).toEqual([500, 501, 502]);
+    const again = await request<Generation>(stack, `/api/generations/${batch.id}/rerun`, { method: 'POST', body: { outputId: batch.outputs[2]!.id } });
+    expect(again.status).toBe(202);
+    expect(again.body.parameters).toMatchObject({ seed: 502, batch: 1 });
+    const single = await waitForGeneration(stack, again.body.id);
+    expect(single.outputs.map((o) => o.seed)).toEqual([502]);
+    const [third, second, remade] = await Promise.all(
+      [batch.outputs[2]!, batch.outputs[1]!, single.outputs[0]!].map(async (o) => sharp(await image(stack, o.url)).raw().toBuffer()),
+    );
+    expect(remade!.equals(third!)).toBe(true);
+    expect(remade!.equals(second!)).toBe(false);
+
+    const varied = await request<Generation>(stack, `/api/generations/${batch.id}/rerun`, { method: 'POST', body: { outputId: batch.outputs[1]!.id, varySeed: true } });
+    expect(varied.body.parameters.batch).toBe(1);
+    expect(varied.body.parameters.seed).not.toBe(501);
+    const foreign = await request<ApiErrorBody>(stack, `/api/generations/${varied.body.id}/rerun`, { method: 'POST', body: { outputId: batch.outputs[0]!.id } });
+    expect(foreign.status).toBe(404);
+    await waitForGeneration(stack, varied.body.id);
   });
 
   it('refuses bad parameters with the reason', async () => {

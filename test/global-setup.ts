@@ -29,12 +29,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server = await startDevServer({ cliPath, port: await freePort(), uiPort: null, namespace: 'isengard' });
     address = server.address;
   }
+  // Ctrl-C ends vitest without its teardown, and the dev server runs detached (out of reach of the terminal's
+  // SIGINT): it would outlive the run.
+  const stopOnExit = () => {
+    server?.process.kill('SIGTERM');
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
   const bundle = await bundleWorkflows(path.join(scratch, 'workflow-bundle.js'));
   // The all-in-one tests start processes the way `npm start` does: from the built server code.
   if (!serverBuildIsFresh()) await buildServer();
   project.provide('temporalAddress', address);
   project.provide('workflowBundle', bundle);
   return async () => {
+    process.off('exit', stopOnExit);
     await server?.stop();
     rmSync(scratch, { recursive: true, force: true });
   };

@@ -51,7 +51,9 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
 
   it('trains, streams progress over SSE, and registers exactly one LoRA', async () => {
     const character = await characterWithPhotos(stack, 'Ada', 3);
-    const run = await startTraining(stack, character.id, small);
+    // Text the engine would otherwise treat as config syntax (${VAR} from its environment; an unset one aborts it).
+    const samplePrompts = ['${HF_TOKEN} [trigger] costs ${PRICE}', '[trigger] smiling, outdoors'];
+    const run = await startTraining(stack, character.id, { ...small, samplePrompts });
     expect(run).toMatchObject({ status: 'queued', phase: 'queued', step: 0, totalSteps: 120, workflowId: `training-${run.id}` });
 
     const { events, response } = await readEvents(`${stack.plane.url}/api/trainings/${run.id}/events`, finished);
@@ -66,6 +68,10 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
     expect(done).toMatchObject({ status: 'completed', phase: 'done', step: 120, gpuWorker: 'gpu-train' });
     expect(done.loss.length).toBeGreaterThan(10);
     expect(done.samples.length).toBeGreaterThanOrEqual(4);
+    // Each sample recorded once, with the prompt as the person wrote it (the trigger word in place of its tag).
+    expect(new Set(done.samples.map((s) => `${s.step}:${s.promptIndex}`)).size).toBe(done.samples.length);
+    const wanted = samplePrompts.map((p) => p.replaceAll('[trigger]', character.triggerWord));
+    for (const sample of done.samples) expect(sample.prompt).toBe(wanted[sample.promptIndex]);
     expect(done.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['queued', 'preparing', 'dataset', 'gpu', 'lora', 'completed']));
     expect(done.loraId).not.toBeNull();
 
@@ -132,6 +138,18 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
         { field: 'preset', message: 'preset must be one of: quick, balanced, high' },
         { field: 'advanced.rank', message: 'Rank must be one of 4, 8, 16, 32, 64, 128' },
         { field: 'advanced.steps', message: 'Steps must be at least 100' },
+      ]),
+    );
+    // What the engine would read as a prompt option, and a learning rate that prodigy would ignore.
+    const ignored = await request<ApiErrorBody>(stack, `/api/characters/${character.id}/trainings`, {
+      method: 'POST',
+      body: { preset: 'quick', advanced: { samplePrompts: ['[trigger] --w 64'], optimizer: 'prodigy', learningRate: 0.001 } },
+    });
+    expect(ignored.status).toBe(400);
+    expect(ignored.body.error.details).toEqual(
+      expect.arrayContaining([
+        { field: 'advanced.samplePrompts.0', message: 'A sample prompt cannot contain “--” (the trainer reads it as an option, like --w 512): write a single dash or “—”' },
+        { field: 'advanced.learningRate', message: 'Learning rate cannot be set with the prodigy optimizer: prodigy finds its own learning rate. Leave it out.' },
       ]),
     );
     const unknown = await request(stack, '/api/characters/00000000-0000-4000-8000-000000000000/trainings', { method: 'POST', body: { preset: 'quick' } });

@@ -2,6 +2,7 @@ import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import type { EngineRegistry } from '../../plugins/registry';
 import type { TrainingSession } from '../../plugins/training/interface';
+import type { GpuCheck } from './gpu-check';
 import type { GpuLeases } from './leases';
 
 /** What every GPU activity of one worker process shares. */
@@ -10,6 +11,8 @@ export interface GpuContext {
   logger: Logger;
   leases: GpuLeases;
   engines: EngineRegistry;
+  /** Whether the engines' Pythons can use the GPU (checked once at start). */
+  gpu: GpuCheck;
   /** Trainings running in this process, by run id, for commands such as "save now". */
   trainings: Map<string, TrainingSession>;
   workerId: string;

@@ -39,6 +39,7 @@ const PROGRESS_EVERY_MS = 500;
 export function createGenerateImages(ctx: GpuContext) {
   return async function generateImages(input: GenerateImagesInput): Promise<GeneratedImage[]> {
     const { generationId, jobId } = input;
+    await ctx.gpu.assertUsableFor('image');
     const activity = Context.current();
     const root = ctx.config.storage.root;
     let progress = 0;

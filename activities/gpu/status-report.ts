@@ -62,6 +62,7 @@ export class StatusReports {
         engines: this.engines,
         jobs: ctx.leases.jobs(),
         startedAt: this.startedAt,
+        gpu: ctx.gpu.report(),
         stopping,
       };
       const answer = await postReport(ctx.config, `/internal/workers/${encodeURIComponent(ctx.workerId)}`, report, 5_000);

@@ -47,6 +47,7 @@ export const STOPPED_WITH_CHECKPOINT = 'TrainingStopped';
  */
 export function createRunTraining(ctx: GpuContext) {
   return async function runTraining(input: RunTrainingInput): Promise<RunTrainingResult> {
+    await ctx.gpu.assertUsableFor('training');
     const root = ctx.config.storage.root;
     const correlationId = currentCorrelationId();
     const logger = ctx.logger.child({ context: { runId: input.runId } });
@@ -124,7 +125,10 @@ export function createRunTraining(ctx: GpuContext) {
       reporter.update({ events: [{ kind: 'retry', message: `Restarted the trainer (try ${tryNumber}) after it or its worker stopped` }] });
     }
     // ComfyUI on this GPU lets go of its models first: the trainer needs all the memory.
+    const freeingSince = Date.now();
     await ctx.engines.imageEngine().freeVram();
+    const freedMs = Date.now() - freeingSince;
+    logger.info('gpu.vram_freed', `The image engine let go of its GPU memory for the trainer in ${freedMs} ms`, { durationMs: freedMs });
     reporter.start();
     // Beat from the start: claiming the folder and starting the engine take seconds before any progress, and a Stop
     // must reach the engine meanwhile too. Loading a model can take minutes without a word from the engine: the

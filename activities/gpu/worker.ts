@@ -5,8 +5,9 @@ import type { Logger } from '../../lib/logger/logger';
 import { correlationActivityInterceptor } from '../../lib/temporal/activity-interceptor';
 import { connectClient } from '../../lib/temporal/connection';
 import { GPU_QUEUE, gpuWorkerQueue } from '../../lib/temporal/queues';
-import { createEngineRegistry } from '../../plugins/registry';
+import { createEngineRegistry, engineGpuPythons } from '../../plugins/registry';
 import type { GpuContext } from './context';
+import { GpuCheck } from './gpu-check';
 import { handBackLeftovers } from './hand-back';
 import { HEARTBEAT_THROTTLE } from './heartbeat';
 import { createPinnedGpuActivities, createSharedGpuActivities } from './index';
@@ -51,8 +52,11 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
     queue: gpuWorkerQueue(workerId),
     leases: new GpuLeases(config.gpu.concurrency, LEASE_TTL_MS),
     engines: createEngineRegistry(config, logger),
+    gpu: new GpuCheck({ workerId, pythons: engineGpuPythons(config), cpuAllowed: config.gpu.allowCpu, logger }),
     trainings: new Map(),
   };
+  // Each engine's Python looks at the GPU while the workers start; jobs that come first wait for the answer.
+  const gpuChecked = ctx.gpu.start();
   const common = {
     connection,
     namespace: config.temporal.namespace,
@@ -88,6 +92,8 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
   });
   const client = await connectClient(config, logger, connection);
   const status = new StatusReports(ctx);
+  // Reported as soon as known, so health says at once whether this GPU can be used.
+  void gpuChecked.then(() => status.refresh());
 
   // The image engine's server starts with the worker (it takes a while to load), unless it is not installed.
   const image = ctx.engines.imageEngine();

@@ -194,7 +194,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     res.status(202).json(await getGeneration(db, id));
   });
 
-  /** The same parameters again, or with another seed (given, or a new random one). */
+  /** The same parameters again, or with another seed (given, or a new random one); one picture of it again, alone. */
   router.post('/:id/rerun', requireJson, requireFreeSpace(deps), async (req, res) => {
     const id = idParam(req.params.id);
     const options = parseOrThrow(rerunInput, req.body ?? {});
@@ -202,8 +202,12 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     if (!row) throw notFound('Generation');
     const params = row.parameters as unknown as GenerationParams;
     if (params.lora && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
-    const seed = options.seed ?? (options.varySeed ? randomSeed() : params.seed);
-    const { generation } = await start(req, { params: { ...params, seed }, characterId: row.characterId, sourceGenerationId: row.id });
+    // One picture of a batch is made again by its own recorded seed, alone (each picture has its own seed).
+    const output = options.outputId === undefined ? undefined : await getOutput(db, options.outputId);
+    if (options.outputId !== undefined && output?.generationId !== row.id) throw new HttpError(404, 'not_found', 'This generation has no picture with that outputId');
+    const recorded = output ? { seed: output.seed, batch: 1 } : { seed: params.seed, batch: params.batch };
+    const seed = options.seed ?? (options.varySeed ? randomSeed() : recorded.seed);
+    const { generation } = await start(req, { params: { ...params, seed, batch: recorded.batch }, characterId: row.characterId, sourceGenerationId: row.id });
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 

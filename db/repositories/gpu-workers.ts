@@ -14,6 +14,7 @@ export async function saveGpuWorkerReport(db: Database, workerId: string, report
     capacity: report.capacity,
     engines: report.engines,
     jobs: report.jobs,
+    gpu: report.gpu ?? null,
     startedAt: new Date(report.startedAt),
     lastReportAt: sql`now()`,
     stoppedAt: report.stopping ? sql`now()` : null,

@@ -3,7 +3,7 @@ import { openTestDatabase, testDatabaseKinds } from '../../test/helpers/database
 import type { DatabaseHandle } from '../client';
 import { loras, trainingEvents, trainingLossPoints, trainingSamples } from '../schema';
 import { createCharacter } from './characters';
-import { closeOpenTrainingRun, createTrainingRun, downsample, finishTrainingRun, getTrainingRun, listTrainingRuns, LOSS_POINTS, requestTrainingStop, updateTrainingRun } from './trainings';
+import { applyTrainingReport, beginTrainingAttempt, closeOpenTrainingRun, createTrainingRun, downsample, finishTrainingRun, getTrainingRun, listTrainingRuns, LOSS_POINTS, requestTrainingStop, updateTrainingRun } from './trainings';
 import { resolveSettings } from '../../lib/contracts/training';
 
 describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
@@ -102,5 +102,30 @@ describe.each(testDatabaseKinds())('training runs on %s', (kind) => {
     expect(await closeOpenTrainingRun(db, second.id, { status: 'failed', errorCode: 'terminated', errorMessage: 'Ended', message: 'Ended' })).toBe(true);
     expect(await getTrainingRun(db, second.id)).toMatchObject({ status: 'failed', phase: 'done', error: { code: 'terminated', message: 'Ended' } });
     await start();
+  });
+  it('records one sample per step and prompt, however often an engine start makes or announces it', async () => {
+    const { db } = handle;
+    const character = await createCharacter(db, { name: 'Sample dedupe subject', triggerWord: 'sds_x1' });
+    const run = await createTrainingRun(db, { id: crypto.randomUUID(), characterId: character.id, preset: 'quick', advanced: {}, settings: resolveSettings('quick', {}) });
+    const first = await beginTrainingAttempt(db, run.id, 'gpu-a');
+    const sample = (step: number, promptIndex: number, file: string) => ({ step, promptIndex, prompt: 'p', filePath: `training/${run.id}/samples/${file}` });
+    await applyTrainingReport(db, run.id, { workerId: 'gpu-a', attempt: first, samples: [sample(0, 0, '1__000000000_0.jpg'), sample(250, 0, '2__000000250_0.jpg')] });
+    // The same file announced again, then a resumed start re-running step 250 and a second set of final samples.
+    await applyTrainingReport(db, run.id, { workerId: 'gpu-a', attempt: first, samples: [sample(0, 0, '1__000000000_0.jpg')] });
+    const second = await beginTrainingAttempt(db, run.id, 'gpu-a');
+    await applyTrainingReport(db, run.id, {
+      workerId: 'gpu-a',
+      attempt: second,
+      samples: [sample(250, 0, '3__000000250_0.jpg'), sample(250, 1, '3__000000250_1.jpg'), sample(250, 1, '4__000000250_1.jpg')],
+    });
+    const recorded = (await getTrainingRun(db, run.id))!.samples;
+    expect(recorded.map((s) => [s.step, s.promptIndex])).toEqual([
+      [0, 0],
+      [250, 0],
+      [250, 1],
+    ]);
+    const files = await db.select({ filePath: trainingSamples.filePath }).from(trainingSamples);
+    const mine = files.map((f) => f.filePath).filter((f) => f.startsWith(`training/${run.id}/`)).sort();
+    expect(mine).toEqual([`training/${run.id}/samples/1__000000000_0.jpg`, `training/${run.id}/samples/2__000000250_0.jpg`, `training/${run.id}/samples/3__000000250_1.jpg`]);
   });
 });

@@ -308,7 +308,16 @@ export async function applyTrainingReport(db: Database, id: string, report: Trai
           set: { loss: sql`excluded.loss` },
         });
     }
+    // One sample per step and prompt: a start that re-runs steps after its checkpoint, or a finished run started
+    // again, makes another image for a step already shown; the first one stays (the run row's lock above orders
+    // concurrent reports, so the check cannot race).
     for (const sample of report.samples ?? []) {
+      const [known] = await tx
+        .select({ id: trainingSamples.id })
+        .from(trainingSamples)
+        .where(and(eq(trainingSamples.runId, id), eq(trainingSamples.step, sample.step), eq(trainingSamples.promptIndex, sample.promptIndex)))
+        .limit(1);
+      if (known) continue;
       await tx
         .insert(trainingSamples)
         .values({ runId: id, step: sample.step, promptIndex: sample.promptIndex, prompt: sample.prompt, filePath: sample.filePath })

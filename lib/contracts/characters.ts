@@ -19,7 +19,10 @@ export const triggerWordSchema = z
   .min(2, 'Trigger word must be at least 2 characters')
   .max(40, 'Trigger word can be at most 40 characters')
   .check(storable())
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Trigger word can only use letters A–Z, digits, - and _ (no spaces)');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Trigger word can only use letters A–Z, digits, - and _ (no spaces)')
+  // In a sample prompt the trainer reads "--" as the start of an option ("--w 512"), also where a trigger word
+  // ending in "-" meets a dash of the prompt.
+  .refine((t) => !t.includes('--') && !t.endsWith('-'), 'Trigger word cannot contain “--” or end with “-”');
 
 export const notesSchema = z.string({ error: 'Notes must be text' }).max(2000, 'Notes can be at most 2000 characters').check(storable());
 

@@ -180,10 +180,14 @@ export const galleryQuery = z.strictObject({
   cursor: z.string().max(200).check(storable()).optional(),
 });
 
-/** Re-run with the same parameters, or vary the seed (a new random one, or the given one). */
+/**
+ * Re-run with the same parameters, or vary the seed (a new random one, or the given one). With `outputId`, only that
+ * picture: one image from the seed recorded with it, which makes that same picture again.
+ */
 export const rerunInput = z.strictObject({
   varySeed: z.boolean({ error: 'varySeed must be true or false' }).default(false),
   seed: z.int().min(0).max(MAX_SEED).optional(),
+  outputId: z.uuid({ error: 'outputId must be the id of one of this generation’s pictures' }).optional(),
 });
 
 export function generationWorkflowId(id: string): string {

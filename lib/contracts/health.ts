@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineStatusSchema } from './gpu-workers';
+import { engineStatusSchema, gpuReportSchema } from './gpu-workers';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
 
@@ -29,6 +29,8 @@ export const gpuWorkerHealthSchema = z.object({
   silentSeconds: z.number(),
   jobs: z.array(gpuJobSchema),
   engines: z.array(engineStatusSchema),
+  /** Its GPU as its engines' Pythons saw it at start; null when the worker did not say (an earlier release). */
+  gpu: gpuReportSchema.nullable(),
 });
 export type GpuWorkerHealth = z.infer<typeof gpuWorkerHealthSchema>;
 
@@ -85,6 +87,8 @@ export const healthSchema = z.object({
     models: healthCheckSchema,
     /** Free space on the data and log volumes. */
     disk: healthCheckSchema,
+    /** Whether the live GPU workers can use their GPUs (a job on one that cannot fails at once). */
+    gpu: healthCheckSchema,
   }),
   disk: diskHealthSchema,
   /** The Temporal workers seen polling Isengard's task queues. */

@@ -24,7 +24,16 @@ export const trainingSettingsSchema = z.object({
   saveEvery: z.int('Save every must be a whole number of steps').min(50, 'Save at most every 50 steps').max(5_000),
   sampleEvery: z.int('Sample every must be a whole number of steps').min(50, 'Sample at most every 50 steps').max(5_000),
   samplePrompts: z
-    .array(z.string({ error: 'A sample prompt must be text' }).trim().min(1, 'A sample prompt cannot be empty').max(500, 'A sample prompt can be at most 500 characters').check(storable()))
+    .array(
+      z
+        .string({ error: 'A sample prompt must be text' })
+        .trim()
+        .min(1, 'A sample prompt cannot be empty')
+        .max(500, 'A sample prompt can be at most 500 characters')
+        .check(storable())
+        // The trainer reads what follows "--" in a sample prompt as an option ("--w 512") and cuts it off the prompt.
+        .refine((p) => !p.includes('--'), 'A sample prompt cannot contain “--” (the trainer reads it as an option, like --w 512): write a single dash or “—”'),
+    )
     .max(6, 'At most 6 sample prompts'),
   optimizer: z.enum(OPTIMIZERS, { error: `Optimizer must be one of: ${OPTIMIZERS.join(', ')}` }),
   /** Quantize the model to 8 bits so it fits a 24 GB GPU. */
@@ -34,8 +43,19 @@ export const trainingSettingsSchema = z.object({
 });
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 
+/** Prodigy finds its own learning rate: ai-toolkit runs it at 1.0 whatever is set (`toolkit/optimizer.py`). */
+export function takesLearningRate(optimizer: TrainingSettings['optimizer']): boolean {
+  return optimizer !== 'prodigy';
+}
+
 /** Advanced settings override a preset field by field; anything left out keeps the preset's value. */
-export const advancedSettingsSchema = trainingSettingsSchema.partial().strict();
+export const advancedSettingsSchema = trainingSettingsSchema
+  .partial()
+  .strict()
+  .refine((a) => a.learningRate === undefined || a.optimizer === undefined || takesLearningRate(a.optimizer), {
+    message: 'Learning rate cannot be set with the prodigy optimizer: prodigy finds its own learning rate. Leave it out.',
+    path: ['learningRate'],
+  });
 export type AdvancedSettings = z.infer<typeof advancedSettingsSchema>;
 
 const DEFAULT_PROMPTS = [

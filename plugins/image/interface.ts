@@ -23,7 +23,7 @@ export interface ImageOutput {
 /** Progress of a job: 0..1 over the whole batch; 0 as soon as the engine has accepted the job. */
 export type ImageProgress = (fraction: number) => void;
 
-export type ImageFailureCode = 'missing_model' | 'invalid_graph' | 'oom' | 'engine_error' | 'engine_unavailable' | 'disk_full' | 'cancelled';
+export type ImageFailureCode = 'missing_model' | 'corrupt_model' | 'invalid_graph' | 'oom' | 'engine_error' | 'engine_unavailable' | 'disk_full' | 'cancelled';
 
 /** A generation failed; `retryable` when trying again may succeed (the engine restarted, say). */
 export class ImageEngineError extends Error {

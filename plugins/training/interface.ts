@@ -37,7 +37,7 @@ export interface TrainingJob {
   correlationId: string | undefined;
 }
 
-export type TrainingFailureCode = 'oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'disk_full' | 'crash' | 'hung' | 'stopped';
+export type TrainingFailureCode = 'oom' | 'ram_oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'disk_full' | 'crash' | 'hung' | 'stopped';
 
 export interface TrainingFailure {
   code: TrainingFailureCode;

@@ -1,11 +1,13 @@
-// scripts/engines/create-env <ai-toolkit|comfyui> [--recreate] [--require-torch] [--dry-run]
+// scripts/engines/create-env <ai-toolkit|comfyui> [--recreate] [--require-torch] [--dry-run] [--cpu-test]
 // Creates an engine's own Python environment, <checkout>/venv (what AITOOLKIT_PYTHON defaults to in production),
-// from the pinned checkout's requirements.txt, then says which Python, torch and CUDA it got. Plain Node with no
+// from the pinned checkout's requirements.txt, then says which Python, torch and CUDA it got. --cpu-test instead
+// creates (or reuses) the cached CPU environment of the real-engine tests (scripts/engines/test-env.mjs). Plain Node with no
 // dependencies: the container build runs it before `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestEnv, TestEnvError, torchInstallArgs } from './test-env.mjs';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,26 +23,6 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 class EnvError extends Error {}
 
 const shown = (p) => (p.startsWith(PROJECT_ROOT + path.sep) ? path.relative(PROJECT_ROOT, p) : p);
-
-/**
- * The torch install line of ai-toolkit's README ("install torch first": a CUDA build from PyTorch's own index),
- * as pip arguments; the Linux instructions come first. Undefined when the README names none.
- */
-function torchInstallArgs(readme) {
-  const linux = readme.search(/^\s*Linux:?\s*$/m);
-  const text = linux >= 0 ? readme.slice(linux) : readme;
-  for (const line of text.split('\n')) {
-    const match = /^\s*(?:python3?\s+-m\s+)?pip3?\s+install\s+(.*)$/.exec(line);
-    if (!match) continue;
-    const args = [];
-    for (const token of match[1].trim().split(/\s+/)) {
-      if (token.startsWith('#') || token === '&&' || token === ';') break;
-      args.push(token);
-    }
-    if (args.some((a) => /^torch([=<>~!].*)?$/.test(a))) return args;
-  }
-  return undefined;
-}
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: options.capture ? 'pipe' : 'inherit', encoding: 'utf8', cwd: options.cwd });
@@ -100,16 +82,23 @@ function report(python) {
 function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const names = argv.filter((a) => !a.startsWith('--'));
-  const known = new Set(['--recreate', '--require-torch', '--dry-run']);
+  const known = new Set(['--recreate', '--require-torch', '--dry-run', '--cpu-test']);
   const engine = ENGINES[names[0]];
   if (names.length !== 1 || !engine || [...flags].some((f) => !known.has(f))) {
-    throw new EnvError(`Usage: scripts/engines/create-env <${Object.keys(ENGINES).join('|')}> [--recreate] [--require-torch] [--dry-run]`);
+    throw new EnvError(`Usage: scripts/engines/create-env <${Object.keys(ENGINES).join('|')}> [--recreate] [--require-torch] [--dry-run] [--cpu-test]`);
   }
   const name = names[0];
   const checkout = path.resolve(PROJECT_ROOT, process.env[engine.pathVar]?.trim() || engine.defaultPath);
   const requirements = path.join(checkout, 'requirements.txt');
   if (!existsSync(requirements)) {
     throw new EnvError(`${shown(checkout)} has no requirements.txt. Fetch the engine first: scripts/vendor/sync ${name}`);
+  }
+  if (flags.has('--cpu-test')) {
+    const pins = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'vendor', 'VENDOR_PINS.json'), 'utf8'));
+    const torchFrom = name === 'comfyui' ? path.resolve(PROJECT_ROOT, process.env.AITOOLKIT_PATH?.trim() || 'vendor/ai-toolkit') : undefined;
+    const env = ensureTestEnv(name, checkout, { commit: pins[name]?.commit, torchFrom });
+    say(`The CPU test environment of ${name} is ${env.built ? 'built' : 'up to date'}: ${env.python}`);
+    return 0;
   }
   const venv = path.join(checkout, 'venv');
   const venvPython = path.join(venv, 'bin', 'python');
@@ -171,7 +160,7 @@ function main(argv) {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (err) {
-  if (!(err instanceof EnvError)) throw err;
+  if (!(err instanceof EnvError || err instanceof TestEnvError)) throw err;
   process.stderr.write(`${err.message}\n`);
   process.exitCode = 1;
 }

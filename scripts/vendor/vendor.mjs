@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { archiveCheckoutChanges, readMarker, unpackArchive } from './archive.mjs';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -85,6 +86,20 @@ export function engineStatus(name, pin) {
   if (!existsSync(dir) || readdirSync(dir).length === 0) {
     return { ...base, present: false, head: null, matches: false, dirty: false, state: 'missing', message: `not fetched (run scripts/vendor/sync ${name})` };
   }
+  const fromArchive = readMarker(dir);
+  if (fromArchive) {
+    // Unpacked from an archive of the pinned commit (scripts/vendor/sync --from-archive): no git history, but every
+    // file is verified against the commit's listing.
+    const matches = fromArchive.commit === pin.commit;
+    const changed = archiveCheckoutChanges(dir);
+    const dirty = changed.length > 0;
+    const problems = [];
+    if (!matches) problems.push(`unpacked from an archive of ${short(fromArchive.commit)}, not the pinned ${short(pin.commit)}`);
+    if (dirty) problems.push(`${changed.length} file(s) differ from the archive's listing`);
+    const state = !matches ? 'mismatch' : dirty ? 'dirty' : 'ok';
+    const message = problems.length ? problems.join('; ') : 'unpacked from the archive of the pinned commit; every file verified';
+    return { ...base, present: true, head: fromArchive.commit, matches, dirty, state, message, changed, archive: true };
+  }
   const top = git(['rev-parse', '--show-toplevel'], { cwd: dir, allowFailure: true });
   if (!top.ok || path.resolve(top.stdout) !== path.resolve(dir)) {
     return { ...base, present: true, head: null, matches: false, dirty: false, state: 'not-a-checkout', message: `${dir} is not a git checkout` };
@@ -147,7 +162,9 @@ export function syncEngine(name, pin, { force = false } = {}) {
     throw new VendorError(`${dir} exists but is not a git checkout. Move it away, or run again with --force to replace it.`);
   }
   if (status.dirty && !force) {
-    const changed = git(['status', '--porcelain', '--untracked-files=no'], { cwd: dir }).stdout.split('\n');
+    const changed = status.archive
+      ? status.changed.map((line) => `   ${line}`)
+      : git(['status', '--porcelain', '--untracked-files=no'], { cwd: dir }).stdout.split('\n');
     const shown = changed.slice(0, 5).map((line) => `    ${line.slice(3)}`).join('\n');
     const more = changed.length > 5 ? `\n    ... and ${changed.length - 5} more` : '';
     throw new VendorError(
@@ -156,7 +173,8 @@ export function syncEngine(name, pin, { force = false } = {}) {
     );
   }
 
-  if (status.state === 'missing' || status.state === 'not-a-checkout') {
+  // A checkout unpacked from an archive has no git repository of its own: it is replaced by a fetched one.
+  if (status.state === 'missing' || status.state === 'not-a-checkout' || status.archive) {
     // Fetched beside its final place and moved in at the end: an interrupted sync leaves no half checkout behind.
     mkdirSync(vendorDir(), { recursive: true });
     const staging = mkdtempSync(path.join(vendorDir(), `.${name}.partial-`));
@@ -178,6 +196,26 @@ export function syncEngine(name, pin, { force = false } = {}) {
   fetchCommit(dir, url, pin.commit);
   checkout(dir, pin.commit);
   return { name, action: status.head === pin.commit ? 'reset' : 'moved', from: status.head, commit: pin.commit };
+}
+
+/**
+ * Makes vendor/<name>/ the pinned commit from the archives in `archiveDir` rather than from the repository: every
+ * file verified against the commit's listing. A checkout already at the pin (from git or an archive, unchanged) is
+ * left alone; anything else present is refused unless `force`, which replaces it (untracked files included).
+ * @returns {{name: string, action: 'unchanged' | 'unpacked' | 'replaced', files?: number, absent?: string[], commit: string}}
+ */
+export function syncFromArchive(name, pin, archiveDir, { force = false } = {}) {
+  if (!FULL_SHA.test(pin.commit)) throw new VendorError(`The pin of ${name} is "${pin.commit}", not a full 40-character commit id.`);
+  const status = engineStatus(name, pin);
+  if (status.state === 'ok') return { name, action: 'unchanged', commit: pin.commit };
+  if (status.present && !force) {
+    const what = status.changed?.length
+      ? `has ${status.changed.length} file(s) that differ from the archive's listing:\n${status.changed.slice(0, 5).map((c) => `    ${c}`).join('\n')}\n`
+      : `is not the pinned commit (${status.message}). `;
+    throw new VendorError(`${status.path} ${what}Move it away, or run again with --force to replace it.`);
+  }
+  const done = unpackArchive(name, pin.commit, archiveDir, status.path);
+  return { name, action: status.present ? 'replaced' : 'unpacked', commit: pin.commit, ...done };
 }
 
 /**

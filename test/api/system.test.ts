@@ -60,6 +60,9 @@ describe('health, capabilities and client logs', () => {
     expect(after.gpuWorkers).toEqual([
       expect.objectContaining({ workerId: 'gpu-health', identity: worker.ctx.identity, state: 'idle', jobs: [] }),
     ]);
+    // Fast-test runs no engine Python: the GPU is simulated, and says so.
+    expect(after.gpuWorkers[0]!.gpu).toMatchObject({ state: 'simulated', device: expect.stringMatching(/^Simulated GPU/), probes: [] });
+    expect(after.checks.gpu).toEqual({ ok: true, message: 'gpu-health: simulated (fast-test)' });
 
     // An engine whose server is still starting: not ok yet, and said to be starting (npm start waits for it).
     const reported = (await getGpuWorker(stack.db.db, 'gpu-health'))!;

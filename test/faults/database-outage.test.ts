@@ -5,20 +5,21 @@ import type { ApiErrorBody } from '../../lib/contracts/errors';
 import type { Health } from '../../lib/contracts/health';
 import type { Character } from '../../lib/contracts/characters';
 import { openPostgres } from '../../db/client';
-import { testDatabaseKinds } from '../helpers/databases';
+import { testDatabaseUrl } from '../helpers/databases';
 import { generate, waitForGeneration } from '../helpers/generation';
 import { request } from '../helpers/http';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
-/** Needs a PostgreSQL server (TEST_DATABASE_URL; CI always sets it): PGlite lives in-process and cannot be cut off. */
-describe.each(testDatabaseKinds().filter((kind) => kind === 'postgres'))('the database unreachable for 30 s (%s)', () => {
+/** On the PostgreSQL server (see testDatabaseUrl): PGlite lives in-process and cannot be cut off. */
+describe('the database unreachable for 30 s (postgres)', () => {
   let stack: TestStack;
   let proxy: TcpProxy;
   let name: string;
-  const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://localhost/postgres');
+  let serverUrl: URL;
 
   beforeAll(async () => {
+    serverUrl = new URL(testDatabaseUrl());
     name = `isengard_outage_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
     const admin = postgres(serverUrl.toString(), { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
@@ -37,6 +38,7 @@ describe.each(testDatabaseKinds().filter((kind) => kind === 'postgres'))('the da
   afterAll(async () => {
     await stack?.stop();
     await proxy?.stop();
+    if (!serverUrl) return;
     const admin = postgres(serverUrl.toString(), { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();

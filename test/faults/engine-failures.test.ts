@@ -46,6 +46,16 @@ describe('training failures are explained, and retried only when that can help',
     expect(done.events.filter((e) => e.kind === 'gpu')).toHaveLength(1);
   });
 
+  it('the machine running out of RAM (the kernel kills the trainer): said plainly, not retried', async () => {
+    const { run, done } = await trainWithFault('ramoom@30', { steps: 120, saveEvery: 50, sampleEvery: 1000 });
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('ram_oom');
+    expect(done.error?.message).toMatch(/^The machine ran out of memory \(RAM\)/);
+    // One engine start: no retry, and no switch to the low-VRAM profile (which needs more RAM, not less).
+    const startsDir = path.join(stack!.config.storage.training, run.id, 'starts');
+    expect(readdirSync(startsDir).filter((f) => /^[0-9a-f]{8}\.json$/.test(f))).toHaveLength(1);
+  });
+
   it('an engine that hangs without output is stopped and resumed from its checkpoint', async () => {
     const { run, done } = await trainWithFault('hang@70', { steps: 120, saveEvery: 50, sampleEvery: 1000 }, { ENGINE_SILENCE_SECONDS: '5' });
     expect(done.error).toBeNull();

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Generation } from '../../lib/contracts/generations';
 import { generate, generationDone, waitForGeneration } from '../helpers/generation';
@@ -33,5 +35,22 @@ describe('the image engine failing mid-prompt', () => {
     const failed = await withFault('error@2');
     expect(failed.status).toBe('failed');
     expect(failed.error).toEqual({ code: 'oom', message: 'The GPU ran out of memory while generating. Try a smaller size or a smaller batch.' });
+  });
+
+  it('a model file replaced by a damaged one: read again (not served from the cache) and named', async () => {
+    stack = await startTestStack({ env: { ISENGARD_SIM_COMFY_STEP_MS: '20' } });
+    await stack.startGpuWorker('gpu-models');
+    const before = await waitForGeneration(stack, (await generate(stack, { prompt: 'before the download', seed: 5, steps: 2 })).id, generationDone, 90_000);
+    expect(before.status).toBe('completed');
+    // A download cut short, saved where ComfyUI looks first: ComfyUI has the earlier file loaded under that name.
+    const vae = path.join(path.dirname(stack.config.storage.loras), 'base', 'vae', 'ae.safetensors');
+    mkdirSync(path.dirname(vae), { recursive: true });
+    writeFileSync(vae, '<html>502 Bad Gateway</html>');
+    const failed = await waitForGeneration(stack, (await generate(stack, { prompt: 'after the download', seed: 6, steps: 2 })).id, generationDone, 90_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toEqual({
+      code: 'corrupt_model',
+      message: 'The VAE file ae.safetensors is damaged or incomplete (Error while deserializing header: header too large): download it again on the Models page.',
+    });
   });
 });

@@ -5,11 +5,23 @@ import { openPglite, openPostgres, type DatabaseHandle } from '../../db/client';
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
 /**
- * The engines the data layer is tested against: PGlite always; a real PostgreSQL server when TEST_DATABASE_URL
- * is set (CI always sets it, see .ci/run).
+ * The engines the data layer is tested against: PGlite and a real PostgreSQL server, always. The server is the
+ * one TEST_DATABASE_URL names, else the one the test run's global setup started (test/postgres-setup.ts).
  */
 export function testDatabaseKinds(): TestDatabaseKind[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  return ['pglite', 'postgres'];
+}
+
+/** The PostgreSQL server's superuser URL; a test that needs one fails here, never skips, when there is none. */
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'No PostgreSQL server for the tests: TEST_DATABASE_URL is not set. Run the tests through vitest with the ' +
+        "project's vitest.config.ts (its global setup test/postgres-setup.ts starts a server), or set TEST_DATABASE_URL.",
+    );
+  }
+  return url;
 }
 
 /** A fresh, migrated database: in-memory PGlite, or a new database on the PostgreSQL server, dropped on close. */
@@ -19,8 +31,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
     await handle.migrate();
     return handle;
   }
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: cannot test against a PostgreSQL server');
+  const serverUrl = testDatabaseUrl();
   const name = `isengard_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { freePort } from '../../../temporal-dev/dev-server';
 import { ComfyClient, type PromptOutcome } from './client';
 import { buildGraph, saveNodeId } from './graphs';
 import { ComfyServer } from './server-process';
+import { emptySafetensors } from './simulator/safetensors';
 
 /**
  * ComfyClient.follow against the ComfyUI simulator (a real server on a free port), through a pass-through proxy
@@ -20,6 +21,7 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'comfy-client-test-'));
 let server: ComfyServer;
 let proxy: http.Server;
 let client: ComfyClient;
+let lorasDir: string;
 const historyReads = new Map<string, number>();
 
 /** Forwards HTTP requests and WebSocket upgrades to `port`, counting GET /history/<id> by id. */
@@ -49,6 +51,7 @@ function countingProxy(port: number): http.Server {
 beforeAll(async () => {
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: root, GPU_WORKER_ID: 'client-test', COMFYUI_PORT: String(port), ISENGARD_SIM_COMFY_STEP_MS: '5' });
+  lorasDir = config.storage.loras;
   server = new ComfyServer(config, createLogger({ service: 'worker', level: 'ERROR', dir: path.join(root, 'logs') }));
   await server.ensureRunning();
   proxy = countingProxy(port);
@@ -90,5 +93,30 @@ describe('following a prompt to its images', () => {
     const { outcome } = await run('history-end', 6, undefined);
     expect(outcome).toMatchObject({ kind: 'success', images: [{ type: 'output' }, { type: 'output' }] });
     expect(historyReads.get('history-end')).toBe(2);
+  });
+});
+
+describe('a prompt id ComfyUI accepts again', () => {
+  it("follows the new submission to its own end, never the earlier one's failure still in history", async () => {
+    mkdirSync(lorasDir, { recursive: true });
+    const loraFile = path.join(lorasDir, 'retried.safetensors');
+    writeFileSync(loraFile, 'not a safetensors file');
+    const lora = { id: '6f1c1b1e-8d7a-4c55-9a55-2a4c4e0f9f10', fileName: 'retried.safetensors', name: 'Retried', triggerWord: 'rt', baseModel: 'flux1-dev' as const };
+    const params = resolveGenerationParams({ prompt: 'a lighthouse', width: 256, height: 256, steps: 40, seed: 9 }, lora, () => 0);
+    const graph = buildGraph(params, 'retried');
+
+    await client.submit(graph, 'retried', 'attempt-1');
+    const first = await client.follow('retried', 'attempt-1', () => undefined);
+    expect(first).toMatchObject({ kind: 'error', nodeId: '4', nodeType: 'LoraLoader', exceptionType: 'safetensors._safetensors_rust.SafetensorError' });
+    expect(first.kind === 'error' && first.inputs.lora_name).toBe('retried.safetensors');
+
+    // Fixed, then the same prompt id again: history still holds the first run's error until the second ends.
+    writeFileSync(loraFile, emptySafetensors());
+    await client.submit(graph, 'retried', 'attempt-2');
+    expect(await client.history('retried')).toMatchObject({ status: { status_str: 'error' } });
+    let ticks = 0;
+    const second = await client.follow('retried', 'attempt-2', () => ticks++, { outputNode: saveNodeId(params) });
+    expect(second).toMatchObject({ kind: 'success', images: [{ type: 'output' }] });
+    expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import WebSocket from 'ws';
 import type { Graph } from './graphs';
@@ -10,6 +11,8 @@ export interface ComfyImage {
 }
 
 export interface HistoryEntry {
+  /** The queue item it records: `[number, prompt_id, graph, extra_data, outputs_to_execute]` (comfyui.md §2). */
+  prompt?: [number, string, unknown, { client_id?: string } & Record<string, unknown>, unknown];
   outputs: Record<string, { images?: ComfyImage[] }>;
   status: { status_str: 'success' | 'error'; completed: boolean; messages: Array<[string, Record<string, unknown>]> };
 }
@@ -43,7 +46,15 @@ export class ComfyUnavailableError extends Error {
 
 export type PromptOutcome =
   | { kind: 'success'; images: ComfyImage[] }
-  | { kind: 'error'; nodeType: string; exceptionType: string; message: string }
+  | {
+      kind: 'error';
+      nodeId: string;
+      nodeType: string;
+      exceptionType: string;
+      message: string;
+      /** The failing node's literal inputs (a loader's file name, say), first value of each. */
+      inputs: Record<string, unknown>;
+    }
   | { kind: 'interrupted' };
 
 export interface PromptProgress {
@@ -117,9 +128,14 @@ export class ComfyClient {
     return [...queue.queue_running, ...queue.queue_pending].some((item) => item[1] === promptId);
   }
 
-  async history(promptId: string): Promise<HistoryEntry | undefined> {
+  /**
+   * The history entry of a prompt; with `clientId`, only the entry of the submission made for that client.
+   * ComfyUI accepts a prompt id again and keeps the earlier run's entry until the new run ends (comfyui.md §10).
+   */
+  async history(promptId: string, clientId?: string): Promise<HistoryEntry | undefined> {
     const all = await this.json<Record<string, HistoryEntry>>(`/history/${encodeURIComponent(promptId)}`);
-    return all[promptId];
+    const entry = all[promptId];
+    return entry && (clientId === undefined || submittedFor(entry, promptId, clientId)) ? entry : undefined;
   }
 
   async view(image: ComfyImage): Promise<Buffer> {
@@ -183,10 +199,10 @@ export class ComfyClient {
        */
       const checkHistory = async () => {
         try {
-          const entry = await this.history(promptId);
+          const entry = await this.history(promptId, clientId);
           lastSign = Date.now();
           if (entry) finish({ outcome: outcomeOf(entry) });
-          else if (!(await this.isQueued(promptId)) && !(await this.history(promptId))) {
+          else if (!(await this.isQueued(promptId)) && !(await this.history(promptId, clientId))) {
             finish({ error: new ComfyUnavailableError('ComfyUI restarted and lost the prompt') });
           }
         } catch (err) {
@@ -242,16 +258,35 @@ export class ComfyClient {
   }
 }
 
-function outcomeOf(entry: HistoryEntry): PromptOutcome {
+/** A unique prompt id and client id for one submission: never an earlier attempt's (comfyui.md §10). */
+export function newSubmission(label: string): { promptId: string; clientId: string } {
+  const promptId = `${label}-${randomUUID()}`;
+  return { promptId, clientId: `isengard-${promptId}` };
+}
+
+/** Whether a history entry records the submission of `promptId` made for `clientId` (not an earlier one). */
+export function submittedFor(entry: HistoryEntry, promptId: string, clientId: string): boolean {
+  return entry.prompt?.[1] === promptId && entry.prompt[3]?.client_id === clientId;
+}
+
+/** `current_inputs` lists each input's values (comfyui.md §3): the first of each. */
+function firstValues(inputs: unknown): Record<string, unknown> {
+  if (!inputs || typeof inputs !== 'object' || Array.isArray(inputs)) return {};
+  return Object.fromEntries(Object.entries(inputs).map(([name, values]) => [name, Array.isArray(values) ? values[0] : values]));
+}
+
+export function outcomeOf(entry: HistoryEntry): PromptOutcome {
   const messages = entry.status?.messages ?? [];
   if (messages.some(([type]) => type === 'execution_interrupted')) return { kind: 'interrupted' };
   const error = messages.find(([type]) => type === 'execution_error')?.[1];
   if (entry.status?.status_str === 'error' || error) {
     return {
       kind: 'error',
+      nodeId: String(error?.node_id ?? ''),
       nodeType: String(error?.node_type ?? 'unknown'),
       exceptionType: String(error?.exception_type ?? 'unknown'),
       message: String(error?.exception_message ?? 'ComfyUI reported an error').trim(),
+      inputs: firstValues(error?.current_inputs),
     };
   }
   const images = Object.values(entry.outputs ?? {}).flatMap((output) => output.images ?? []);

@@ -8,11 +8,12 @@ import type { Logger } from '../../../lib/logger/logger';
 import { addPngText, pngSize } from '../../../lib/png-text';
 import type { EngineStatus } from '../../engine';
 import { ImageEngineError, type ImageEngine, type ImageOutput } from '../interface';
-import { ComfyUnavailableError, ComfyValidationError } from './client';
+import { ComfyUnavailableError, ComfyValidationError, newSubmission, type ComfyImage } from './client';
 import { explainExecutionError, explainValidation } from './errors';
-import { buildGraph, samplerNodeId, saveNodeId } from './graphs';
+import { buildGraph, samplerNodeId, saveNodeId, type Graph } from './graphs';
 import { COMFYUI } from './meta';
-import { ComfyServer } from './server-process';
+import { SubmittedModelFiles } from './model-files';
+import { ComfyServer, modelPathsYaml } from './server-process';
 
 /** A generation's parameters as a line of text, the way image tools usually write them into a PNG. */
 function describe(p: GenerationParams, seed: number): string {
@@ -37,9 +38,13 @@ export function isNoSpace(err: unknown): boolean {
 
 const diskFull = () => new ImageEngineError('disk_full', DISK_FULL_MESSAGE, false);
 
-/** ComfyUI behind the ImageEngine interface (design §5): its own server on 127.0.0.1, one prompt per job. */
+/** ComfyUI behind the ImageEngine interface (design §5): its own server on 127.0.0.1, one prompt per picture. */
 export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
   const server = new ComfyServer(config, logger);
+  const modelPaths = Object.values(modelPathsYaml(config, server.folders));
+  const submittedFiles = new SubmittedModelFiles((folder) =>
+    modelPaths.flatMap((section) => (typeof section[folder] === 'string' ? [path.join(String(section.base_path), section[folder])] : [])),
+  );
   const status = (state: EngineStatus['state'], message: string): EngineStatus => ({ kind: 'image', id: 'comfyui', label: 'ComfyUI', state, message });
 
   return {
@@ -83,8 +88,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
     },
 
     async generate(job, onProgress, signal) {
-      const cancelled = () => new ImageEngineError('cancelled', 'Cancelled', false);
-      if (signal.aborted) throw cancelled();
+      if (signal.aborted) throw new ImageEngineError('cancelled', 'Cancelled', false);
       try {
         await this.start();
       } catch (err) {
@@ -93,47 +97,70 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         throw err;
       }
       const { client } = server;
-      const promptId = job.generationId;
-      const clientId = `isengard-${job.generationId}`;
-      const graph = buildGraph(job.params, job.generationId);
-      try {
-        await client.submit(graph, promptId, clientId, { isengard_generation: job.generationId });
-      } catch (err) {
-        if (err instanceof ComfyValidationError) {
-          const explained = explainValidation(err);
-          throw new ImageEngineError(explained.code, explained.message, false);
-        }
-        if (err instanceof ComfyUnavailableError) throw new ImageEngineError('engine_unavailable', err.message, true);
-        throw err;
+      const cancel = () => new ImageEngineError('cancelled', 'Cancelled', false);
+      // One single-image prompt per picture, seeds seed..seed+batch-1: ComfyUI draws a whole batch's noise from one
+      // seed (comfyui.md §10), so only this way does every picture's recorded seed make that picture again.
+      const images: ComfyImage[] = [];
+      for (let index = 0; index < job.params.batch; index++) {
+        if (signal.aborted) throw cancel();
+        const params = { ...job.params, seed: job.params.seed + index, batch: 1 };
+        const graph = buildGraph(params, job.generationId);
+        const image = await runPrompt(graph, params, (fraction) => onProgress(Math.min(0.99, (index + fraction) / job.params.batch)));
+        images.push(image);
       }
-      onProgress(0);
 
-      const sampler = samplerNodeId(job.params);
-      const onAbort = () => void client.cancel(promptId).catch(() => undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-      let outcome;
-      try {
-        outcome = await client.follow(
-          promptId,
-          clientId,
-          (p) => {
-            if (p.node === sampler && p.max > 0) onProgress(Math.min(0.99, p.value / p.max));
-          },
-          { signal, outputNode: saveNodeId(job.params) },
-        );
-      } catch (err) {
-        if (signal.aborted) throw cancelled();
-        throw new ImageEngineError('engine_unavailable', `Lost ComfyUI while generating: ${(err as Error).message}`, true);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-      if (outcome.kind === 'interrupted') throw cancelled();
-      if (outcome.kind === 'error') {
-        // ComfyUI writes each image to its own output folder first (on the data volume too): no space there is
-        // no fault of the engine, and retrying cannot help.
-        if (isNoSpace({ message: `${outcome.exceptionType}: ${outcome.message}` })) throw diskFull();
-        const explained = explainExecutionError(outcome.exceptionType, outcome.message);
-        throw new ImageEngineError(explained.code, explained.message, explained.retryable);
+      /** Submits one graph under a prompt id of its own and follows it to its one image. */
+      async function runPrompt(graph: Graph, params: GenerationParams, onPromptProgress: (fraction: number) => void): Promise<ComfyImage> {
+        const replaced = await submittedFiles.replacedBefore(graph);
+        const { promptId, clientId } = newSubmission(job.generationId);
+        try {
+          if (replaced.length > 0) {
+            // ComfyUI would serve the old file from its cache (comfyui.md §10).
+            logger.info('comfyui.models_replaced', 'Model files replaced since ComfyUI loaded them: freeing its cache', { files: replaced });
+            await client.free();
+          }
+          await client.submit(graph, promptId, clientId, { isengard_generation: job.generationId });
+        } catch (err) {
+          if (err instanceof ComfyValidationError) {
+            const explained = explainValidation(err);
+            throw new ImageEngineError(explained.code, explained.message, false);
+          }
+          if (err instanceof ComfyUnavailableError) throw new ImageEngineError('engine_unavailable', err.message, true);
+          throw err;
+        }
+        onPromptProgress(0);
+
+        const sampler = samplerNodeId(params);
+        const onAbort = () => void client.cancel(promptId).catch(() => undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) onAbort(); // cancelled while it was being submitted
+        let outcome;
+        try {
+          outcome = await client.follow(
+            promptId,
+            clientId,
+            (p) => {
+              if (p.node === sampler && p.max > 0) onPromptProgress(p.value / p.max);
+            },
+            { signal, outputNode: saveNodeId(params) },
+          );
+        } catch (err) {
+          if (signal.aborted) throw cancel();
+          throw new ImageEngineError('engine_unavailable', `Lost ComfyUI while generating: ${(err as Error).message}`, true);
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+        if (outcome.kind === 'interrupted') throw cancel();
+        if (outcome.kind === 'error') {
+          // ComfyUI writes each image to its own output folder first (on the data volume too): no space there is
+          // no fault of the engine, and retrying cannot help.
+          if (isNoSpace({ message: `${outcome.exceptionType}: ${outcome.message}` })) throw diskFull();
+          const explained = explainExecutionError(outcome.exceptionType, outcome.message, outcome);
+          throw new ImageEngineError(explained.code, explained.message, explained.retryable);
+        }
+        const [image] = outcome.images;
+        if (!image) throw new ImageEngineError('engine_error', 'ComfyUI finished the prompt without an image', true);
+        return image;
       }
 
       try {
@@ -143,11 +170,11 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         throw err;
       }
       const outputs: ImageOutput[] = [];
-      for (const [index, image] of outcome.images.entries()) {
+      for (const [index, image] of images.entries()) {
         // Cancelled while the images are saved: none is kept.
         if (signal.aborted) {
           await rm(job.outputDir, { recursive: true, force: true });
-          throw cancelled();
+          throw cancel();
         }
         const seed = job.params.seed + index;
         const tagged = addPngText(await client.view(image), {

@@ -29,4 +29,41 @@ describe('ComfyUI errors in plain words', () => {
     expect(explainExecutionError('torch.OutOfMemoryError', 'CUDA out of memory. Tried to allocate 2.00 GiB')).toMatchObject({ code: 'oom', retryable: false });
     expect(explainExecutionError('RuntimeError', 'something odd\nTraceback...')).toEqual({ code: 'engine_error', message: 'ComfyUI failed while generating: something odd', retryable: true });
   });
+
+  it('names a damaged model or LoRA file and says what to do, never retrying', () => {
+    const type = 'safetensors._safetensors_rust.SafetensorError';
+    const lora = explainExecutionError(type, 'Error while deserializing header: header too large\n', {
+      nodeType: 'LoraLoader',
+      inputs: { model: null, clip: null, lora_name: 'c/ada-v1.safetensors', strength_model: 1, strength_clip: 1 },
+    });
+    expect(lora).toEqual({
+      code: 'corrupt_model',
+      message: 'The LoRA file c/ada-v1.safetensors is damaged or incomplete (Error while deserializing header: header too large): train the LoRA again, or delete it and pick another LoRA.',
+      retryable: false,
+    });
+    const unet = explainExecutionError(type, 'Error while deserializing header: incomplete metadata, file not fully covered', {
+      nodeType: 'UNETLoader',
+      inputs: { unet_name: 'flux1-dev.safetensors', weight_dtype: 'default' },
+    });
+    expect(unet).toEqual({
+      code: 'corrupt_model',
+      message:
+        'The FLUX.1-dev model file flux1-dev.safetensors is damaged or incomplete (Error while deserializing header: incomplete metadata, file not fully covered): download it again on the Models page.',
+      retryable: false,
+    });
+    const encoders = explainExecutionError(type, 'Error while deserializing header: header too large', {
+      nodeType: 'DualCLIPLoader',
+      inputs: { clip_name1: 't5xxl_fp16.safetensors', clip_name2: 'clip_l.safetensors', type: 'flux' },
+    });
+    expect(encoders.message).toBe(
+      'The T5 text encoder file t5xxl_fp16.safetensors or the CLIP text encoder file clip_l.safetensors is damaged or incomplete (Error while deserializing header: header too large): download it again on the Models page.',
+    );
+    // Older safetensors words, wrapped in ComfyUI's own ValueError.
+    const wrapped = explainExecutionError('ValueError', 'Error while deserializing header: HeaderTooLarge\n\nFile path: /m/vae/ae.safetensors\n\nThe safetensors file is corrupt or invalid.', {
+      nodeType: 'VAELoader',
+      inputs: { vae_name: 'ae.safetensors' },
+    });
+    expect(wrapped).toMatchObject({ code: 'corrupt_model', retryable: false });
+    expect(wrapped.message).toMatch(/^The VAE file ae\.safetensors is damaged or incomplete/);
+  });
 });

@@ -37,11 +37,41 @@ export function explainValidation(err: ComfyValidationError): ExplainedError {
   return { code: 'invalid_graph', message: `ComfyUI refused the job: ${err.message}.` };
 }
 
-/** A runtime failure inside ComfyUI, in plain words. */
+/** The node that failed, as ComfyUI's `execution_error` names it: its class and its literal inputs. */
+export interface FailedNode {
+  nodeType: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * A model file safetensors could not read: its header is invalid or the file is shorter than its header says
+ * (comfyui.md §10). Older safetensors words ("HeaderTooLarge") reach us wrapped in ComfyUI's own ValueError.
+ */
+function isCorruptFile(exceptionType: string, message: string): boolean {
+  return /SafetensorError/.test(exceptionType) || /HeaderTooLarge|MetadataIncompleteBuffer|safetensors file is corrupt/.test(message);
+}
+
+/** What to tell a person about a loader whose file is damaged: which file, and what to do about it. */
+function explainCorruptFile(node: FailedNode | undefined, why: string): string {
+  const files = Object.entries(node?.inputs ?? {}).filter(([input, value]) => MODEL_INPUTS[input] && typeof value === 'string') as Array<[string, string]>;
+  const lora = files.find(([input]) => input === 'lora_name');
+  if (lora) {
+    return `The LoRA file ${lora[1]} is damaged or incomplete (${why}): train the LoRA again, or delete it and pick another LoRA.`;
+  }
+  if (files.length === 0) return `A model file is damaged or incomplete (${why}): download the base models again on the Models page.`;
+  const named = files.map(([input, file]) => `the ${MODEL_INPUTS[input]} file ${file}`).join(' or ');
+  return `${named[0]!.toUpperCase()}${named.slice(1)} is damaged or incomplete (${why}): download it again on the Models page.`;
+}
+
+/** A runtime failure inside ComfyUI, in plain words; `node` (the failing node) names a damaged file. */
 export function explainExecutionError(
   exceptionType: string,
   message: string,
-): { code: 'oom' | 'missing_model' | 'engine_error'; message: string; retryable: boolean } {
+  node?: FailedNode,
+): { code: 'oom' | 'missing_model' | 'corrupt_model' | 'engine_error'; message: string; retryable: boolean } {
+  if (isCorruptFile(exceptionType, message)) {
+    return { code: 'corrupt_model', message: explainCorruptFile(node, message.split('\n')[0]!.trim()), retryable: false };
+  }
   if (/out of memory/i.test(message) || /OutOfMemory/i.test(exceptionType)) {
     return {
       code: 'oom',

@@ -65,7 +65,16 @@ export function modelPathsYaml(config: Config, folders: ComfyFolders): Record<st
   return sections;
 }
 
-/** Stand-ins for the base model files, so the simulator's name checks pass as they would with real weights. */
+/** A safetensors file with a header and no tensors: one safetensors (and the simulator's loaders) can read. */
+function standInSafetensors(note: string): Buffer {
+  let header = JSON.stringify({ __metadata__: { note } });
+  header += ' '.repeat((8 - (Buffer.byteLength(header) % 8)) % 8);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(header)));
+  return Buffer.concat([length, Buffer.from(header)]);
+}
+
+/** Stand-ins for the base model files, so the simulator loads them as it would real weights. */
 function writeSimulatedBaseModels(folders: ComfyFolders): void {
   const base = path.join(folders.root, 'simulated-base-models');
   const files: Array<[string, string]> = [
@@ -77,7 +86,7 @@ function writeSimulatedBaseModels(folders: ComfyFolders): void {
   ];
   for (const [folder, file] of files) {
     mkdirSync(path.join(base, folder), { recursive: true });
-    writeFileSync(path.join(base, folder, file), 'simulated weights: fast-test mode only\n');
+    writeFileSync(path.join(base, folder, file), standInSafetensors('simulated weights: fast-test mode only'));
   }
 }
 

@@ -6,11 +6,12 @@ import { promisify } from 'node:util';
 import type { Config } from '../../../lib/config';
 import type { EngineStatus } from '../../engine';
 import type { TrainingEngine } from '../interface';
+import { configFileText } from './engine-text';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
 import { JobDb } from './job-db';
 import { AI_TOOLKIT } from './meta';
-import { startSession } from './session';
-import { CLAIM_SETTLE_MS, claimRunDir, quarantineIncomplete, runCheckpoints, saveRoot, stopOrphans } from './work-dir';
+import { finishedSession, startSession } from './session';
+import { CLAIM_SETTLE_MS, claimRunDir, listCheckpoints, listSamples, quarantineIncomplete, runCheckpoints, sampledThrough, saveRoot, stopOrphans } from './work-dir';
 
 const run = promisify(execFile);
 
@@ -29,6 +30,9 @@ export function engineEnv(config: Config, jobId: string, correlationId: string |
     ...env,
     ...config.simulatorEnv,
     PYTHONUNBUFFERED: '1',
+    // run.py loads a .env from its folder or any folder above it (python-dotenv ≥ 1.2 honours this; launch.py
+    // covers older versions): the engine gets this environment and nothing else.
+    PYTHON_DOTENV_DISABLED: '1',
     AITK_JOB_ID: jobId,
     IS_AI_TOOLKIT_UI: '1',
     CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
@@ -74,8 +78,17 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
       if (stopped > 0) logs.stderr.warn('engine.orphans_stopped', `Stopped ${stopped} trainer(s) an earlier start left running`, { runId: job.runId });
       // Engines of earlier starts on other hosts see the new claim within a second and stop.
       if (elsewhere > 0) await new Promise((r) => setTimeout(r, CLAIM_SETTLE_MS));
-      const quarantined = await quarantineIncomplete(saveRoot(job.runDir, job.name), job.name);
+      const root = saveRoot(job.runDir, job.name);
+      const quarantined = await quarantineIncomplete(root, job.name);
       if (quarantined.length > 0) logs.stderr.warn('engine.incomplete_checkpoints', `Set aside incomplete checkpoints: ${quarantined.join(', ')}`, { runId: job.runId });
+
+      // A start after the run finished (its result was lost on the way) would load the model for minutes only to
+      // save the same file again and make a second set of final samples (spec §5).
+      const final = (await listCheckpoints(root, job.name)).find((c) => c.final && c.step >= job.settings.steps);
+      if (final) {
+        logs.stdout.info('engine.already_finished', `The run already has its final LoRA (step ${final.step}): the trainer is not started again`, { runId: job.runId });
+        return finishedSession(final);
+      }
 
       const jobDb = new JobDb(python, start.jobDbFile, job.runId);
       await jobDb.create();
@@ -87,8 +100,9 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
         jobDbPath: jobDb.file,
         modelPath: modelPath(config),
         vramProfile: job.vramProfile,
+        sampledThrough: sampledThrough(await listSamples(root), job.settings.samplePrompts.length),
       });
-      await writeFile(start.configFile, JSON.stringify(jobConfig, null, 2));
+      await writeFile(start.configFile, configFileText(jobConfig));
 
       return startSession({
         python,

@@ -14,6 +14,12 @@ export interface ExitFacts {
 }
 
 const OOM = /out of memory|OOM during training step/i;
+/**
+ * Host memory, not the GPU's: Python's MemoryError, numpy's and torch's CPU allocators, or the kernel's OOM killer
+ * taking a data loader worker (torch: "DataLoader worker (pid 123) is killed by signal: Killed.").
+ */
+const RAM_OOM =
+  /^MemoryError\b|Unable to allocate [\d.]+ [KMGTP]?i?B for an array|DefaultCPUAllocator: can't allocate memory|DataLoader worker \(pid.*\) is killed by signal: Killed/m;
 const NO_IMAGES = /no images found in/i;
 const MISSING_WEIGHTS =
   /does not appear to have a file named|Repository Not Found|GatedRepoError|Cannot access gated repo|401 Client Error|403 Client Error|is not a valid model identifier|not a local folder and is not a valid model|Can't load .* for|Incorrect path_or_model_id/i;
@@ -45,6 +51,20 @@ export function classifyFailure(facts: ExitFacts): TrainingFailure {
       code: 'disk_full',
       retryable: false,
       message: 'The disk is full: the trainer could not write its files. Free some space, then start the training again (it resumes from its last checkpoint).',
+      detail,
+    };
+  }
+  // SIGKILL that we did not send (a stop and a silent engine are handled above): on Linux that is the kernel's
+  // OOM killer, or a container's memory limit. Not retried: the engine's host memory use (loading and quantizing
+  // the model, caching latents, data loader workers) is the same on the next start on this host, which would only
+  // load the model again for minutes to be killed at the same point.
+  if (facts.signal === 'SIGKILL' || RAM_OOM.test(text)) {
+    return {
+      code: 'ram_oom',
+      retryable: false,
+      message:
+        'The machine ran out of memory (RAM), so the system stopped the trainer. Close other programs that use a lot of ' +
+        'memory or use a machine with more RAM, then start the training again: it continues from its last checkpoint.',
       detail,
     };
   }

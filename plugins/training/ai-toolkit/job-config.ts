@@ -1,4 +1,5 @@
 import type { TrainingSettings } from '../../../lib/contracts/training';
+import { enginePrompt } from './engine-text';
 
 /** Everything about one engine start that is not a user setting: names and absolute paths. */
 export interface JobPlacement {
@@ -12,8 +13,13 @@ export interface JobPlacement {
   jobDbPath: string;
   /** A Hugging Face repo id or a local diffusers folder. */
   modelPath: string;
-  /** `low` after an out-of-memory failure: quantize on the CPU, drop the largest resolution. */
+  /** `low` after an out-of-memory failure: quantize on the CPU, drop the largest resolution, smaller samples. */
   vramProfile: 'standard' | 'low';
+  /**
+   * The highest step whose samples earlier starts of the run already made (every prompt's image), or null: the
+   * engine makes no samples again for it or before it (spec §5: a resume re-runs the steps after its checkpoint).
+   */
+  sampledThrough: number | null;
 }
 
 export const FLUX_DEV_REPO = 'black-forest-labs/FLUX.1-dev';
@@ -21,13 +27,27 @@ export const FLUX_DEV_REPO = 'black-forest-labs/FLUX.1-dev';
 /** How many step checkpoints the engine keeps (the final file never counts). */
 export const KEEP_CHECKPOINTS = 4;
 
+/** Sample images' side; the low-VRAM profile makes them no larger than the largest training resolution. */
+export const SAMPLE_SIZE = 1024;
+
+/** The learning rate prodigy runs with: the engine sets any rate under 0.1 to 1.0 (`toolkit/optimizer.py`). */
+export const PRODIGY_LR = 1.0;
+
+/** The resolutions a profile trains at: the low-VRAM one leaves out 1024 px (unless nothing would be left). */
+export function trainingResolutions(settings: TrainingSettings, vramProfile: JobPlacement['vramProfile']): number[] {
+  const kept = vramProfile === 'low' ? settings.resolutions.filter((r) => r < 1024) : [...settings.resolutions];
+  return kept.length > 0 ? kept : [512];
+}
+
 /**
  * The ai-toolkit job config for a FLUX.1-dev LoRA (spec §2, after `config/examples/train_lora_flux_24gb.yaml`).
  * Only configuration: the engine's optimizer, schedules, loss and augmentation code are never touched.
  */
 export function buildJobConfig(settings: TrainingSettings, placement: JobPlacement): Record<string, unknown> {
   const low = placement.vramProfile === 'low';
-  const resolutions = low ? settings.resolutions.filter((r) => r < 1024) : settings.resolutions;
+  const resolutions = trainingResolutions(settings, placement.vramProfile);
+  const sampleSize = low ? Math.min(SAMPLE_SIZE, Math.max(...resolutions)) : SAMPLE_SIZE;
+  const sampled = placement.sampledThrough;
   return {
     job: 'extension',
     config: {
@@ -55,7 +75,7 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
               caption_dropout_rate: 0.05,
               shuffle_tokens: false,
               cache_latents_to_disk: true,
-              resolution: resolutions.length > 0 ? resolutions : [512],
+              resolution: resolutions,
               // The slow size probe applies EXIF orientation, which stored JPEGs keep (lib/images/prepare.ts).
               fast_image_size: false,
             },
@@ -69,10 +89,12 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
             gradient_checkpointing: true,
             noise_scheduler: 'flowmatch',
             optimizer: settings.optimizer,
-            lr: settings.learningRate,
+            // Prodigy finds its own step size; the engine runs it at 1.0 whatever is set, and the config says so.
+            lr: settings.optimizer === 'prodigy' ? PRODIGY_LR : settings.learningRate,
             dtype: 'bf16',
             ema_config: { use_ema: true, ema_decay: 0.99 },
-            skip_first_sample: false,
+            // Baseline samples once per run, not again when a start before this one made them.
+            skip_first_sample: sampled !== null,
             disable_sampling: false,
           },
           model: {
@@ -84,9 +106,10 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
           sample: {
             sampler: 'flowmatch',
             sample_every: settings.sampleEvery,
-            width: 1024,
-            height: 1024,
-            prompts: settings.samplePrompts,
+            ...(sampled !== null ? { sample_start_step: sampled + 1 } : {}),
+            width: sampleSize,
+            height: sampleSize,
+            prompts: settings.samplePrompts.map((p) => enginePrompt(p, placement.triggerWord)),
             neg: '',
             seed: 42,
             walk_seed: true,
@@ -96,6 +119,6 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
         },
       ],
     },
-    meta: { name: '[name]', version: '1.0' },
+    meta: { name: placement.name, version: '1.0' },
   };
 }

@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { TrainingEngineEvent, TrainingJob, TrainingLogs, TrainingOutcome, TrainingSession } from '../interface';
 import { ConsoleParser, type EngineEvent, type EnginePhase } from './console-parser';
+import { KEEP_NAME_TAG_ARGS, promptAsUsed } from './engine-text';
 import { classifyFailure } from './failures';
 import type { JobDb } from './job-db';
 import { keepCheckpoint, listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
 import { PROJECT_ROOT } from '../../../lib/project-root';
 
 const WATCHDOG = path.join(PROJECT_ROOT, 'plugins', 'watchdog.py');
+const LAUNCHER = path.join(PROJECT_ROOT, 'plugins', 'training', 'ai-toolkit', 'launch.py');
 const WATCH_EVERY_MS = 1_000;
 /** How long a save requested before a stop may take before the stop goes ahead without it. */
 const SAVE_BEFORE_STOP_MS = 120_000;
@@ -25,10 +27,19 @@ export interface SessionOptions {
   onEvent: (event: TrainingEngineEvent) => void;
 }
 
-/** Replaces ai-toolkit's `[trigger]` tag (spec §7) so a sample prompt reads as the engine used it. */
+/** A sample's prompt as the person wrote it, with the trigger word in place of its tag (spec §7). */
 function promptText(job: TrainingJob, index: number): string | null {
   const prompt = job.settings.samplePrompts[index];
-  return prompt === undefined ? null : prompt.replaceAll('[trigger]', job.triggerWord);
+  return prompt === undefined ? null : promptAsUsed(prompt, job.triggerWord);
+}
+
+/** The session of a run that already has its final LoRA: nothing to run, done at once. */
+export function finishedSession(final: Checkpoint): TrainingSession {
+  return {
+    done: Promise.resolve({ kind: 'completed', finalCheckpoint: final.path, step: final.step }),
+    saveNow: async () => undefined,
+    stop: async () => undefined,
+  };
 }
 
 /**
@@ -38,7 +49,11 @@ function promptText(job: TrainingJob, index: number): string | null {
 export async function startSession(o: SessionOptions): Promise<TrainingSession> {
   const root = saveRoot(o.job.runDir, o.job.name);
   const { startId, ownerFile, configFile, recordFile } = o.start;
-  const child = spawn(o.python, [WATCHDOG, String(process.pid), '--owner', ownerFile, startId, '--', o.python, 'run.py', configFile], {
+  // Checkpoints and samples of earlier starts are known, not news: each is announced by the start that made it.
+  const earlierCheckpoints = await listCheckpoints(root, o.job.name);
+  const earlierSamples = await listSamples(root);
+  const engine = [o.python, LAUNCHER, 'run.py', ...KEEP_NAME_TAG_ARGS, configFile];
+  const child = spawn(o.python, [WATCHDOG, String(process.pid), '--owner', ownerFile, startId, '--', ...engine], {
     cwd: o.checkout,
     env: o.env,
     detached: true,
@@ -60,9 +75,9 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   /** The next checkpoint is one asked for (save now, or before a stop): it is kept for the life of the run. */
   let keepNext = false;
   let keeping: Promise<void> = Promise.resolve();
-  const seenCheckpoints = new Set<string>();
-  const seenSamples = new Set<string>();
-  let lastCheckpoint: Checkpoint | null = null;
+  const seenCheckpoints = new Set(earlierCheckpoints.map((c) => `${c.path}:${c.step}`));
+  const seenSamples = new Set(earlierSamples.map((s) => s.path));
+  let lastCheckpoint: Checkpoint | null = earlierCheckpoints.at(-1) ?? null;
 
   const fromParser = (event: EngineEvent) => {
     switch (event.type) {
@@ -125,11 +140,6 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
       o.onEvent({ type: 'sample', path: sample.path, step: sample.step, promptIndex: sample.promptIndex, prompt: promptText(o.job, sample.promptIndex) });
     }
   };
-  // Checkpoints of earlier starts are known, not news.
-  for (const checkpoint of await listCheckpoints(root, o.job.name)) {
-    seenCheckpoints.add(`${checkpoint.path}:${checkpoint.step}`);
-    lastCheckpoint = checkpoint;
-  }
 
   const killGroup = () => {
     try {

@@ -207,3 +207,17 @@ export async function listSamples(root: string): Promise<SampleFile[]> {
     .map(({ file, m }) => ({ path: path.join(root, 'samples', file), step: Number(m[1]), promptIndex: Number(m[2]) }))
     .sort((a, b) => a.path.localeCompare(b.path));
 }
+
+/**
+ * The highest step for which the save folder holds a sample of every prompt, or null: what earlier starts of the run
+ * have already sampled (a set cut short by a crash does not count, so it is made again).
+ */
+export function sampledThrough(samples: SampleFile[], promptCount: number): number | null {
+  if (promptCount === 0) return null;
+  const byStep = new Map<number, Set<number>>();
+  for (const s of samples) {
+    if (s.promptIndex < promptCount) byStep.set(s.step, (byStep.get(s.step) ?? new Set()).add(s.promptIndex));
+  }
+  const complete = [...byStep].filter(([, indexes]) => indexes.size >= promptCount).map(([step]) => step);
+  return complete.length > 0 ? Math.max(...complete) : null;
+}

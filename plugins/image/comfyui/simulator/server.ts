@@ -1,52 +1,55 @@
 /**
- * ComfyUI simulator entry point, started like ComfyUI's `main.py`:
+ * ComfyUI simulator, started like ComfyUI's `main.py` with the flags the GPU worker passes (server-process.ts):
  *
  *   node --import tsx plugins/image/comfyui/simulator/server.ts --listen 127.0.0.1 --port 8188 \
- *     --output-directory DIR --input-directory DIR --temp-directory DIR --base-directory DIR \
- *     --extra-model-paths-config FILE [FILE...] --disable-auto-launch --disable-api-nodes --preview-method none --cpu
+ *     --output-directory DIR --input-directory DIR --temp-directory DIR --extra-model-paths-config FILE \
+ *     --disable-auto-launch --disable-api-nodes --preview-method none [--cpu]
  *
- * It speaks ComfyUI's HTTP + WebSocket API (shared/specs/comfyui.md) without a GPU or weights: validation runs
- * against the real model folders, execution is symbolic and the saved PNGs show what was asked for.
+ * It serves the routes and WebSocket messages the adapter uses (client.ts; comfyui.md §2, §3), in ComfyUI's shapes.
  * Environment: ISENGARD_SIM_COMFY_STEP_MS (per sampling step, default 50), ISENGARD_SIM_COMFY_FAULT (faults.ts).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
-import { ArgError, errorText, helpText, parseArgs, type SimArgs } from './args';
-import { Executor } from './executor';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Executor, type Sockets } from './executor';
 import { Faults, parseFaults } from './faults';
-import { createRequestHandler, originRejected } from './http-routes';
-import { ModelFolders, loadAllExtraConfigs } from './model-folders';
-import type { NodeEnv } from './node-types';
-import { registeredNodes } from './nodes';
-import { PyFloat, type Jsonish } from './py';
-import { PromptQueue } from './queue';
-import { COMFYUI_VERSION, SystemState } from './system';
-import { Validator } from './validation';
-import { WsHub } from './ws-hub';
-
-const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
-const PROG = 'server.ts';
+import { ModelFolders } from './model-folders';
+import { validatePrompt } from './validation';
 
 function fail(message: string, code: number): never {
-  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-function parseCli(): SimArgs {
-  try {
-    const args = parseArgs(process.argv.slice(2));
-    if (args.help) {
-      process.stdout.write(helpText(PROG));
-      process.exit(0);
-    }
-    return args;
-  } catch (e) {
-    if (e instanceof ArgError) fail(errorText(PROG, e.message), 2);
-    throw e;
+/** The flags the product passes; anything else is refused, as argparse would, with exit code 2. */
+function parseArgs(argv: string[]) {
+  const args = { listen: '127.0.0.1', port: 8188, output: 'output', input: 'input', temp: '.', modelPaths: [] as string[] };
+  const valued: Record<string, (v: string) => void> = {
+    '--listen': (v) => (args.listen = v),
+    '--port': (v) => (args.port = Number(v)),
+    '--output-directory': (v) => (args.output = v),
+    '--input-directory': (v) => (args.input = v),
+    '--temp-directory': (v) => (args.temp = v),
+    '--extra-model-paths-config': (v) => args.modelPaths.push(v),
+    '--preview-method': () => undefined,
+  };
+  const ignored = new Set(['--disable-auto-launch', '--disable-api-nodes', '--cpu']);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (ignored.has(flag)) continue;
+    const set = valued[flag];
+    const value = argv[i + 1];
+    if (!set) fail(`usage: server.ts [flags]\nserver.ts: error: unrecognized arguments: ${flag} (the simulator takes only the flags the GPU worker passes)`, 2);
+    if (value === undefined || value.startsWith('--')) fail(`server.ts: error: argument ${flag}: expected one argument`, 2);
+    set(value);
+    i++;
+    // --extra-model-paths-config takes several files, like ComfyUI's nargs='+'.
+    while (flag === '--extra-model-paths-config' && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) set(argv[++i]!);
   }
+  if (!Number.isInteger(args.port)) fail(`server.ts: error: argument --port: invalid int value`, 2);
+  return args;
 }
 
 function stepMsFromEnv(): number {
@@ -57,154 +60,149 @@ function stepMsFromEnv(): number {
   return v;
 }
 
-async function main(): Promise<void> {
-  const args = parseCli();
-  const out = args.logStdout ? process.stdout : process.stderr;
-  const log = (line: string) => {
-    out.write(`${line}\n`);
-  };
+type Reply = { status: number; body?: unknown; file?: string };
 
-  let faults: Faults;
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  return JSON.parse(text) as Record<string, unknown>; // malformed: 500, as aiohttp answers
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   const stepMs = stepMsFromEnv();
-  const base = args.baseDirectory ? path.resolve(args.baseDirectory) : SIM_DIR;
-  const outputDir = args.outputDirectory ? path.resolve(args.outputDirectory) : path.join(base, 'output');
-  const inputDir = args.inputDirectory ? path.resolve(args.inputDirectory) : path.join(base, 'input');
-  const tempDir = args.tempDirectory ? path.join(path.resolve(args.tempDirectory), 'temp') : path.join(base, 'temp');
+  const outputDir = path.resolve(args.output);
+  const folders: Record<string, string> = { output: outputDir, input: path.resolve(args.input), temp: path.join(path.resolve(args.temp), 'temp') };
+  let faults: Faults;
+  let models: ModelFolders;
   try {
     faults = new Faults(parseFaults(process.env.ISENGARD_SIM_COMFY_FAULT), outputDir);
-  } catch (e) {
-    fail((e as Error).message, 1);
+    models = new ModelFolders(args.modelPaths);
+  } catch (err) {
+    fail((err as Error).message, 1);
   }
 
-  const models = new ModelFolders(base);
-  try {
-    loadAllExtraConfigs(models, SIM_DIR, args.extraModelPathsConfig, log);
-  } catch (e) {
-    fail(`Failed to load extra model paths config: ${(e as Error).message}`, 1);
-  }
-  models.add('checkpoints', path.join(outputDir, 'checkpoints'));
-  models.add('clip', path.join(outputDir, 'clip'));
-  models.add('vae', path.join(outputDir, 'vae'));
-  models.add('diffusion_models', path.join(outputDir, 'diffusion_models'));
-  models.add('loras', path.join(outputDir, 'loras'));
+  const clients = new Map<string, WebSocket>();
+  const sockets: Sockets = {
+    send(type, data, clientId) {
+      const text = JSON.stringify({ type, data });
+      const targets = clientId === null ? [...clients.values()] : [clients.get(clientId)].filter((s) => s !== undefined);
+      for (const socket of targets) socket.send(text);
+    },
+    dropAll() {
+      for (const socket of clients.values()) socket.terminate();
+      clients.clear();
+    },
+  };
+  const executor = new Executor({ models, outputDir, sockets, faults, stepMs, log, crash: () => process.exit(1) });
 
-  mkdirSync(inputDir, { recursive: true });
-  log(`Setting temp directory to: ${tempDir}`);
-  rmSync(tempDir, { recursive: true, force: true });
-  if (args.quickTestForCi) process.exit(0);
+  const routes: Record<string, (url: URL, body: () => Promise<Record<string, unknown> | undefined>) => Promise<Reply> | Reply> = {
+    'GET /system_stats': () => ({
+      status: 200,
+      body: {
+        system: { os: 'posix', comfyui_version: '0.3.64', python_version: '3.11.7', pytorch_version: '2.13.0+cpu', embedded_python: false, argv: process.argv.slice(1) },
+        devices: [{ name: 'cpu', type: 'cpu', index: null, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 }],
+      },
+    }),
+    'POST /prompt': async (_url, body) => {
+      const b = (await body()) ?? {};
+      const number = b.number !== undefined ? Number(b.number) : executor.nextNumber();
+      if (!('prompt' in b)) {
+        return { status: 400, body: { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} } };
+      }
+      const checked = validatePrompt(b.prompt, models);
+      if (!checked.ok) return { status: 400, body: { error: checked.error, node_errors: checked.node_errors } };
+      const promptId = b.prompt_id !== undefined ? String(b.prompt_id) : randomUUID();
+      const extraData = { ...((b.extra_data as Record<string, unknown> | undefined) ?? {}), ...(b.client_id !== undefined ? { client_id: b.client_id } : {}) };
+      executor.enqueue([b.front ? -number : number, promptId, b.prompt as never, extraData, checked.outputs]);
+      return { status: 200, body: { prompt_id: promptId, number, node_errors: {} } };
+    },
+    'GET /queue': () => ({ status: 200, body: executor.queue() }),
+    'POST /queue': async (_url, body) => {
+      const b = (await body()) ?? {};
+      if (b.clear) executor.deletePending('all');
+      if (Array.isArray(b.delete)) executor.deletePending(b.delete.map(String));
+      return { status: 200 };
+    },
+    'POST /interrupt': async (_url, body) => {
+      const b = await body().catch(() => undefined);
+      executor.interrupt(b?.prompt_id === undefined ? undefined : String(b.prompt_id));
+      return { status: 200 };
+    },
+    'POST /free': async (_url, body) => {
+      const b = (await body()) ?? {};
+      if (b.unload_models || b.free_memory) executor.free();
+      return { status: 200 };
+    },
+    'GET /view': (url) => {
+      const filename = url.searchParams.get('filename');
+      const folder = folders[url.searchParams.get('type') || 'output'];
+      if (!filename) return { status: 404 };
+      if (!folder) return { status: 400 };
+      if (filename.startsWith('/') || filename.includes('..')) return { status: 400 };
+      const dir = path.resolve(folder, url.searchParams.get('subfolder') ?? '');
+      if (path.relative(folder, dir).startsWith('..')) return { status: 403 };
+      const file = path.join(dir, filename);
+      return existsSync(file) && statSync(file).isFile() ? { status: 200, file } : { status: 404 };
+    },
+  };
 
-  const system = new SystemState(args, process.argv.slice(1));
-  const maxUploadBytes = Math.round(args.maxUploadSize * 1024 * 1024);
-  const serverFeatures = (): Jsonish => ({
-    supports_preview_metadata: true,
-    max_upload_size: args.maxUploadSizeIsFloat ? new PyFloat(args.maxUploadSize * 1024 * 1024) : args.maxUploadSize * 1024 * 1024,
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = routes[`${req.method} ${url.pathname.replace(/^\/api\//, '/')}`];
+    const history = /^(?:\/api)?\/history\/([^/]+)$/.exec(url.pathname);
+    const handle = async (): Promise<Reply> => {
+      if (route) return route(url, () => readJson(req));
+      if (history && req.method === 'GET') return { status: 200, body: executor.historyOf(decodeURIComponent(history[1]!)) };
+      return { status: 404, body: '404: Not Found' };
+    };
+    handle().then(
+      (reply) => {
+        if (reply.file) {
+          res.writeHead(200, { 'Content-Type': reply.file.endsWith('.png') ? 'image/png' : 'application/octet-stream', 'Content-Disposition': `filename="${path.basename(reply.file)}"` });
+          res.end(readFileSync(reply.file));
+        } else if (typeof reply.body === 'string') {
+          res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(reply.body);
+        } else if (reply.body !== undefined) {
+          res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+        } else {
+          res.writeHead(reply.status, { 'Content-Length': 0 }).end();
+        }
+      },
+      () => res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('500 Internal Server Error\n\nServer got itself in trouble'),
+    );
   });
-  const nodes = registeredNodes(args.disableAllCustomNodes, args.whitelistCustomNodes);
-  const env: NodeEnv = { models, inputDir, outputDir, tempDir };
-
-  let executor: Executor | null = null;
-  let queue: PromptQueue | null = null;
-  const hub = new WsHub({
-    queueRemaining: () => queue?.tasksRemaining() ?? 0,
-    runningFor: () => ({ clientId: executor?.clientId ?? null, lastNodeId: executor?.lastNodeId ?? null }),
-    serverFeatures,
-    log,
-  });
-  queue = new PromptQueue(() => hub.send('status', { status: { exec_info: { queue_remaining: queue!.tasksRemaining() } } }, null));
-  executor = new Executor({
-    nodes,
-    env,
-    queue,
-    hub,
-    system,
-    faults,
-    args,
-    stepMs,
-    log,
-    crash: () => process.exit(1),
-  });
-
-  const handler = createRequestHandler({
-    args,
-    dirs: { output: outputDir, input: inputDir, temp: tempDir },
-    models,
-    nodes,
-    env,
-    validator: new Validator(nodes, env),
-    queue,
-    executor,
-    system,
-    maxUploadBytes,
-    serverFeatures,
-    log,
-  });
-
-  log(`Total VRAM ${args.cpu ? 65536 : 24564} MB, total RAM 65536 MB`);
-  log(`pytorch version: ${args.cpu ? '2.13.0+cpu' : '2.13.0+cu128'}`);
-  log(`Device: ${args.cpu ? 'cpu' : 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync'}`);
-  log(`ComfyUI version: ${COMFYUI_VERSION}`);
-  log(`[simulator] Isengard ComfyUI simulator (no GPU, no model weights); step ${stepMs} ms${process.env.ISENGARD_SIM_COMFY_FAULT ? `, faults: ${process.env.ISENGARD_SIM_COMFY_FAULT}` : ''}`);
-  log(`[simulator] output ${outputDir}, input ${inputDir}, temp ${tempDir}`);
 
   const wss = new WebSocketServer({ noServer: true });
-  const servers: http.Server[] = [];
-  const addresses = args.listen.split(',');
-  log('Starting server\n');
-  for (const address of addresses) {
-    const server = http.createServer((req, res) => {
-      void handler(req, res);
-    });
-    server.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\n\r\n404: Not Found');
-        return;
-      }
-      void (async () => {
-        // The Host/Origin check applies to /ws too (it is an aiohttp middleware).
-        const { host, origin } = req.headers;
-        if (args.enableCorsHeader === null && host !== undefined && origin !== undefined) {
-          const rejected = await originRejected(req.headers);
-          if (rejected) {
-            socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-            return;
-          }
-        }
-        wss.handleUpgrade(req, socket, head, (ws) => hub.attach(ws, req));
-      })();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(args.port, address, () => resolve());
-    }).catch((e: NodeJS.ErrnoException) => fail(`[Errno ${e.errno ?? ''}] error while attempting to bind on address ('${address}', ${args.port}): ${e.message}`, 1));
-    servers.push(server);
-    const actual = server.address();
-    const port = typeof actual === 'object' && actual ? actual.port : args.port;
-    log(`To see the GUI go to: http://${address.includes(':') ? `[${address}]` : address}:${port}`);
-  }
-
-  const worker = executor.run();
-
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    log('\nStopped server');
-    executor!.stop();
-    hub.closeAll();
-    for (const s of servers) {
-      s.close();
-      s.closeAllConnections();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
     }
-    rmSync(tempDir, { recursive: true, force: true });
-    setTimeout(() => process.exit(0), 50).unref();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const sid = url.searchParams.get('clientId') || randomBytes(16).toString('hex');
+      clients.set(sid, ws); // a new socket with the same id replaces the old one
+      ws.on('close', () => clients.get(sid) === ws && clients.delete(sid));
+      ws.on('error', () => undefined);
+      ws.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: executor.remaining() } }, sid } }));
+    });
+  });
+
+  log(`[simulator] Isengard ComfyUI simulator (no GPU, no model weights); step ${stepMs} ms${process.env.ISENGARD_SIM_COMFY_FAULT ? `, faults: ${process.env.ISENGARD_SIM_COMFY_FAULT}` : ''}`);
+  log('Starting server\n');
+  server.once('error', (e: NodeJS.ErrnoException) => fail(`error while attempting to bind on address ('${args.listen}', ${args.port}): ${e.message}`, 1));
+  server.listen(args.port, args.listen, () => log(`To see the GUI go to: http://${args.listen}:${args.port}`));
+  void executor.run();
+  const shutdown = () => {
+    log('\nStopped server');
+    process.exit(0);
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
-  worker.catch((e: unknown) => {
-    log(`prompt worker crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
-  });
 }
 
-void main();
+main();

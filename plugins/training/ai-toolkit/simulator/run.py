@@ -13,14 +13,16 @@ import sys
 sys.dont_write_bytecode = True  # keep __pycache__ out of the host repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from aitk_sim.console import make_streams_unbuffered, print_acc, setup_log_to_file  # noqa: E402
+from aitk_sim.console import make_streams_unbuffered, print_acc  # noqa: E402
 
 make_streams_unbuffered()
 
 
 def load_dotenv():
     """python-dotenv's load_dotenv(), limited to a .env beside this file (walking further up would pick up
-    the host project's .env); set variables are never overridden."""
+    the host project's .env); set variables are never overridden; off with PYTHON_DOTENV_DISABLED (1.2.0+)."""
+    if os.environ.get("PYTHON_DOTENV_DISABLED", "").casefold() in {"1", "true", "t", "yes", "y"}:
+        return
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env")
     if not os.path.isfile(path):
         return
@@ -91,11 +93,8 @@ def main():
                         help='Continue running additional jobs even if a job fails')
     parser.add_argument('-n', '--name', type=str, default=None,
                         help='Name to replace [name] tag in config file, useful for shared config file')
-    parser.add_argument('-l', '--log', type=str, default=None, help='Log file to write output to')
+    # run.py's -l/--log (tee to a file) is left out: the adapter reads the streams; argparse refuses it plainly.
     args = parser.parse_args()
-
-    if args.log is not None:
-        setup_log_to_file(args.log)
 
     config_file_list = args.config_file_list
     if len(config_file_list) == 0:

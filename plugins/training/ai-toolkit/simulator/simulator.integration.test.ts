@@ -4,8 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ConsoleParser, type EngineEvent } from '../console-parser';
+import { configFileText, KEEP_NAME_TAG_ARGS } from '../engine-text';
+import { listSamples } from '../work-dir';
 
 /**
  * The ai-toolkit simulator (run.py beside this file) against the contract in shared/specs/ai-toolkit.md:
@@ -14,8 +18,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
 const RUN_PY = path.join(SIM_DIR, 'run.py');
+/** How the adapter starts the engine (session.ts): through the launcher that keeps .env files out. */
+const LAUNCH_PY = path.join(SIM_DIR, '..', 'launch.py');
 const NAME = 'sim_lora';
-const ESC = String.fromCharCode(0x1b);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'aitk-sim-test-'));
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -43,8 +48,8 @@ function simEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ISENGARD_SIM_LOAD_MS: '0', ...extra };
 }
 
-function start(args: string[], env: Record<string, string> = {}): Live {
-  const child = spawn('python3', [RUN_PY, ...args], { cwd: scratch, env: simEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: Record<string, string> = {}, launcher: string[] = []): Live {
+  const child = spawn('python3', [...launcher, RUN_PY, ...args], { cwd: scratch, env: simEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
@@ -54,8 +59,8 @@ function start(args: string[], env: Record<string, string> = {}): Live {
   return { child, out, done };
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return start(args, env).done;
+function run(args: string[], env: Record<string, string> = {}, launcher: string[] = []): Promise<Result> {
+  return start(args, env, launcher).done;
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -71,18 +76,6 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- fixtures
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function png(width: number, height: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
@@ -107,21 +100,14 @@ function png(width: number, height: number): Buffer {
   ]);
 }
 
-/** A dataset folder: two PNGs and one JPEG (made by the simulator's own encoder), captions, an unreadable file. */
+/** A dataset folder: three images (one in a subfolder), a caption, and a hidden file that does not count. */
 function makeDataset(dir: string): string {
   mkdirSync(path.join(dir, 'sub'), { recursive: true });
   writeFileSync(path.join(dir, 'a.png'), png(1024, 768));
   writeFileSync(path.join(dir, 'a.txt'), 'a photo of [trigger], smiling');
   writeFileSync(path.join(dir, 'sub', 'b.PNG'), png(600, 900));
-  writeFileSync(path.join(dir, 'broken.jpg'), 'not an image at all');
+  writeFileSync(path.join(dir, 'c.png'), png(64, 64));
   writeFileSync(path.join(dir, '.hidden.png'), png(64, 64));
-  execFileSync('python3', [
-    '-B',
-    '-c',
-    'import sys; from aitk_sim import jpeg; w, h = 1200, 1200; ' +
-      'open(sys.argv[1], "wb").write(jpeg.encode(w, h, [[90, 120, 200] * w for _ in range(h)]))',
-    path.join(dir, 'c.jpg'),
-  ], { cwd: SIM_DIR });
   return dir;
 }
 
@@ -143,6 +129,8 @@ interface ConfigOptions {
   extraProcess?: Record<string, unknown>;
   network?: Record<string, unknown>;
   model?: Record<string, unknown>;
+  /** Written as the adapter writes it (engine-text.ts), not as plain JSON. */
+  encoded?: boolean;
 }
 
 let sharedDataset: string | undefined;
@@ -175,7 +163,6 @@ function writeConfig(dir: string, o: ConfigOptions = {}): { config: string; save
             seed: 42,
             walk_seed: true,
           },
-          logging: { log_every: 1, use_ui_logger: true },
           ...o.extraProcess,
         },
       ],
@@ -183,7 +170,7 @@ function writeConfig(dir: string, o: ConfigOptions = {}): { config: string; save
     meta: { name: '[name]', version: '1.0' },
   };
   const file = path.join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify(config, null, 2));
+  writeFileSync(file, o.encoded ? configFileText(config) : JSON.stringify(config, null, 2));
   return { config: file, saveRoot: path.join(trainingFolder, NAME) };
 }
 
@@ -196,19 +183,23 @@ function safetensorsHeader(file: string): { header: Record<string, unknown>; met
   return { header, meta: header.__metadata__ as Record<string, string>, data: buf.subarray(8 + n) };
 }
 
-function jpegSize(file: string): { width: number; height: number } {
+/** What a sample was made from: the JSON the simulator writes into its JPEG comment (COM segment). */
+function madeFrom(file: string): Record<string, unknown> {
   const buf = readFileSync(file);
-  expect(buf.subarray(0, 2).toString('hex')).toBe('ffd8');
-  expect(buf.subarray(-2).toString('hex')).toBe('ffd9');
-  let i = 2;
-  while (i < buf.length) {
-    expect(buf[i]).toBe(0xff);
-    const marker = buf[i + 1]!;
-    const len = buf.readUInt16BE(i + 2);
-    if (marker === 0xc0) return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
-    i += 2 + len;
+  for (let i = 2; i < buf.length && buf[i] === 0xff; i += 2 + buf.readUInt16BE(i + 2)) {
+    if (buf[i + 1] === 0xfe) return JSON.parse(buf.toString('latin1', i + 4, i + 2 + buf.readUInt16BE(i + 2))) as Record<string, unknown>;
   }
-  throw new Error(`no SOF0 in ${file}`);
+  throw new Error(`no comment in ${file}`);
+}
+
+/** The run's console through the adapter's own parser (console-parser.ts). */
+function parsed(r: { stdout: string; stderr: string }): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  const parser = new ConsoleParser(NAME, (e) => events.push(e));
+  parser.stdout(r.stdout);
+  parser.stderr(r.stderr);
+  parser.end();
+  return events;
 }
 
 /** The training bar's records on stderr (tqdm redraws start with \r). */
@@ -220,7 +211,7 @@ function barRecords(stderr: string): string[] {
 }
 
 const BAR_RE = new RegExp(
-  `^${NAME}: +(\\d+)%\\|([ ▏▎▍▌▋▊▉█]{10})\\| (\\d+)/(\\d+) \\[(\\d\\d:\\d\\d)<(\\d\\d:\\d\\d|\\?), ` +
+  `^${NAME}: +(\\d+)%\\|([ █]{10})\\| (\\d+)/(\\d+) \\[(\\d\\d:\\d\\d)<(\\d\\d:\\d\\d|\\?), ` +
     '( *\\d+\\.\\d\\dit/s| *\\d+\\.\\d\\ds/it|\\?it/s)(, lr: 1\\.0e-04 loss: \\d\\.\\d{3}e-0\\d)?\\]$',
 );
 
@@ -272,6 +263,14 @@ const stepOf = (r: Result | Live['out']) => {
 
 // ---------------------------------------------------------------- tests
 
+function samplesAt(saveRoot: string, step: number): string[] {
+  const dir = path.join(saveRoot, 'samples');
+  return readdirSync(dir)
+    .filter((f) => f.includes(`__${String(step).padStart(9, '0')}_`))
+    .sort((a, b) => Number(/_(\d+)\.jpg$/.exec(a)![1]) - Number(/_(\d+)\.jpg$/.exec(b)![1]))
+    .map((f) => path.join(dir, f));
+}
+
 describe('ai-toolkit simulator', () => {
   it('trains to completion with the real console streams and output files, and a rerun only redoes the end', async () => {
     const dir = freshDir('fresh');
@@ -283,15 +282,10 @@ describe('ai-toolkit simulator', () => {
     expectInOrder(r.stdout, [
       'Running 1 job\n{\n    "type": "sd_trainer",',
       '\n#############################################\n# Running job: sim_lora\n#############################################\n',
-      '\nRunning  1 process\n',
-      'Loading Flux model\nLoading transformer\nQuantizing transformer\nLoading VAE\nLoading T5\nQuantizing T5\n' +
-        'Loading CLIP\nMaking pipe\nPreparing Model\n',
-      'create LoRA network. base dim (rank): 16, alpha: 16\n',
+      'Loading Flux model\nLoading transformer\n',
       'create LoRA for Text Encoder: 0 modules.\ncreate LoRA for U-Net: 494 modules.\nenable LoRA for U-Net\n',
       `Dataset: ${ds}\n  -  Preprocessing image dimensions\n`,
-      `Error processing image: ${path.join(ds, 'broken.jpg')}\ncannot identify image file`,
-      `  -  Found 3 images\nBucket sizes for ${ds}:\n`,
-      `Dataset: ${ds}\n`,
+      '  -  Found 3 images\n',
       'Generating baseline samples before training\n',
       '\nSaving at step 3\n',
       `Saved checkpoint to ${saveRoot}/${NAME}_000000003.safetensors\nSaved optimizer to ${saveRoot}/optimizer.pt\n`,
@@ -302,85 +296,55 @@ describe('ai-toolkit simulator', () => {
     ]);
     expect(r.stdout).not.toContain('Saving at step 0');
     expect(r.stdout).not.toContain('Saving at step 10');
-    expect(r.stdout.endsWith(`Saved optimizer to ${saveRoot}/optimizer.pt\n\n\n`)).toBe(true);
-    // buckets: multiples of 32 for FLUX, never upscaled, at most resolution² pixels
-    const bucketBlocks = [...r.stdout.matchAll(/Bucket sizes for [^\n]*:\n((?:\d+x\d+: \d+ files\n)+)(\d+) buckets made\n/g)]
-      .map((m) => m[1]!.trim().split('\n').sort());
-    expect(bucketBlocks).toEqual([
-      ['416x608: 1 files', '512x512: 1 files', '576x448: 1 files'],
-      ['1024x1024: 1 files', '1024x768: 1 files', '608x896: 1 files'],
-    ]);
 
-    // stderr: the tqdm records
-    const records = barRecords(r.stderr);
-    expect(records[0]).toBe(`${NAME}:   0%|          | 0/10 [00:00<?, ?it/s]`);
-    for (const rec of records) expect(rec).toMatch(BAR_RE);
-    expect(records.filter((x) => x.includes('loss:')).length).toBeGreaterThanOrEqual(10);
-    const steps = records.map(barStep);
-    expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    expect(records[records.length - 1]).toMatch(/ 10\/10 \[\d\d:\d\d<00:00, +\d+\.\d\d(it\/s|s\/it), lr: 1\.0e-04 loss: /);
-    expect(r.stderr.endsWith(']\n') || /\r +\r$/.test(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/\r100%\|██████████\| 4\/4 \[00:00<00:00, +\d+\.\d\dit\/s\]\n/); // dataset scan
-    expect(r.stderr).toContain('\n\rGenerating Images:   0%|          | 0/2 [00:00<?, ?it/s]\x1b[A');
-    expect(r.stderr).toMatch(new RegExp(`\n\r {20,}${ESC}\\[A`)); // the nested bar erases itself
+    // The console as the adapter reads it: its phases, progress to 10/10 with loss and lr, each checkpoint.
+    const events = parsed(r);
+    const phases = events.filter((e) => e.type === 'phase').map((e) => (e as { phase: string }).phase);
+    expect(new Set(phases)).toEqual(new Set(['loading', 'sampling', 'training', 'saving'])); // streams parsed one after the other
+    const progress = events.filter((e) => e.type === 'progress') as Array<{ step: number; totalSteps: number; loss: number | null; lr: number | null }>;
+    expect(progress.map((p) => p.step)).toEqual([...progress.map((p) => p.step)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toMatchObject({ step: 10, totalSteps: 10, lr: 1e-4, loss: expect.any(Number) });
+    expect(events.filter((e) => e.type === 'checkpoint').map((e) => [(e as { step: number | null }).step, (e as { final: boolean }).final])).toEqual([
+      [3, false], [6, false], [9, false], [null, true],
+    ]); // prettier-ignore
 
-    // checkpoints, pruning, final file
+    // checkpoints, pruning, final file; config.yaml is the config (JSON is YAML)
     const files = readdirSync(saveRoot).sort();
     expect(files).toEqual(
-      expect.arrayContaining(['config.yaml', 'loss_log.db', 'optimizer.pt', 'samples', `${NAME}.safetensors`,
+      expect.arrayContaining(['config.yaml', 'optimizer.pt', 'samples', `${NAME}.safetensors`,
         `${NAME}_000000006.safetensors`, `${NAME}_000000009.safetensors`]),
     );
     expect(files).not.toContain(`${NAME}_000000003.safetensors`);
-    expect(readFileSync(path.join(saveRoot, 'config.yaml'), 'utf8').startsWith(
-      'job: extension\nconfig:\n  name: sim_lora\n  process:\n  - type: sd_trainer\n')).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(ds, '.aitk_size.json'), 'utf8'))).toMatchObject({
-      __version__: '0.1.2',
-      '/a.png': [1024, 768, expect.any(String)],
-      '/c.jpg': [1200, 1200, expect.any(String)],
-    });
+    expect(JSON.parse(readFileSync(path.join(saveRoot, 'config.yaml'), 'utf8'))).toMatchObject({ job: 'extension', config: { name: NAME } });
 
     const final = safetensorsHeader(path.join(saveRoot, `${NAME}.safetensors`));
     expect(JSON.parse(final.meta.training_info!)).toEqual({ step: 10, epoch: expect.any(Number) });
     expect(final.meta).toMatchObject({
       ss_base_model_version: 'flux.1',
       ss_output_name: NAME,
-      ss_tag_frequency: '{"1_p3r5on": {"p3r5on": 1}}',
       format: 'pt',
       name: NAME,
       version: '1.0',
     });
     expect(JSON.parse(final.meta.software!)).toEqual({ name: 'ai-toolkit', repo: 'https://github.com/ostris/ai-toolkit', version: '0.12.26' });
     expect(final.meta.sshs_model_hash).toBe(createHash('sha256').update(final.data).digest('hex'));
-    expect(final.meta.sshs_legacy_hash).toMatch(/^[0-9a-f]{8}$/);
     const tensorNames = Object.keys(final.header).filter((k) => k !== '__metadata__');
     expect(tensorNames).toHaveLength(40);
     expect(final.header['transformer.transformer_blocks.0.norm1.linear.lora_A.weight']).toMatchObject({ dtype: 'F16', shape: [4, 3072] });
-    expect(final.header['transformer.transformer_blocks.0.norm1.linear.lora_B.weight']).toMatchObject({ dtype: 'F16', shape: [18432, 4] });
-    expect(final.header['transformer.single_transformer_blocks.0.proj_out.lora_A.weight']).toMatchObject({ shape: [4, 15360] });
-    const loraB = final.header['transformer.transformer_blocks.0.attn.to_q.lora_B.weight'] as { data_offsets: [number, number] };
-    expect(final.data.subarray(...loraB.data_offsets).some((b) => b !== 0)).toBe(true);
     expect(JSON.parse(safetensorsHeader(path.join(saveRoot, `${NAME}_000000006.safetensors`)).meta.training_info!).step).toBe(6);
 
-    // samples: baseline, step 4, step 8, final 10; thumbnails; real JPEGs of the configured aspect
-    const samples = readdirSync(path.join(saveRoot, 'samples')).filter((f) => f.endsWith('.jpg')).sort();
+    // samples: baseline, step 4, step 8, final 10, named as work-dir.ts lists them; JPEGs of the configured aspect
+    const samples = await listSamples(saveRoot);
+    expect(samples.map((x) => [x.step, x.promptIndex])).toEqual(
+      expect.arrayContaining([[0, 0], [0, 1], [4, 0], [4, 1], [8, 0], [8, 1], [10, 0], [10, 1]]),
+    );
     expect(samples).toHaveLength(8);
-    for (const f of samples) expect(f).toMatch(/^\d{13}__0000000(00|04|08|10)_[01]\.jpg$/);
-    expect(samples.map((f) => f.slice(15, 24)).sort()).toEqual(['000000000', '000000000', '000000004', '000000004',
-      '000000008', '000000008', '000000010', '000000010']);
-    for (const f of samples) {
-      expect(jpegSize(path.join(saveRoot, 'samples', f))).toEqual(f.endsWith('_0.jpg') ? { width: 256, height: 256 } : { width: 192, height: 256 });
-      expect(jpegSize(path.join(saveRoot, 'samples', '.thumbs', `${f}.jpg`))).toEqual({ width: 300, height: 300 });
+    for (const sample of samples) {
+      expect(await sharp(sample.path).metadata()).toMatchObject(sample.promptIndex === 0 ? { format: 'jpeg', width: 256, height: 256 } : { format: 'jpeg', width: 192, height: 256 });
     }
-    const a = readFileSync(path.join(saveRoot, 'samples', samples.find((f) => f.includes('__000000004_0'))!));
-    const b = readFileSync(path.join(saveRoot, 'samples', samples.find((f) => f.includes('__000000008_0'))!));
-    const c = readFileSync(path.join(saveRoot, 'samples', samples.find((f) => f.includes('__000000008_1'))!));
-    expect(a.equals(b)).toBe(false);
-    expect(b.equals(c)).toBe(false);
-
-    // loss chart: learning_rate and loss/loss for every step but the first
-    const rows = sql(path.join(saveRoot, 'loss_log.db'), 'SELECT key, MIN(step), MAX(step), COUNT(*) FROM metrics GROUP BY key ORDER BY key');
-    expect(rows).toEqual([['learning_rate', 1, 9, 9], ['loss/loss', 1, 9, 9]]);
-    expect(sql(path.join(saveRoot, 'loss_log.db'), 'PRAGMA journal_mode')).toEqual([['wal']]);
+    const colours = await Promise.all(samples.map(async (x) => (await sharp(x.path).raw().toBuffer()).subarray(0, 3).toString('hex')));
+    expect(new Set(colours).size).toBe(8);
+    expect(madeFrom(samples.find((x) => x.step === 4 && x.promptIndex === 1)!.path)).toEqual({ prompt: 'a portrait of p3r5on', seed: 43, step: 4, index: 1 });
 
     // rerun of the completed job: resumes at the final file, the loop never runs, end files written again
     const again = await run([config], { ISENGARD_SIM_STEP_MS: '10', SEED: '7' });
@@ -494,10 +458,8 @@ describe('ai-toolkit simulator', () => {
     const file = path.join(saveRoot, `${NAME}_${String(saved).padStart(9, '0')}.safetensors`);
     expect(r.stdout).toContain(`\nSaving at step ${saved}\nSaved checkpoint to ${file}\n`);
     expect(JSON.parse(safetensorsHeader(file).meta.training_info!).step).toBe(saved);
-    expect(r.stdout).not.toContain("Timer 'sim_lora Timer'"); // hidden with IS_AI_TOOLKIT_UI=1
-    const row = sql(db, 'SELECT status, info, step, save_now, speed_string FROM Job WHERE id = ?', ['job-3'])[0]!;
-    expect(row.slice(0, 4)).toEqual(['completed', 'Training completed', 40, 0]);
-    expect(row[4]).toMatch(/^\d+\.\d\d (iter\/sec|sec\/iter)$/);
+    const row = sql(db, 'SELECT status, info, step, save_now FROM Job WHERE id = ?', ['job-3'])[0]!;
+    expect(row).toEqual(['completed', 'Training completed', 40, 0]);
   });
 
   it('crash@N fails once with a CUDA error; the rerun in the same folder resumes past it', async () => {
@@ -563,7 +525,7 @@ describe('ai-toolkit simulator', () => {
     expect(i.stdout).toContain('\n========================================\nJob stopped\n========================================\n');
   });
 
-  it('fails with the AssertionError when the dataset has no readable images', async () => {
+  it('fails with the AssertionError when the dataset has no images', async () => {
     const dir = freshDir('empty');
     const images = path.join(dir, 'images');
     mkdirSync(path.join(images, '_controls'), { recursive: true });
@@ -577,9 +539,7 @@ describe('ai-toolkit simulator', () => {
       `Error running job: no images found in ${images}\n`,
       '\n========================================\nResult:\n - 0 completed jobs\n - 1 failure\n========================================\n',
     ]);
-    expect(r.stderr).toContain('\r0it [00:00, ?it/s]');
     expect(r.stderr).toMatch(/Traceback \(most recent call last\):[\s\S]*AssertionError: no images found in /);
-    expect(existsSync(path.join(images, '.aitk_size.json'))).toBe(true);
   });
 
   it('reports bad configs the way run.py does', async () => {
@@ -620,41 +580,68 @@ describe('ai-toolkit simulator', () => {
       `Error running job: We couldn't connect to 'https://huggingface.co' to load this model, couldn't find it in the cached files and it looks like ${badPath} is not the path to a directory containing a config.json file.\n`]);
     expect(lm.stderr).toContain('OSError: We couldn');
 
-    // YAML needs PyYAML; with it unavailable the error says to use JSON
-    const noYaml = path.join(dir, 'no-yaml');
-    mkdirSync(noYaml);
-    writeFileSync(path.join(noYaml, 'yaml.py'), 'raise ImportError("No module named \'yaml\'")\n');
-    const yamlConfig = path.join(dir, 'job.yaml');
-    writeFileSync(yamlConfig, 'job: extension\nconfig:\n  name: x\n');
-    const y = await run([yamlConfig], { PYTHONPATH: noYaml });
-    expect(y.code).toBe(1);
-    expect(y.stdout).toMatch(/Error running job: Config file .*job\.yaml is YAML, .*PyYAML is not installed; write the config as JSON/);
-
-    // a bare -l file name fails like upstream (dirname '' cannot be created)
-    const log = await run(['-l', 'log.txt', path.join(dir, 'nope.json')]);
-    expect(log.code).toBe(1);
-    expect(log.stderr).toContain('FileNotFoundError');
   });
 
-  it('writes a small FLUX file in bf16 and uses the empty-window legacy hash under 1 MiB', async () => {
-    const dir = freshDir('small');
-    const { config, saveRoot } = writeConfig(dir, {
-      steps: 2, prompts: [],
-      network: { type: 'lora', linear: 2, network_kwargs: { only_if_contains: ['attn.to_q'] } },
-      extraProcess: { save: { dtype: 'bf16', save_every: 1000 } },
-    });
-    const r = await run([config], { ISENGARD_SIM_STEP_MS: '0' });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('create LoRA network. base dim (rank): 2, alpha: 2\n');
-    expect(r.stdout).toContain('create LoRA for U-Net: 57 modules.\n'); // 19 double + 38 single blocks
-    const { header, meta } = safetensorsHeader(path.join(saveRoot, `${NAME}.safetensors`));
-    expect(Object.keys(header).filter((k) => k !== '__metadata__').sort()).toEqual([
-      'transformer.single_transformer_blocks.0.attn.to_q.lora_A.weight',
-      'transformer.single_transformer_blocks.0.attn.to_q.lora_B.weight',
-      'transformer.transformer_blocks.0.attn.to_q.lora_A.weight',
-      'transformer.transformer_blocks.0.attn.to_q.lora_B.weight',
-    ]);
-    expect(header['transformer.transformer_blocks.0.attn.to_q.lora_A.weight']).toMatchObject({ dtype: 'BF16', shape: [2, 3072] });
-    expect(meta.sshs_legacy_hash).toBe('e3b0c442');
+  it('applies the engine\'s text rules to a plain config: ${VAR} from the environment, [trigger], prompt options', async () => {
+    const dir = freshDir('text-plain');
+    const { config, saveRoot } = writeConfig(dir, { steps: 2, prompts: ['[trigger] at ${HF_TOKEN} --w 256 --seed 7'] });
+    const r = await run([config], { ISENGARD_SIM_STEP_MS: '0', HF_TOKEN: 'hf_simsecret123' });
+    expect(r.code, r.stdout).toBe(0);
+    // The token lands in the saved config, and the prompt the image was made from is cut at its options.
+    expect(readFileSync(path.join(saveRoot, 'config.yaml'), 'utf8')).toContain('hf_simsecret123');
+    const [baseline] = samplesAt(saveRoot, 0);
+    expect(madeFrom(baseline!)).toEqual({ prompt: 'p3r5on at hf_simsecret123', seed: 7, step: 0, index: 0 });
+    expect(await sharp(baseline!).metadata()).toMatchObject({ width: 64, height: 256 });
+
+    // An option value the engine cannot convert fails the run as GenerateImageConfig does.
+    const bad = writeConfig(freshDir('text-bad-flag'), { steps: 2, prompts: ['[trigger] --w wide'] });
+    const failed = await run([bad.config], { ISENGARD_SIM_STEP_MS: '0' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("Error running job: invalid literal for int() with base 10: 'wide'");
+    // An unset variable aborts before anything runs.
+    const unset = writeConfig(freshDir('text-unset'), { steps: 2, prompts: ['costs ${PRICE}'] });
+    const aborted = await run([unset.config], { ISENGARD_SIM_STEP_MS: '0' });
+    expect(aborted.code).toBe(1);
+    expect(aborted.stdout).toContain('Error running job: Environment variable PRICE not set.');
+  });
+
+  it('keeps the user\'s text as written when started the adapter\'s way (encoded config, --name [name], launcher)', async () => {
+    const dir = freshDir('text-adapter');
+    const prompt = '${HF_TOKEN} [trigger] costs ${PRICE} [name]';
+    const { config, saveRoot } = writeConfig(dir, { steps: 2, prompts: [prompt], encoded: true });
+    const r = await run([...KEEP_NAME_TAG_ARGS, config], { ISENGARD_SIM_STEP_MS: '0', HF_TOKEN: 'hf_simsecret123', PYTHON_DOTENV_DISABLED: '1' }, [LAUNCH_PY]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const saved = readFileSync(path.join(saveRoot, 'config.yaml'), 'utf8');
+    expect(saved).not.toContain('hf_simsecret123');
+    expect(saved).toContain('${HF_TOKEN} [trigger] costs ${PRICE} [name]');
+    // [name] is the engine's other trigger tag; the rest reaches the sample exactly as written.
+    for (const step of [0, 2]) {
+      const [image] = samplesAt(saveRoot, step);
+      expect(madeFrom(image!), `sample at step ${step}`).toEqual({ prompt: '${HF_TOKEN} p3r5on costs ${PRICE} p3r5on', seed: 42, step, index: 0 });
+    }
+    // The job name is still the config's: checkpoints and metadata use it.
+    expect(existsSync(path.join(saveRoot, `${NAME}.safetensors`))).toBe(true);
+    expect(safetensorsHeader(path.join(saveRoot, `${NAME}.safetensors`)).meta.name).toBe(NAME);
+  });
+
+  it('sample_start_step and skip_first_sample: a resumed run makes no samples again for steps already sampled', async () => {
+    const dir = freshDir('no-resample');
+    const first = writeConfig(dir, { steps: 8, saveEvery: 4, sampleEvery: 3 });
+    const crashed = await run([first.config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_FAULT: 'crash@7' });
+    expect(crashed.code).toBe(1);
+    const stepsOf = (files: string[]) => files.map((f) => Number(/__(\d{9})_/.exec(f)![1])).sort((a, b) => a - b);
+    const sampled = () => stepsOf(readdirSync(path.join(first.saveRoot, 'samples')).filter((f) => f.endsWith('.jpg')));
+    // Baseline (0), 3 and 6 were sampled; the newest checkpoint is at 4, so a resume runs steps 4..7 again.
+    expect(sampled()).toEqual([0, 0, 3, 3, 6, 6]);
+    const cfg = JSON.parse(readFileSync(first.config, 'utf8'));
+    cfg.config.process[0].train.skip_first_sample = true;
+    cfg.config.process[0].sample.sample_start_step = 7;
+    writeFileSync(first.config, JSON.stringify(cfg));
+    const resumed = await run([first.config], { ISENGARD_SIM_STEP_MS: '0' });
+    expect(resumed.code, resumed.stdout).toBe(0);
+    expect(resumed.stdout).toContain('Found step 4 in metadata, starting from there');
+    expect(resumed.stdout).toContain('Skipping first sample due to config setting');
+    // Step 6 is not sampled a second time; the final samples (8) are new.
+    expect(sampled()).toEqual([0, 0, 3, 3, 6, 6, 8, 8]);
   });
 });

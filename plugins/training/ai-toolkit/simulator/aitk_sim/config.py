@@ -1,4 +1,4 @@
-"""toolkit/config.py: finding the config file, ${VAR} and [name] substitution, JSON (or YAML) parsing."""
+"""toolkit/config.py: finding the config file, ${VAR} and [name] substitution, JSON parsing."""
 
 import json
 import os
@@ -41,37 +41,6 @@ def preprocess_config(config, name=None):
     return json.loads(config_string, object_pairs_hook=OrderedDict)
 
 
-def _load_yaml(text, path):
-    """Upstream uses oyaml with a SafeLoader patched so that 1e-4 is a float. The simulator only has that
-    when PyYAML happens to be installed; Isengard writes JSON configs."""
-    try:
-        import yaml
-    except ImportError:
-        raise ValueError(
-            f"Config file {path} is YAML, but the ai-toolkit simulator runs on the Python standard library and "
-            f"PyYAML is not installed; write the config as JSON (.json) instead") from None
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node):
-        loader.flatten_mapping(node)
-        return OrderedDict(loader.construct_pairs(node))
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    Loader.add_implicit_resolver(
-        "tag:yaml.org,2002:float",
-        re.compile("""^(?:
-         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |\\.[0-9_]+(?:[eE][-+][0-9]+)?
-        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*
-        |[-+]?\\.(?:inf|Inf|INF)
-        |\\.(?:nan|NaN|NAN))$""", re.X),
-        list("-+0123456789."))
-    return yaml.load(text, Loader=Loader)
-
-
 def get_config(config_file_path, name=None):
     config_path = os.path.join(TOOLKIT_ROOT, "config", config_file_path)
     real_config_path = None
@@ -94,7 +63,8 @@ def get_config(config_file_path, name=None):
         if real_config_path.endswith(".json") or real_config_path.endswith(".jsonc"):
             config = json.loads(content_with_env_replaced, object_pairs_hook=OrderedDict)
         elif real_config_path.endswith(".yaml") or real_config_path.endswith(".yml"):
-            config = _load_yaml(content_with_env_replaced, real_config_path)
+            # Isengard writes JSON; the simulator has no YAML parser (Python's standard library has none).
+            raise ValueError(f"Config file {real_config_path} is YAML: the ai-toolkit simulator reads JSON configs only")
         else:
             raise ValueError(f"Config file {config_file_path} must be a json or yaml file")
     return preprocess_config(config, name)

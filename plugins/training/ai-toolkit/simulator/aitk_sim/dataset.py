@@ -1,18 +1,14 @@
-"""toolkit/data_loader.py AiToolkitDataset and the bucket/caption mixins: the folder walk, the
-.aitk_size.json cache, image sizes, captions with trigger words and aspect-ratio buckets."""
+"""toolkit/data_loader.py AiToolkitDataset and its caption mixin: the folder walk, the console lines, captions with
+trigger words, batches per epoch. Images are counted by extension, not opened: the adapter hands over images it has
+already checked, and nothing reads the engine's size cache or buckets (their console lines are left out)."""
 
 import json
-import math
 import os
-import random
-import traceback
 
 from .console import print_acc
-from .images import image_size
 from .progress import Tqdm
 
 IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp"]
-SIZE_DB_VERSION = "0.1.2"
 
 
 class DatasetConfig:
@@ -29,14 +25,10 @@ class DatasetConfig:
         if self.caption_ext and not self.caption_ext.startswith("."):
             self.caption_ext = "." + self.caption_ext
         self.resolution = kwargs.get("resolution", 512)
-        self.scale = kwargs.get("scale", 1.0)
-        self.buckets = kwargs.get("buckets", True)
-        self.bucket_tolerance = kwargs.get("bucket_tolerance", 64)
         self.is_reg = kwargs.get("is_reg", False)
         self.num_repeats = kwargs.get("num_repeats", 1)
         self.flip_x = kwargs.get("flip_x", False)
         self.flip_y = kwargs.get("flip_y", False)
-        self.square_crop = kwargs.get("square_crop", False)
         self.cache_latents = kwargs.get("cache_latents", False)
         self.cache_latents_to_disk = kwargs.get("cache_latents_to_disk", False)
         self.caption_dropout_rate = float(kwargs.get("caption_dropout_rate", 0.0))
@@ -54,27 +46,6 @@ def preprocess_dataset_raw_config(raw_config):
     return new_config
 
 
-def get_bucket_for_image_size(width, height, resolution=512, divisibility=8):
-    """toolkit/buckets.py, verbatim in behaviour."""
-    total_pixels = width * height
-    max_pixels = resolution * resolution
-    target_pixels = min(total_pixels, max_pixels)
-    scaler = (target_pixels / total_pixels) ** 0.5
-    w_raw = (width * scaler) / divisibility
-    h_raw = (height * scaler) / divisibility
-    candidates = [
-        (math.floor(w_raw) * divisibility, math.floor(h_raw) * divisibility),
-        (math.floor(w_raw) * divisibility, math.ceil(h_raw) * divisibility),
-        (math.ceil(w_raw) * divisibility, math.floor(h_raw) * divisibility),
-        (math.ceil(w_raw) * divisibility, math.ceil(h_raw) * divisibility),
-    ]
-    capped = [(w, h) for w, h in candidates if w > 0 and h > 0 and w * h <= max_pixels]
-    if not capped:
-        capped = [(max(divisibility, math.floor(w_raw) * divisibility),
-                   max(divisibility, math.floor(h_raw) * divisibility))]
-    return min(capped, key=lambda wh: abs(wh[0] * wh[1] - target_pixels))
-
-
 def inject_trigger_into_prompt(prompt, trigger=None, add_if_not_present=True):
     """toolkit/prompt_utils.py: [name]/[trigger] become the trigger; prepended when absent if asked."""
     if trigger is None:
@@ -88,10 +59,8 @@ def inject_trigger_into_prompt(prompt, trigger=None, add_if_not_present=True):
 
 
 class FileItem:
-    def __init__(self, path, width, height, config):
+    def __init__(self, path, config):
         self.path = path
-        self.width = width
-        self.height = height
         self.config = config
         self.caption = None
 
@@ -115,11 +84,9 @@ class FileItem:
 class Dataset:
     def __init__(self, config, batch_size, bucket_divisibility):
         self.config = config
-        config.bucket_tolerance = bucket_divisibility
         self.batch_size = batch_size
         self.dataset_path = config.dataset_path if config.dataset_path is not None else config.folder_path
         self.file_list = []
-        self.buckets = {}
         self.batch_count = 0
 
     def _walk(self):
@@ -141,34 +108,8 @@ class Dataset:
             file_list = file_list * self.config.num_repeats
         print_acc(f"Dataset: {self.dataset_path}")
         print_acc("  -  Preprocessing image dimensions")
-        dataset_folder = self.dataset_path
-        if not os.path.isdir(self.dataset_path):
-            dataset_folder = os.path.dirname(dataset_folder)
-        size_file = os.path.join(dataset_folder, ".aitk_size.json")
-        size_db = {}
-        if os.path.exists(size_file):
-            try:
-                with open(size_file, "r") as f:
-                    size_db = json.load(f)
-                if size_db.get("__version__") != SIZE_DB_VERSION:
-                    print_acc("Upgrading size database to new version")
-                    size_db = {}
-            except Exception as e:
-                print_acc(f"Error loading size database: {size_file}")
-                print_acc(e)
-                size_db = {}
-        size_db["__version__"] = SIZE_DB_VERSION
-
         for file in Tqdm(file_list):
-            try:
-                self.file_list.append(self._file_item(file, size_db, dataset_folder))
-            except Exception as e:
-                print_acc(traceback.format_exc())
-                print_acc(f"Error processing image: {file}")
-                print_acc(e)
-
-        with open(size_file, "w") as f:
-            json.dump(size_db, f)
+            self.file_list.append(FileItem(file, self.config))
         print_acc(f"  -  Found {len(self.file_list)} images")
         assert len(self.file_list) > 0, f"no images found in {self.dataset_path}"
         for flip, label in ((self.config.flip_x, "x"), (self.config.flip_y, "y")):
@@ -182,47 +123,9 @@ class Dataset:
                 item.load_caption()
             except (OSError, UnicodeDecodeError):
                 pass  # upstream reads captions lazily in the dataloader; nothing depends on them here
-        if self.config.buckets:
-            self._setup_buckets()
-        else:
-            self.batch_count = -(-len(self.file_list) // self.batch_size)
+        self.batch_count = -(-len(self.file_list) // self.batch_size)
         if self.config.cache_latents or self.config.cache_latents_to_disk:
             self._cache_latents()
-
-    def _file_item(self, path, size_db, dataset_root):
-        file_key = path.replace(dataset_root, "")
-        stat = os.stat(path)
-        signature = f"{stat.st_size}:{int(stat.st_mtime)}"
-        entry = size_db.get(file_key)
-        if entry is not None and len(entry) >= 3 and entry[2] == signature:
-            w, h = entry[0], entry[1]
-        else:
-            w, h = image_size(path)
-            size_db[file_key] = [w, h, signature]
-        return FileItem(path, w, h, self.config)
-
-    def _setup_buckets(self):
-        config = self.config
-        resolution = config.resolution
-        buckets = {}
-        for idx, item in enumerate(self.file_list):
-            width = int(item.width * config.scale)
-            height = int(item.height * config.scale)
-            if config.square_crop:
-                key = f"{resolution}x{resolution}"
-            else:
-                bw, bh = get_bucket_for_image_size(width, height, resolution=resolution,
-                                                   divisibility=config.bucket_tolerance)
-                key = f"{bw}x{bh}"
-            buckets.setdefault(key, []).append(idx)
-        self.buckets = buckets
-        for members in buckets.values():
-            random.shuffle(members)
-        self.batch_count = sum(-(-len(m) // self.batch_size) for m in buckets.values())
-        print_acc(f"Bucket sizes for {self.dataset_path}:")
-        for key, members in buckets.items():
-            print_acc(f"{key}: {len(members)} files")
-        print_acc(f"{len(buckets)} buckets made")
 
     def _cache_latents(self):
         """Prints and the progress bar of LatentCachingMixin; no _latent_cache files are written."""

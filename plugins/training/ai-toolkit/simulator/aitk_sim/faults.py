@@ -1,4 +1,4 @@
-"""ISENGARD_SIM_FAULT: injected failures (crash@N, oom@N, hang@N), each fired once per training folder.
+"""ISENGARD_SIM_FAULT: injected failures (crash@N, oom@N, ramoom@N, hang@N), each fired once per training folder.
 
 A fired fault is recorded in <save_root>/.sim_faults.json before it acts, so a resumed run in the same
 folder trains past that step. The file starts with a dot, so the checkpoint globs never see it."""
@@ -6,7 +6,7 @@ folder trains past that step. The file starts with a dot, so the checkpoint glob
 import json
 import os
 
-KINDS = ("crash", "oom", "hang")
+KINDS = ("crash", "oom", "ramoom", "hang")
 MARKER = ".sim_faults.json"
 
 
@@ -18,7 +18,7 @@ def parse(spec):
             continue
         kind, sep, step = part.partition("@")
         if kind not in KINDS or not sep or not step.strip().isdigit():
-            raise ValueError(f"ISENGARD_SIM_FAULT: cannot parse {part!r}; expected crash@N, oom@N or hang@N")
+            raise ValueError(f"ISENGARD_SIM_FAULT: cannot parse {part!r}; expected crash@N, oom@N, ramoom@N or hang@N")
         faults.append((kind, int(step)))
     return faults
 

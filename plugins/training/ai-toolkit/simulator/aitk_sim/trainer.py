@@ -12,17 +12,16 @@ import os
 import pickle
 import random
 import shutil
+import signal
 import time
 import zipfile
 from collections import OrderedDict
 
-from . import lora, render, yaml_emit
+from . import lora, samples
 from .console import print_acc
 from .dataset import DatasetConfig, inject_trigger_into_prompt, load_datasets, preprocess_dataset_raw_config
 from .faults import Faults
 from .progress import Tqdm, ToolkitProgressBar
-from .timer import Timer
-from .ui_logger import create_logger
 
 CUDA_ILLEGAL_ACCESS = (
     "CUDA error: an illegal memory access was encountered\n"
@@ -36,6 +35,9 @@ HF_CONNECT_ERROR = (
     "it looks like {path} is not the path to a directory containing a {file} file.\nCheckout your internet "
     "connection or see how to run the library in offline mode at "
     "'https://huggingface.co/docs/diffusers/installation#offline-mode'.")
+# prompt options that only change what the simulator does not model, by the type the engine converts them to
+INT_FLAGS = ("s", "steps", "frames", "num_frames", "fps", "ctrl_idx")
+FLOAT_FLAGS = ("l", "cfg", "m", "network_multiplier", "gr", "a", "ref")
 # bucket sides are multiples of sd.get_bucket_divisibility(): 2**(len(vae block_out_channels)-1), doubled for
 # FLUX's packing, doubled again ("todo remove this") -> 32 for FLUX, 16 for SDXL
 BUCKET_DIVISIBILITY = {"flux": 32, "sdxl": 16}
@@ -78,8 +80,6 @@ class SDTrainer:
         self.config = config
         self.name = self.get_conf("name", self.job.name)
         self.meta = copy.deepcopy(self.job.meta)
-        self.timer = Timer(f"{self.name} Timer")
-        self.performance_log_every = self.get_conf("performance_log_every", 0)
         print(json.dumps(self.config, indent=4))
 
         # --- BaseTrainProcess ---
@@ -91,7 +91,8 @@ class SDTrainer:
         self.save_root = os.path.join(self.training_folder, self.name)
         os.makedirs(self.save_root, exist_ok=True)
         with open(os.path.join(self.save_root, "config.yaml"), "w") as f:
-            f.write(yaml_emit.dump(self.job.raw_config))
+            # JSON is YAML: what is read back from this file reads the same (the engine writes it with yaml.dump).
+            json.dump(self.job.raw_config, f, indent=2, ensure_ascii=False)
 
         # --- BaseSDTrainProcess ---
         self.step_num = 0
@@ -113,8 +114,6 @@ class SDTrainer:
             raise ValueError(f"save_format must be safetensors or diffusers, got {save_format}")
         self.sample_config = dict(self.get_conf("sample", {}))
         self.samples = self._sample_items()
-        self.logging_config = dict(self.get_conf("logging", {}))
-        self.logger = create_logger(self.logging_config, self.save_root)
         self.trigger_word = self.get_conf("trigger_word", None)
         self.datasets = []
         self.datasets_reg = []
@@ -201,7 +200,7 @@ class SDTrainer:
         pass
 
     def hook_before_train_loop(self):
-        self.logger.start()
+        pass
 
     def sample_step_hook(self, img_num, total_imgs):
         pass
@@ -417,20 +416,25 @@ class SDTrainer:
             if self.trigger_word is not None:
                 prompt = inject_trigger_into_prompt(prompt, self.trigger_word, add_if_not_present=False)
             width, height, seed = item["width"], item["height"], current_seed
+            # GenerateImageConfig._process_prompt_string: the prompt ends at the first "--"; each part after it is
+            # an option, and a value that does not convert raises (the run fails with that ValueError)
             p_split = prompt.strip().split("--")
             prompt = p_split[0].strip()
             for split in p_split[1:]:
                 flag = split.split(" ")[0].strip()
                 content = split[len(flag):].strip()
-                try:
-                    if flag == "w":
-                        width = int(content)
-                    elif flag == "h":
-                        height = int(content)
-                    elif flag in ("d", "seed"):
-                        seed = int(content)
-                except ValueError:
-                    pass
+                if flag == "w":
+                    width = int(content)
+                elif flag == "h":
+                    height = int(content)
+                elif flag in ("d", "seed"):
+                    seed = int(content)
+                elif flag in INT_FLAGS:
+                    int(content)
+                elif flag in FLOAT_FLAGS:
+                    float(content)
+                elif flag in ("ev", "extra_values"):
+                    [float(v) for v in content.split(",")]
             height = max(64, height - height % 8)
             width = max(64, width - width % 8)
             configs.append({"prompt": prompt, "width": width, "height": height, "seed": seed})
@@ -442,16 +446,9 @@ class SDTrainer:
         os.makedirs(tmp_folder, exist_ok=True)
         step_str = f"_{str(step).zfill(9)}" if step is not None else ""
         file = f"{int(time.time() * 1000)}_{step_str}_{index}.{ext}"
-        image, thumb = render.render_sample(cfg["width"], cfg["height"], cfg["prompt"], index,
-                                            step if step is not None else 0, cfg["seed"], ext)
+        image = samples.render(cfg["width"], cfg["height"], cfg["prompt"], index, step if step is not None else 0, cfg["seed"], ext)
         with open(os.path.join(tmp_folder, file), "wb") as f:
             f.write(image)
-        thumbs_folder = os.path.join(folder, ".thumbs")
-        tmp_thumb = os.path.join(tmp_folder, file + ".thumb")
-        with open(tmp_thumb, "wb") as f:
-            f.write(thumb)
-        os.makedirs(thumbs_folder, exist_ok=True)
-        os.replace(tmp_thumb, os.path.join(thumbs_folder, file + ".jpg"))
         os.replace(os.path.join(tmp_folder, file), os.path.join(folder, file))
 
     def sample(self, step=None):
@@ -480,15 +477,14 @@ class SDTrainer:
         if self.faults.take("hang", step):
             while True:
                 time.sleep(3600)
-        t0 = time.time()
+        if self.faults.take("ramoom", step):
+            # the kernel's OOM killer: SIGKILL, no output, no cleanup
+            os.kill(os.getpid(), signal.SIGKILL)
         _sleep(self.step_seconds)
         if self.faults.take("crash", step):
             raise RuntimeError(CUDA_ILLEGAL_ACCESS)
         if self.faults.take("oom", step):
             self._oom_left = 4  # the 4th consecutive OOM aborts the run
-        for name, share in (("preprocess_batch", 0.05), ("predict_unet", 0.45), ("backward", 0.4),
-                            ("optimizer_step", 0.1)):
-            self.timer.record(name, (time.time() - t0) * share)
         if self._oom_left > 0:
             self._oom_left -= 1
             raise RuntimeError(CUDA_OOM)
@@ -549,21 +545,17 @@ class SDTrainer:
         self.save()
         if not tc.get("disable_sampling", False):
             self.sample(self.step_num)
-            self.logger.commit(step=self.step_num)
         print_acc("")
-        self.logger.finish()
         self.done_hook()
 
     def _train_loop(self, batches_per_epoch, reg_batches):
-        tc, sc, lc = self.train_config, self.sample_config, self.logging_config
+        tc, sc = self.train_config, self.sample_config
         save_every = self.save_config.get("save_every", 1000)
         sample_every = sc.get("sample_every", 100)
         sample_start = sc.get("sample_start_step", 0)
-        log_every = lc.get("log_every", 100)
         bar = self.progress_bar
         batches_left = batches_per_epoch
         for step in range(self.step_num, self.steps):
-            self.timer.start("train_loop")
             self.step_num = step
             bar.unpause()
             is_save_step = save_every and self.step_num % save_every == 0
@@ -598,7 +590,6 @@ class SDTrainer:
                 print_acc("")
             else:
                 self.num_consecutive_oom = 0
-            self.timer.stop("train_loop")
 
             learning_rate = 0.0
             if not did_oom and loss_dict is not None:
@@ -618,16 +609,7 @@ class SDTrainer:
                     bar.pause()
                     self.sample(self.step_num)
                     bar.unpause()
-                if (log_every and self.step_num % log_every == 0) or log_every is None:
-                    self.logger.log({"learning_rate": learning_rate})
-                    if loss_dict is not None:
-                        for key, value in loss_dict.items():
-                            self.logger.log({f"loss/{key}": value})
-                if self.performance_log_every > 0 and self.step_num % self.performance_log_every == 0:
-                    self.timer.print()
-                    self.timer.reset()
 
-            self.logger.commit(step=self.step_num)
             bar.update(step + 1 - bar.n)
             self.step_num = step + 1
             self.end_step_hook()

@@ -85,20 +85,6 @@ class DiffusionTrainer(SDTrainer):
         self.sample(self.step_num)
         self.progress_bar.unpause()
 
-    def handle_timing_print_hook(self, timing_dict):
-        rate = self.progress_bar.format_dict.get("rate") if self.progress_bar is not None else None
-        if rate:
-            self.update_db_key("speed_string", f"{rate:.2f} iter/sec" if rate >= 1 else f"{1 / rate:.2f} sec/iter")
-            return
-        if "train_loop" not in timing_dict:
-            print("train_loop not found in timing_dict", timing_dict)
-            return
-        seconds_per_iter = timing_dict["train_loop"]
-        if seconds_per_iter < 1:
-            self.update_db_key("speed_string", f"{1 / seconds_per_iter:.2f} iter/sec")
-        else:
-            self.update_db_key("speed_string", f"{seconds_per_iter:.2f} sec/iter")
-
     # --- hooks ---
     def hook_before_model_load(self):
         if self.is_ui_trainer:
@@ -120,7 +106,6 @@ class DiffusionTrainer(SDTrainer):
             self.maybe_stop()
             self.update_step()
             self.update_status("running", "Training")
-            self.timer.add_after_print_hook(self.handle_timing_print_hook)
 
     def sample_step_hook(self, img_num, total_imgs):
         if self.is_ui_trainer:

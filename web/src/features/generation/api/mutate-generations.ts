@@ -8,8 +8,12 @@ export function createGeneration(input: GenerationInput) {
   return apiRequest('/generations', generationSchema, { method: 'POST', body: input });
 }
 
-export function rerunGeneration({ id, varySeed }: { id: string; varySeed: boolean }) {
-  return apiRequest(`/generations/${encodeURIComponent(id)}/rerun`, generationSchema, { method: 'POST', body: { varySeed } });
+/** The generation again (a new seed with `varySeed`); with `outputId`, only that picture, from its own seed. */
+export function rerunGeneration({ id, varySeed, outputId }: { id: string; varySeed: boolean; outputId?: string }) {
+  return apiRequest(`/generations/${encodeURIComponent(id)}/rerun`, generationSchema, {
+    method: 'POST',
+    body: outputId === undefined ? { varySeed } : { varySeed, outputId },
+  });
 }
 
 export function cancelGeneration(id: string) {

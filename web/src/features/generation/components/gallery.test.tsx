@@ -71,14 +71,29 @@ describe('The gallery', () => {
     const follow = within(viewer).getByRole('link', { name: 'Follow it' });
     expect(follow.getAttribute('href')).toBe(`/generate?job=${db.generations[1]!.id}`);
 
-    await user.click(within(viewer).getByRole('button', { name: 'Re-run' }));
+    await user.click(within(viewer).getByRole('button', { name: 'Re-run this picture' }));
     await waitFor(() => expect(db.rerunRequests).toHaveLength(2));
     expect(db.rerunRequests).toEqual([
       { id: source.id, body: { varySeed: true } },
-      { id: source.id, body: { varySeed: false } },
+      { id: source.id, body: { varySeed: false, outputId: source.outputs[0]!.id } },
     ]);
     // The new ones show up in the gallery as they are made.
     expect(await screen.findByRole('list', { name: 'In progress and unfinished' })).toBeTruthy();
+  });
+
+  it('re-runs one picture of a batch from its own seed, and varies the whole batch', async () => {
+    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2 }) });
+    const { user } = setup([source]);
+    await user.click(within(await grid()).getAllByRole('button')[1]!);
+    const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
+    expect(within(viewer).getByText('Seed').nextElementSibling?.textContent).toBe('10');
+
+    await user.click(within(viewer).getByRole('button', { name: 'Re-run this picture' }));
+    expect(await within(viewer).findByText(/Started a new picture \(seed 10\)/)).toBeTruthy();
+    expect(db.generations[1]!.parameters).toMatchObject({ seed: 10, batch: 1 });
+
+    await user.click(within(viewer).getByRole('button', { name: 'Vary seed' }));
+    expect(await within(viewer).findByText(/Started 2 new pictures \(seeds 1009–1010\)/)).toBeTruthy();
   });
 
   it('deletes a generation only after confirmation, and moves focus to the gallery', async () => {

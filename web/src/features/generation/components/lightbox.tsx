@@ -23,6 +23,11 @@ interface LightboxProps {
   renderWorkflowLink?: (workflowId: string) => ReactNode;
 }
 
+/** The seeds of a generation's pictures: one each, from its seed up. */
+function seedsOf({ seed, batch }: Generation['parameters']): string {
+  return batch === 1 ? `seed ${seed}` : `seeds ${seed}–${seed + batch - 1}`;
+}
+
 /**
  * The picture viewer: a modal <dialog> (the browser keeps focus inside and makes the page behind inert; the
  * gallery puts focus back on the thumbnail). Arrow keys go to the previous and next picture.
@@ -131,11 +136,12 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
             <a className="button button--primary" href={output.url} download={`isengard-${output.seed}.png`}>
               Download
             </a>
+            {/* This picture alone, from the seed recorded with it: the same picture again. */}
             <Button
-              onClick={() => rerun.mutate({ id: generation.id, varySeed: false }, { onSuccess: setStarted })}
+              onClick={() => rerun.mutate({ id: generation.id, varySeed: false, outputId: output.id }, { onSuccess: setStarted })}
               disabled={rerun.isPending}
             >
-              Re-run
+              Re-run this picture
             </Button>
             <Button
               onClick={() => rerun.mutate({ id: generation.id, varySeed: true }, { onSuccess: setStarted })}
@@ -151,7 +157,7 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
             {started && (
               <>
                 Started {started.parameters.batch === 1 ? 'a new picture' : `${started.parameters.batch} new pictures`}{' '}
-                (seed {started.parameters.seed}): {started.parameters.batch === 1 ? 'it appears' : 'they appear'} first in the
+                ({seedsOf(started.parameters)}): {started.parameters.batch === 1 ? 'it appears' : 'they appear'} first in the
                 gallery. <Link to={`${paths.generate}?job=${encodeURIComponent(started.id)}`}>Follow it</Link>
               </>
             )}

@@ -25,6 +25,7 @@ describe('HealthChecks', () => {
       'Disk space',
       'Job engine (Temporal)',
       'Workers',
+      'GPUs',
       'Training and image engines',
       'Base models',
     ]);

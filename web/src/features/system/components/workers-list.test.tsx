@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { Health } from '../../../../../lib/contracts/health';
-import { healthDegraded, healthGpuLost, healthOk } from '../../../testing/fixtures/health';
+import { buildGpuWorker, gpuSimulated, healthDegraded, healthGpuLost, healthGpuUnusable, healthOk } from '../../../testing/fixtures/health';
 import { server } from '../../../testing/msw/server';
 import { renderWithProviders } from '../../../testing/test-utils';
 import { WorkersList } from './workers-list';
@@ -26,6 +26,8 @@ describe('WorkersList', () => {
     expect(within(worker!).getByText('Last report 2 s ago.')).toBeTruthy();
     expect(within(worker!).getByText('No job: ready for work.')).toBeTruthy();
     expect(worker!.textContent).toContain('Engines: ai-toolkit (ready), ComfyUI (ready)');
+    expect(within(worker!).getByText(/^GPU: /).textContent).toBe('GPU: NVIDIA H100 80GB HBM3 · 78.6 GB free of 79.2 GB · torch 2.7.0+cu128, CUDA 12.8');
+    expect(within(worker!).queryByText('No usable GPU')).toBeNull();
 
     expect(screen.getByRole('heading', { name: 'Temporal task queues' })).toBeTruthy();
     const table = screen.getByRole('table');
@@ -63,5 +65,38 @@ describe('WorkersList', () => {
     expect(await screen.findByText('No GPU worker is running: training and pictures wait until one starts.')).toBeTruthy();
     expect(screen.queryByRole('list', { name: 'GPU workers' })).toBeNull();
     expect(screen.getByRole('cell', { name: '101@control-host' })).toBeTruthy();
+  });
+
+  it('says plainly when a GPU worker cannot use its GPU, why, what to do, and that its jobs fail', async () => {
+    serveHealth(healthGpuUnusable);
+    renderWithProviders(<WorkersList />);
+
+    const [worker] = await gpuWorkers();
+    expect(within(worker!).getByText('No usable GPU', { selector: '.badge' }).className).toContain('badge--danger');
+    const problem = worker!.querySelector('.gpu-worker-gpu-problem')!;
+    expect(problem.className).toContain('inline-error');
+    expect(problem.textContent).toBe(
+      "Its jobs fail at once: Cannot use its GPU for ai-toolkit: torch 2.5.1+cpu was built without CUDA, so it can only use the CPU. Recreate ai-toolkit's environment with a CUDA build of torch (scripts/engines/create-env ai-toolkit --recreate), then restart the GPU worker.",
+    );
+    // Each engine's Python has its own torch: both are shown.
+    expect(within(worker!).getByText(/^GPU: /).textContent).toBe(
+      'GPU: NVIDIA H100 80GB HBM3 · 78.6 GB free of 79.2 GB · ai-toolkit: torch 2.5.1+cpu, no CUDA; ComfyUI: torch 2.7.0+cu128, CUDA 12.8',
+    );
+  });
+
+  it('names a simulated GPU as simulated, and one being checked as such', async () => {
+    serveHealth({
+      ...healthOk,
+      gpuWorkers: [
+        buildGpuWorker({ workerId: 'gpu-sim', gpu: gpuSimulated }),
+        buildGpuWorker({ workerId: 'gpu-new', gpu: { ...gpuSimulated, state: 'checking', device: null, totalMb: null, freeMb: null } }),
+      ],
+    });
+    renderWithProviders(<WorkersList />);
+
+    const [checking, simulated] = await gpuWorkers();
+    expect(within(simulated!).getByText(/^GPU: /).textContent).toBe('GPU: Simulated GPU (fast-test: the engines are simulators) · 23.4 GB free of 24 GB');
+    expect(within(checking!).getByText(/^GPU: /).textContent).toBe('GPU: Being checked…');
+    expect(simulated!.querySelector('.gpu-worker-gpu-problem')).toBeNull();
   });
 });

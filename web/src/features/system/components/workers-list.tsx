@@ -1,7 +1,7 @@
 import type { GpuWorkerHealth, Health } from '../../../../../lib/contracts/health';
 import { Badge } from '../../../components/ui/badge';
 import { useHealth } from '../api/get-health';
-import { GPU_WORKER_STATES, silenceText, sortGpuWorkers } from '../utils/describe-health';
+import { GPU_WORKER_STATES, gpuLines, silenceText, sortGpuWorkers, type GpuLines } from '../utils/describe-health';
 
 /** The GPU workers as their own reports show them (a lost one first, in a danger tone), then Temporal's pollers. */
 export function WorkersList() {
@@ -55,11 +55,18 @@ function GpuWorkers({ health }: { health: Health }) {
 function GpuWorkerItem({ worker }: { worker: GpuWorkerHealth }) {
   const state = GPU_WORKER_STATES[worker.state];
   const lost = worker.state === 'lost';
+  const gpu = gpuLines(worker.gpu);
   return (
     <li className={`gpu-worker gpu-worker--${worker.state}`}>
       <p className="gpu-worker-head">
         <Badge tone={state.tone}>{state.text}</Badge> <code className="gpu-worker-id">{worker.workerId}</code>{' '}
         <span className="muted">on {worker.hostname}</span>
+        {gpu?.refusing && (
+          <>
+            {' '}
+            <Badge tone="danger">No usable GPU</Badge>
+          </>
+        )}
       </p>
       <p className={lost ? 'gpu-worker-silence' : 'muted gpu-worker-silence'}>
         {lost ? `Lost: ${silenceText(worker)}.` : `${capitalise(silenceText(worker))}.`}
@@ -76,12 +83,31 @@ function GpuWorkerItem({ worker }: { worker: GpuWorkerHealth }) {
       ) : (
         !lost && <p className="muted">No job: ready for work.</p>
       )}
+      {gpu && <GpuOfWorker gpu={gpu} />}
       {worker.engines.length > 0 && (
         <p className="muted gpu-worker-engines">
           Engines: {worker.engines.map((engine) => `${engine.label} (${engine.state})`).join(', ')} · <code>{worker.identity}</code>
         </p>
       )}
     </li>
+  );
+}
+
+/** The worker's GPU as its engines' Pythons saw it at start; why its jobs fail when they cannot use it. */
+function GpuOfWorker({ gpu }: { gpu: GpuLines }) {
+  return (
+    <>
+      <p className="gpu-worker-gpu">
+        GPU: {gpu.summary}
+        {gpu.versions && <span className="muted"> · {gpu.versions}</span>}
+      </p>
+      {gpu.problem && (
+        <p className={gpu.refusing ? 'inline-error gpu-worker-gpu-problem' : 'muted gpu-worker-gpu-problem'}>
+          {gpu.refusing && <strong>Its jobs fail at once: </strong>}
+          {gpu.problem}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -1,3 +1,4 @@
+import type { GpuReport } from '../../../../../lib/contracts/gpu-workers';
 import { sizeText, type DiskVolume, type GpuWorkerHealth, type Health } from '../../../../../lib/contracts/health';
 
 export type CheckName = keyof Health['checks'];
@@ -10,10 +11,11 @@ export const CHECK_LABELS: Record<CheckName, string> = {
   engines: 'Training and image engines',
   models: 'Base models',
   disk: 'Disk space',
+  gpu: 'GPUs',
 };
 
 /** What everything else stands on first (a full disk breaks saving as surely as a database away), then the jobs. */
-const CHECK_ORDER: CheckName[] = ['database', 'disk', 'temporal', 'workers', 'engines', 'models'];
+const CHECK_ORDER: CheckName[] = ['database', 'disk', 'temporal', 'workers', 'gpu', 'engines', 'models'];
 
 export interface CheckLine {
   name: CheckName;
@@ -93,4 +95,45 @@ export function volumeLines(health: Health): VolumeLine[] {
     text: volume.sameVolumeAsData ? 'on the data volume' : `${sizeText(volume.freeMb)} free of ${sizeText(volume.totalMb)}`,
     path: volume.path,
   }));
+}
+
+export interface GpuLines {
+  /** "NVIDIA H100 80GB HBM3 · 78.6 GB free of 79.2 GB", "Simulated GPU (…)", "Being checked…". */
+  summary: string;
+  /** "torch 2.7.0+cu128, CUDA 12.8", per engine when their Pythons differ; null when no Python answered. */
+  versions: string | null;
+  /** Why its jobs fail (or run on the CPU), in plain words; null when the GPU is fine. */
+  problem: string | null;
+  /** The jobs of an engine that cannot use the GPU fail at once. */
+  refusing: boolean;
+}
+
+const capitaliseFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const megabytes = (mb: number | null) => (mb === null ? null : sizeText(mb));
+
+/** What the System page says about a worker's GPU; null for a worker that did not report one. */
+export function gpuLines(gpu: GpuReport | null): GpuLines | null {
+  if (!gpu) return null;
+  const free = megabytes(gpu.freeMb);
+  const total = megabytes(gpu.totalMb);
+  const memory = free && total ? ` · ${free} free of ${total}` : '';
+  const summaries: Record<GpuReport['state'], string> = {
+    usable: `${gpu.device ?? 'GPU'}${memory}`,
+    simulated: `${gpu.device ?? 'Simulated GPU'}${memory}`,
+    // A device one engine can use and another cannot: the problem line says which.
+    unusable: gpu.device ? `${gpu.device}${memory}` : 'No usable GPU',
+    checking: 'Being checked…',
+    unchecked: gpu.reason ?? 'Not checked',
+  };
+  const answered = gpu.probes.filter((p) => p.torch !== null || p.python !== null);
+  const versionOf = (p: GpuReport['probes'][number]) =>
+    p.torch === null ? 'no torch' : `torch ${p.torch}, ${p.cuda ? `CUDA ${p.cuda}` : 'no CUDA'}`;
+  const distinct = new Set(answered.map(versionOf));
+  const versions =
+    answered.length === 0 ? null : distinct.size === 1 ? [...distinct][0]! : answered.map((p) => `${p.label}: ${versionOf(p)}`).join('; ');
+  const unusable = gpu.state === 'unusable';
+  const problem = unusable
+    ? `${capitaliseFirst(gpu.reason ?? 'cannot use its GPU.')}${gpu.cpuAllowed ? ' Its engines run on the CPU instead (ALLOW_CPU_ENGINES), slowly.' : ''}`
+    : null;
+  return { summary: summaries[gpu.state], versions, problem, refusing: unusable && !gpu.cpuAllowed };
 }

@@ -4,7 +4,8 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { Disclosure } from '../../../components/ui/disclosure';
 import { ParamField, type ParamValue } from '../../../components/ui/param-field';
-import { formOf, TRAINING_PARAMS, type TrainingForm, type TrainingKey } from '../params/training-params';
+import { InfoHint } from '../../../components/ui/info-hint';
+import { formOf, isParamInUse, TRAINING_PARAMS, type TrainingForm, type TrainingKey } from '../params/training-params';
 
 interface AdvancedSettingsProps {
   preset: PresetId;
@@ -18,7 +19,8 @@ interface AdvancedSettingsProps {
 export function AdvancedSettings({ preset, overrides, errors, onChange }: AdvancedSettingsProps) {
   const baseline = formOf(PRESETS[preset].settings);
   const presetName = PRESETS[preset].label;
-  const changed = TRAINING_PARAMS.filter((p) => p.key in overrides);
+  const current = { ...baseline, ...overrides };
+  const changed = TRAINING_PARAMS.filter((p) => p.key in overrides && isParamInUse(p.key, current));
 
   function set(key: TrainingKey, value: ParamValue) {
     const next = { ...overrides };
@@ -53,17 +55,30 @@ export function AdvancedSettings({ preset, overrides, errors, onChange }: Advanc
         each can be reset.
       </p>
       <div className="param-grid">
-        {TRAINING_PARAMS.map((param) => (
-          <ParamField
-            key={param.key}
-            param={param}
-            value={overrides[param.key] ?? baseline[param.key]}
-            baseline={baseline[param.key]}
-            baselineName={presetName}
-            error={errors[param.key]}
-            onChange={(value) => set(param.key, value)}
-          />
-        ))}
+        {TRAINING_PARAMS.map((param) =>
+          isParamInUse(param.key, current) ? (
+            <ParamField
+              key={param.key}
+              param={param}
+              value={overrides[param.key] ?? baseline[param.key]}
+              baseline={baseline[param.key]}
+              baselineName={presetName}
+              error={errors[param.key]}
+              onChange={(value) => set(param.key, value)}
+            />
+          ) : (
+            // Only the learning rate is ever out of use (with Prodigy): say why instead of offering an ignored knob.
+            <div key={param.key} className="field param-field" role="group" aria-label={param.label}>
+              <span className="param-label-row">
+                <span className="field-label">{param.label}</span>
+                <InfoHint label={param.label}>{param.hint}</InfoHint>
+              </span>
+              <p className="muted">
+                Set by the optimizer: Prodigy finds its own learning rate, so there is none to choose. Pick another optimizer to set it.
+              </p>
+            </div>
+          ),
+        )}
       </div>
       <div className="actions">
         <Button onClick={() => onChange({})} disabled={changed.length === 0}>

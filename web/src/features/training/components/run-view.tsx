@@ -1,6 +1,6 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { PRESETS, type TrainingRun } from '../../../../../lib/contracts/training';
+import { PRESETS, takesLearningRate, type TrainingRun } from '../../../../../lib/contracts/training';
 import { PageHeader } from '../../../components/layout/page-header';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
@@ -231,7 +231,7 @@ function RunSettings({ run }: { run: TrainingRun }) {
         <dt>Rank</dt>
         <dd>{s.rank}</dd>
         <dt>Learning rate</dt>
-        <dd>{s.learningRate}</dd>
+        <dd>{takesLearningRate(s.optimizer) ? s.learningRate : 'found by Prodigy'}</dd>
         <dt>Image sizes</dt>
         <dd>{s.resolutions.join(', ')} px</dd>
         <dt>Checkpoints</dt>

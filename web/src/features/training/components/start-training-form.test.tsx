@@ -99,6 +99,24 @@ describe('Starting a training', () => {
     expect(db.trainingRequests[0]).toEqual({ preset: 'balanced', advanced: { steps: 1200, resolutions: [512, 768] } });
   });
 
+  it('takes no learning rate with Prodigy, says why, and does not send one', async () => {
+    const { user } = setup();
+    await user.click(await advancedButton());
+    const rate = screen.getByRole('spinbutton', { name: 'Learning rate' });
+    await user.clear(rate);
+    await user.type(rate, '0.0005');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Optimizer' }), 'prodigy');
+
+    expect(screen.queryByRole('spinbutton', { name: 'Learning rate' })).toBeNull();
+    expect(within(screen.getByRole('group', { name: 'Learning rate' })).getByText(/Prodigy finds its own learning rate/)).toBeTruthy();
+    const changed = screen.getByRole('list', { name: 'Settings changed from Balanced' });
+    expect(within(changed).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['prodigy']);
+
+    await user.click(screen.getByRole('button', { name: 'Start training (Balanced)' }));
+    await waitFor(() => expect(db.trainingRequests).toHaveLength(1));
+    expect(db.trainingRequests[0]).toEqual({ preset: 'balanced', advanced: { optimizer: 'prodigy' } });
+  });
+
   it('shows a value the contract refuses next to its field, and sends nothing', async () => {
     const { user } = setup();
     await user.click(await advancedButton());

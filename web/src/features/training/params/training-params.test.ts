@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, trainingSettingsSchema } from '../../../../../lib/contracts/training';
+import { advancedSettingsSchema, PRESETS, trainingSettingsSchema } from '../../../../../lib/contracts/training';
 import { checkAdvanced, formOf, TRAINING_PARAMS } from './training-params';
 
 const balanced = PRESETS.balanced.settings;
@@ -49,5 +49,20 @@ describe('checkAdvanced', () => {
       learningRate: 'Enter a number',
       resolutions: 'Choose at least one resolution',
     });
+  });
+  it('with Prodigy, neither checks nor sends a learning rate (Prodigy finds its own)', () => {
+    const form = { ...formOf(balanced), optimizer: 'prodigy', learningRate: Number.NaN };
+    const check = checkAdvanced(form, balanced);
+    expect(check).toEqual({ advanced: { optimizer: 'prodigy' }, errors: {} });
+    expect(advancedSettingsSchema.safeParse(check.advanced).success).toBe(true);
+    const changedBefore = checkAdvanced({ ...formOf(balanced), optimizer: 'prodigy', learningRate: 0.0005 }, balanced);
+    expect(changedBefore.advanced).toEqual({ optimizer: 'prodigy' });
+    // Back on AdamW the rate is a setting again.
+    expect(checkAdvanced({ ...formOf(balanced), learningRate: 0.0005 }, balanced).advanced).toEqual({ learningRate: 0.0005 });
+  });
+
+  it('refuses a sample prompt the trainer would read as an option', () => {
+    const { errors } = checkAdvanced({ ...formOf(balanced), samplePrompts: ['[trigger] --w 64'] }, balanced);
+    expect(errors.samplePrompts).toMatch(/cannot contain “--”/);
   });
 });

@@ -1,6 +1,7 @@
 import {
   OPTIMIZERS,
   RESOLUTIONS,
+  takesLearningRate,
   trainingSettingsSchema,
   type AdvancedSettings,
   type TrainingSettings,
@@ -38,7 +39,7 @@ export const TRAINING_PARAMS: readonly (ParamDefinition & { key: TrainingKey })[
   {
     key: 'learningRate',
     label: 'Learning rate',
-    hint: 'How big each learning step is. Higher learns faster but can overshoot and look burnt; lower is safer and slower. 0.0001 is the usual value.',
+    hint: 'How big each learning step is. Higher learns faster but can overshoot and look burnt; lower is safer and slower. 0.0001 is the usual value. Not used with the Prodigy optimizer, which finds its own.',
     control: { kind: 'number', min: 1e-6, max: 1e-2, step: 'any' },
     format: (v) => `LR ${String(v)}`,
   },
@@ -73,7 +74,7 @@ export const TRAINING_PARAMS: readonly (ParamDefinition & { key: TrainingKey })[
   {
     key: 'optimizer',
     label: 'Optimizer',
-    hint: 'The method that updates the LoRA. AdamW 8-bit is reliable and light on memory; the others are for experiments.',
+    hint: 'The method that updates the LoRA. AdamW 8-bit is reliable and light on memory; the others are for experiments. Prodigy finds its own learning rate, so the learning rate setting goes away with it.',
     control: { kind: 'select', options: OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })) },
     format: (v) => String(v),
   },
@@ -114,9 +115,18 @@ export interface AdvancedCheck {
   errors: Partial<Record<TrainingKey, string>>;
 }
 
+/** Whether a setting is in use with the form's other values: the learning rate is not with Prodigy. */
+export function isParamInUse(key: TrainingKey, form: Pick<TrainingForm, 'optimizer'>): boolean {
+  return key !== 'learningRate' || takesLearningRate(form.optimizer as TrainingSettings['optimizer']);
+}
+
 /** The overrides of a form against a preset, checked with the shared contract. */
 export function checkAdvanced(form: TrainingForm, preset: TrainingSettings): AdvancedCheck {
-  const values = Object.fromEntries(TRAINING_PARAMS.map((p) => [p.key, fromFormValue(p.key, form[p.key])]));
+  // A setting that is not in use is checked and sent as the preset has it: the contract refuses it otherwise.
+  const presetForm = formOf(preset);
+  const inUse = (key: TrainingKey) => isParamInUse(key, form);
+  const used: TrainingForm = Object.fromEntries(TRAINING_PARAMS.map((p) => [p.key, inUse(p.key) ? form[p.key] : presetForm[p.key]])) as TrainingForm;
+  const values = Object.fromEntries(TRAINING_PARAMS.map((p) => [p.key, fromFormValue(p.key, used[p.key])]));
   const parsed = trainingSettingsSchema.safeParse(values);
   const errors: Partial<Record<TrainingKey, string>> = {};
   if (!parsed.success) {
@@ -128,9 +138,8 @@ export function checkAdvanced(form: TrainingForm, preset: TrainingSettings): Adv
     }
   }
   const advanced: Record<string, unknown> = {};
-  const presetForm = formOf(preset);
   for (const p of TRAINING_PARAMS) {
-    if (JSON.stringify(form[p.key]) !== JSON.stringify(presetForm[p.key])) advanced[p.key] = values[p.key];
+    if (JSON.stringify(used[p.key]) !== JSON.stringify(presetForm[p.key])) advanced[p.key] = values[p.key];
   }
   return { advanced: advanced as AdvancedSettings, errors };
 }

@@ -6,6 +6,8 @@ export function nextStepAfterFailure(code: string): string {
   switch (code) {
     case 'oom':
       return 'The GPU did not have enough memory, even in low-memory mode. Start again with the Quick preset, or choose fewer image sizes (leave out 1024 px) under Advanced.';
+    case 'ram_oom':
+      return 'The computer running the training needs more free memory (RAM). Close other programs on it, or choose fewer image sizes under Advanced, then start again: it continues from its last checkpoint.';
     case 'no_images':
     case 'NoUsablePhotos':
       return 'Add photos on the character page (at least 10 good ones), or include photos you left out, then start again.';

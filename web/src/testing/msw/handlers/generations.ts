@@ -46,10 +46,13 @@ export const generationHandlers = [
     const body = await request.json();
     db.rerunRequests.push({ id: String(params.id), body });
     const options = rerunInput.parse(body);
-    const seed = options.seed ?? (options.varySeed ? source.parameters.seed + 1000 : source.parameters.seed);
+    const output = options.outputId === undefined ? undefined : source.outputs.find((o) => o.id === options.outputId);
+    if (options.outputId !== undefined && !output) return notFound('Picture');
+    const recorded = output ? { seed: output.seed, batch: 1 } : { seed: source.parameters.seed, batch: source.parameters.batch };
+    const seed = options.seed ?? (options.varySeed ? recorded.seed + 1000 : recorded.seed);
     const generation = buildGeneration({
       status: 'queued',
-      parameters: { ...source.parameters, seed },
+      parameters: { ...source.parameters, seed, batch: recorded.batch },
       characterId: source.characterId,
       sourceGenerationId: source.id,
       createdAt: new Date().toISOString(),

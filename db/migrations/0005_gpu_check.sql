@@ -1,0 +1,1 @@
+ALTER TABLE "gpu_workers" ADD COLUMN "gpu" jsonb;
