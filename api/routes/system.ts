@@ -9,6 +9,7 @@ import { HttpError, parseOrThrow } from '../errors';
 import type { Health } from '../../lib/contracts/health';
 import { checkHealth } from '../health';
 import { requireJson } from '../middleware/error-handler';
+import { PerMinuteLimit } from '../per-minute-limit';
 
 /** The limits of a browser's error report: a few KB in all, and nothing but these fields. */
 export const CLIENT_LOG_LIMITS = { message: 1_000, stack: 4_000, route: 500, url: 500, event: 100, bodyBytes: 16 * 1024 } as const;
@@ -31,36 +32,6 @@ const clientLogInput = z.strictObject({
   url: z.string().max(CLIENT_LOG_LIMITS.url, `url can be at most ${CLIENT_LOG_LIMITS.url} characters`).optional(),
   stack: z.string().max(CLIENT_LOG_LIMITS.stack, `stack can be at most ${CLIENT_LOG_LIMITS.stack} characters`).optional(),
 });
-
-/**
- * At most `limit` events per key in any rolling minute. At most `maxKeys` keys are remembered (the least recently
- * used go first), so a flood of new keys cannot grow memory without bound.
- */
-export class PerMinuteLimit {
-  private readonly seen = new Map<string, number[]>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly maxKeys = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts an event for `key`; returns 0 if it is allowed, else the seconds until the next one will be. */
-  take(key: string): number {
-    const now = this.now();
-    const recent = (this.seen.get(key) ?? []).filter((at) => now - at < 60_000);
-    if (recent.length >= this.limit) {
-      this.seen.set(key, recent);
-      return Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
-    }
-    recent.push(now);
-    // Re-inserted, so the map's order is the order of last use and the oldest key is the first dropped.
-    this.seen.delete(key);
-    this.seen.set(key, recent);
-    if (this.seen.size > this.maxKeys) this.seen.delete(this.seen.keys().next().value!);
-    return 0;
-  }
-}
 
 /**
  * Whose reports count together: the browser's login session, an API token, or else the client's address as Express

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -11,11 +11,11 @@ import { engineJobName, PRESETS, type TrainingSettings } from '../../lib/contrac
 import { createAiToolkitEngine } from '../../plugins/training/ai-toolkit/engine';
 import type { TrainingEngineEvent, TrainingJob } from '../../plugins/training/interface';
 import { request } from '../helpers/http';
-import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { eventually, type TestStack } from '../helpers/stack';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from '../helpers/training';
-import { activityStarts } from './helpers/activity-starts';
+import { activityStarts } from '../helpers/activity-starts';
 import { captionedDataset, engineRecords, runPyPid, runToEnd, startOnce, type AdapterStart } from './helpers/ai-toolkit-adapter';
-import { deviceEnv, ENGINE_DEVICE, preparedEngines, tinyModel } from './helpers/engines';
+import { deviceEnv, ENGINE_DEVICE, placeTinyFlux, preparedEngines, startRealTrainingStack } from './helpers/engines';
 
 /**
  * Issue 22's ai-toolkit fixes, shown on the real run.py at its pin (CPU, tiny random-weight FLUX.1):
@@ -70,8 +70,7 @@ describe('the ai-toolkit adapter on the real run.py, one run over three starts',
     });
     expect(config.aitoolkit.simulated).toBe(false);
     delete process.env.PRICE;
-    mkdirSync(config.storage.baseModels, { recursive: true });
-    symlinkSync(tinyModel('flux'), path.join(config.storage.baseModels, 'FLUX.1-dev'));
+    placeTinyFlux(config.storage.baseModels);
     const engine = createAiToolkitEngine(config);
 
     const runId = randomUUID();
@@ -189,10 +188,8 @@ describe.skipIf(ENGINE_DEVICE === 'cuda')('through the API, without ALLOW_CPU_EN
   let stack: TestStack;
   beforeAll(async () => {
     const engines = preparedEngines();
-    stack = await startTestStack({ env: { AITOOLKIT_PATH: engines.aitoolkit.path, AITOOLKIT_PYTHON: engines.aitoolkit.python } });
+    stack = await startRealTrainingStack();
     expect(stack.config.gpu.allowCpu).toBe(false);
-    mkdirSync(stack.config.storage.baseModels, { recursive: true });
-    symlinkSync(tinyModel('flux'), path.join(stack.config.storage.baseModels, 'FLUX.1-dev'));
     // ComfyUI's real Python for the GPU check, from a folder with no ComfyUI in it, so the worker starts none.
     const noComfyUi = path.join(scratch, 'no-comfyui');
     mkdirSync(noComfyUi, { recursive: true });
@@ -245,18 +242,7 @@ describe.skipIf(ENGINE_DEVICE === 'cuda')('through the API, without ALLOW_CPU_EN
 describe('through the API, a kill -9 of run.py mid-training', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    const engines = preparedEngines();
-    stack = await startTestStack({
-      env: {
-        AITOOLKIT_PATH: engines.aitoolkit.path,
-        AITOOLKIT_PYTHON: engines.aitoolkit.python,
-        ...deviceEnv(),
-        GPU_LOST_AFTER_SECONDS: '60',
-        ENGINE_SILENCE_SECONDS: '300',
-      },
-    });
-    mkdirSync(stack.config.storage.baseModels, { recursive: true });
-    symlinkSync(tinyModel('flux'), path.join(stack.config.storage.baseModels, 'FLUX.1-dev'));
+    stack = await startRealTrainingStack({ ...deviceEnv(), GPU_LOST_AFTER_SECONDS: '60', ENGINE_SILENCE_SECONDS: '300' });
     await stack.startGpuWorker('gpu-cpu', { COMFYUI_PATH: '', COMFYUI_PYTHON: '' });
   });
   afterAll(async () => {

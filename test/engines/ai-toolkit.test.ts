@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint, TrainingRun } from '../../lib/contracts/training';
@@ -8,9 +8,9 @@ import type { Lora } from '../../lib/contracts/loras';
 import { logFilePath } from '../../lib/logger/logger';
 import { isProcessAlive } from '../../lib/process-alive';
 import { request } from '../helpers/http';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import type { TestStack } from '../helpers/stack';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from '../helpers/training';
-import { deviceEnv, preparedEngines, safetensorsMetadata, safetensorsTensors, tinyModel } from './helpers/engines';
+import { deviceEnv, safetensorsMetadata, safetensorsTensors, startRealTrainingStack } from './helpers/engines';
 
 /**
  * The real ai-toolkit `run.py` at its pin, on the CPU, driven through the product's API, workflows and GPU worker
@@ -72,21 +72,13 @@ describe('ai-toolkit at its pin, for real, on the CPU', () => {
   const spawnWorker = () => stack.spawnGpuWorker('gpu-cpu', { COMFYUI_PATH: '', COMFYUI_PYTHON: '' });
 
   beforeAll(async () => {
-    const engines = preparedEngines();
-    stack = await startTestStack({
-      env: {
-        AITOOLKIT_PATH: engines.aitoolkit.path,
-        AITOOLKIT_PYTHON: engines.aitoolkit.python,
-        ...deviceEnv(),
-        // Two busy cores must not make a working GPU worker look lost.
-        GPU_LOST_AFTER_SECONDS: '60',
-        ENGINE_SILENCE_SECONDS: '300',
-      },
+    stack = await startRealTrainingStack({
+      ...deviceEnv(),
+      // Two busy cores must not make a working GPU worker look lost.
+      GPU_LOST_AFTER_SECONDS: '60',
+      ENGINE_SILENCE_SECONDS: '300',
     });
     expect(stack.config.aitoolkit.simulated).toBe(false);
-    // Where the product looks for FLUX.1-dev (diffusers layout): the tiny model.
-    mkdirSync(stack.config.storage.baseModels, { recursive: true });
-    symlinkSync(tinyModel('flux'), path.join(stack.config.storage.baseModels, 'FLUX.1-dev'));
     worker = await spawnWorker();
   });
   afterAll(async () => {

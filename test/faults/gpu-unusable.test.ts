@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthSchema, type Health } from '../../lib/contracts/health';
+import { activityStarts } from '../helpers/activity-starts';
 import { generate, waitForGeneration } from '../helpers/generation';
 import { request } from '../helpers/http';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
@@ -22,17 +23,6 @@ const CPU_ONLY_TORCH = {
 };
 
 const REASON = 'torch 2.5.1+cpu was built without CUDA, so it can only use the CPU.';
-
-/** How many times an activity of the workflow started: once, when its failure was not retried. */
-async function activityStarts(stack: TestStack, workflowId: string, activityType: string): Promise<number> {
-  const history = await stack.plane.temporal.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Set(
-    (history.events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
-      .map((e) => String(e.eventId)),
-  );
-  return (history.events ?? []).filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId))).length;
-}
 
 /**
  * A GPU worker whose engines' Python has a CPU-only torch: health and the System page say so, and both kinds of

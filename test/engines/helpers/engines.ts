@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { startTestStack, type TestStack } from '../../helpers/stack';
 
 /**
  * What `npm run test:engines` prepared (scripts/engines/test-engines.mjs): each engine's checkout at its pin, its
@@ -55,4 +56,18 @@ export function safetensorsTensors(file: string): string[] {
   const length = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as Record<string, unknown>;
   return Object.keys(header).filter((key) => key !== '__metadata__');
+}
+
+/** The tiny FLUX.1 in `baseModels`, under the folder name where the product looks for FLUX.1-dev (diffusers layout). */
+export function placeTinyFlux(baseModels: string): void {
+  mkdirSync(baseModels, { recursive: true });
+  symlinkSync(tinyModel('flux'), path.join(baseModels, 'FLUX.1-dev'));
+}
+
+/** A stack whose training engine is the real ai-toolkit (`env` on top), with the tiny FLUX as its base model. */
+export async function startRealTrainingStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const { aitoolkit } = preparedEngines();
+  const stack = await startTestStack({ env: { AITOOLKIT_PATH: aitoolkit.path, AITOOLKIT_PYTHON: aitoolkit.python, ...env } });
+  placeTinyFlux(stack.config.storage.baseModels);
+  return stack;
 }

@@ -72,8 +72,15 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): 
   );
 }
 
-/** Only where the time itself is the point: proving that a process stays silent. */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * In the endless sleep of a hang@N fault: its marker is written just before that sleep, and after it the process
+ * does nothing else, so once the marker is there a sleeping process is in the hang (alive, printing nothing).
+ */
+function inTheHang(live: Live, saveRoot: string): boolean {
+  if (!existsSync(path.join(saveRoot, '.sim_faults.json')) || live.child.exitCode !== null) return false;
+  const stat = readFileSync(`/proc/${live.child.pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('S');
+}
 
 // ---------------------------------------------------------------- fixtures
 
@@ -497,28 +504,23 @@ describe('ai-toolkit simulator', () => {
   });
 
   it('hang@N goes silent but stays alive; SIGINT still stops it and SIGTERM kills it at once', async () => {
-    const env = { ISENGARD_SIM_STEP_MS: '10', ISENGARD_SIM_FAULT: 'hang@3' };
+    // Steps that never sleep: the only sleep after the fault's marker is the hang's own.
+    const env = { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_FAULT: 'hang@3' };
     const first = writeConfig(freshDir('hang'), { steps: 50 });
     const term = start([first.config], env);
-    await waitFor(() => existsSync(path.join(first.saveRoot, '.sim_faults.json')), 'the hang fault');
-    // Silence can only be shown over time: first let what was printed before the hang come through the pipes, then
-    // watch for 30 steps' worth (10 ms each) with nothing more.
-    await sleep(150);
-    const seen = term.out.stdout.length + term.out.stderr.length;
-    await sleep(300);
-    expect(term.out.stdout.length + term.out.stderr.length).toBe(seen);
-    expect(term.child.exitCode).toBeNull();
+    await waitFor(() => inTheHang(term, first.saveRoot), 'the hang');
     term.child.kill('SIGTERM');
     const t = await term.done;
     expect(t.code).toBeNull();
     expect(t.signal).toBe('SIGTERM');
     expect(t.stdout).not.toContain('Job stopped');
+    // Nothing after the hang: the bar never passed its step, although 47 more steps were due.
+    const steps = parsed(t).flatMap((e) => (e.type === 'progress' ? [e.step] : []));
+    expect(Math.max(0, ...steps)).toBeLessThanOrEqual(3);
 
     const second = writeConfig(freshDir('hang'), { steps: 50 });
     const int = start([second.config], env);
-    await waitFor(() => existsSync(path.join(second.saveRoot, '.sim_faults.json')), 'the hang fault');
-    // The marker is written just before the endless sleep: a moment later SIGINT lands in the hang itself.
-    await sleep(50);
+    await waitFor(() => inTheHang(int, second.saveRoot), 'the hang');
     int.child.kill('SIGINT');
     const i = await int.done;
     expect(i.code).toBe(0);

@@ -1,4 +1,4 @@
-import type { TestStack } from '../../helpers/stack';
+import type { TestStack } from './stack';
 
 /** How many times an activity of a workflow started (from its history): 1 when its failure was not retried. */
 export async function activityStarts(stack: TestStack, workflowId: string, activityType: string): Promise<number> {

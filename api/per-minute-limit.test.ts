@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PerMinuteLimit } from './system';
+import { PerMinuteLimit } from './per-minute-limit';
 
 describe('PerMinuteLimit (browser error reports)', () => {
   it('allows `limit` events per key in any rolling minute and says how long to wait', () => {
