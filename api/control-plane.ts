@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
+import { queueUnscoredOutputs } from '../activities/control/output-likeness';
 import { createControlWorker } from '../activities/control/worker';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import type { Config } from '../lib/config';
@@ -17,6 +18,8 @@ import { Auth } from './auth/service';
 import { JobReconciler } from './jobs/reconciler';
 import { ChangeBus } from './events/change-bus';
 import { ListCache } from './middleware/list-cache';
+import { createPhotoChecker } from './photo-checks/checker';
+import { closeSharedIdentityScorer, sharedIdentityScorer } from '../plugins/identity/registry';
 
 export interface ControlPlaneOptions {
   config: Config;
@@ -92,6 +95,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     workerRun = worker.run();
     workerLogger.info('worker.ready', 'Control worker polls isengard-control', { queue: 'isengard-control' });
+    // Pictures a crash left unscored are scored in the background, newest first.
+    const changed = (id?: string) => {
+      lists.invalidate();
+      if (id) changes.publish(id);
+    };
+    queueUnscoredOutputs({ db: db.db, storageRoot: config.storage.root, logger: workerLogger, changed }).catch((err: unknown) => workerLogger.warn('likeness.sweep_failed', `Unscored pictures not queued: ${(err as Error).message}`));
   }
 
   const reconciler = new JobReconciler({
@@ -106,6 +115,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   });
   reconciler.start();
 
+  // Photo checks that need faces run in the background; photos a crash left unchecked are queued again.
+  const photoChecks = createPhotoChecker({
+    db: db.db,
+    storage: config.storage,
+    logger: apiLogger,
+    scorer: sharedIdentityScorer,
+    changed: () => lists.invalidate(),
+  });
+  await photoChecks.start();
+
   const auth = new Auth(config, db.db, apiLogger);
   await auth.init();
   const app = createApp({
@@ -119,6 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     changes,
     lists,
     reconciler,
+    photoChecks,
     models: options.models,
     webDir: path.join(config.projectRoot, 'dist', 'web'),
   });
@@ -144,8 +164,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await reconciler.stop();
+      await photoChecks.stop();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
+      // The scorer's worker threads hold its models (about 300 MB each) and would keep the process alive.
+      await closeSharedIdentityScorer();
       await temporal.connection.close();
       if (!options.db) await db.close();
     },

@@ -7,6 +7,7 @@ import type { Auth } from './auth/service';
 import type { JobReconciler } from './jobs/reconciler';
 import type { ChangeBus } from './events/change-bus';
 import type { ListCache } from './middleware/list-cache';
+import type { PhotoChecker } from './photo-checks/checker';
 
 /** Everything the HTTP layer needs, created once by the control plane (or by a test). */
 export interface ApiDeps {
@@ -27,6 +28,8 @@ export interface ApiDeps {
   auth: Auth;
   /** Closes jobs whose workflow has ended or is gone (Stop and Cancel call it for a job whose workflow is gone). */
   reconciler: JobReconciler;
+  /** The photo checks that run in the background (faces, the set); without it photos stay unchecked. */
+  photoChecks?: PhotoChecker;
   /** The base models to provision; tests give their own (the real ones weigh 40 GB). */
   models?: ModelCatalogue;
   /** The built web app to serve; omitted when only the API runs. */

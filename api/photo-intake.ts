@@ -52,7 +52,14 @@ async function removeStaleIncoming(folder: string): Promise<void> {
   }
 }
 
-export function createPhotoIntake({ db, storage }: { db: Database; storage: StoragePaths }): PhotoIntake {
+export interface PhotoIntakeOptions {
+  db: Database;
+  storage: StoragePaths;
+  /** Told of each photo as soon as it is stored (the background checks start on it then). */
+  stored?: (photo: Photo) => void;
+}
+
+export function createPhotoIntake({ db, storage, stored: onStored }: PhotoIntakeOptions): PhotoIntake {
   const incoming = incomingFolder(storage);
   const ready = mkdir(incoming, { recursive: true }).then(() => removeStaleIncoming(incoming));
   ready.catch(() => {}); // every upload awaits it and reports the failure
@@ -137,6 +144,7 @@ export function createPhotoIntake({ db, storage }: { db: Database; storage: Stor
             return reject(index, filename, stored.rejection);
           }
           accepted.push({ index, photo: stored });
+          onStored?.(stored);
           logger.info('photo.accepted', `Photo "${filename}" accepted`, {
             characterId,
             photoId: stored.id,

@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { GpuReport, GpuWorkerReport } from '../lib/contracts/gpu-workers';
+import type { PhotoFaces, PictureLikeness, RunLikeness } from '../lib/contracts/likeness';
 
 /**
  * The data model (design §6). File paths are stored relative to the data root, so a volume can move.
@@ -75,6 +76,10 @@ export const photos = pgTable(
     checks: jsonb('checks').$type<PhotoChecks>().notNull().default({}),
     /** Left out of training by the user. */
     excluded: boolean('excluded').notNull().default(false),
+    /** What the identity scorer found (faces, the main face's embedding); null until the photo has been analysed. */
+    faces: jsonb('faces').$type<PhotoFaces>(),
+    /** The user chose to train with this photo despite its warnings. */
+    keptAnywayAt: at('kept_anyway_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: deletedAt(),
@@ -125,6 +130,8 @@ export const trainingRuns = pgTable(
     idempotencyKey: text('idempotency_key').unique(),
     /** The correlation id of the request that started it: on every line the run causes, and on its live events. */
     correlationId: text('correlation_id'),
+    /** The likeness curve of its samples and, once it ended, the recommended checkpoint. */
+    likeness: jsonb('likeness').$type<RunLikeness>(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
     createdAt: createdAt(),
@@ -183,6 +190,8 @@ export const trainingSamples = pgTable(
     promptIndex: integer('prompt_index').notNull(),
     prompt: text('prompt'),
     filePath: text('file_path').notNull(),
+    /** Its likeness to the character; null until scored. */
+    likeness: jsonb('likeness').$type<PictureLikeness>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('training_samples_file').on(t.runId, t.filePath), index('training_samples_run').on(t.runId, t.step)],
@@ -278,6 +287,8 @@ export const outputs = pgTable(
     seed: bigint('seed', { mode: 'number' }).notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     sha256: text('sha256').notNull(),
+    /** Its likeness to the generation's character; null until scored. */
+    likeness: jsonb('likeness').$type<PictureLikeness>(),
     createdAt: createdAt(),
     deletedAt: deletedAt(),
   },

@@ -200,7 +200,8 @@ export interface Config {
   internalToken: string | undefined;
   /** An engine silent this long is considered hung: it is stopped and restarted from its last checkpoint. */
   engineSilenceSeconds: number;
-  /** `ISENGARD_SIM_*` controls of the engine simulators (time per step, injected faults), passed to them as given. */
+  /** `ISENGARD_SIM_*` controls of the engine simulators (time per step, injected faults), passed to them as given; in
+   * fast-test mode `ISENGARD_SIM_NODE` defaults to this process's Node. */
   simulatorEnv: Record<string, string>;
   /** `maxFileBytes`: a log file this large is rotated while running (as well as daily and at each start). */
   log: { level: LogLevel; dir: string; maxFileBytes: number };
@@ -357,9 +358,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     controlPlaneUrl: (e.CONTROL_PLANE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
     internalToken: e.ISENGARD_INTERNAL_TOKEN,
     engineSilenceSeconds: e.ENGINE_SILENCE_SECONDS,
-    simulatorEnv: Object.fromEntries(
-      Object.entries(given).filter((entry): entry is [string, string] => entry[0].startsWith('ISENGARD_SIM_')),
-    ),
+    simulatorEnv: {
+      // the ai-toolkit simulator paints its samples with Node (this one, unless told otherwise)
+      ...(e.ISENGARD_MODE === 'fast-test' ? { ISENGARD_SIM_NODE: process.execPath } : {}),
+      ...Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => entry[0].startsWith('ISENGARD_SIM_'))),
+    },
     log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR), maxFileBytes: e.LOG_MAX_FILE_MB * 1024 * 1024 },
     gpu: {
       workerId: e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES),

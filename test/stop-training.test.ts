@@ -4,6 +4,7 @@ import type { Lora } from '../lib/contracts/loras';
 import type { Checkpoint, TrainingRun } from '../lib/contracts/training';
 import { request } from './helpers/http';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { MAX_KEPT_CHECKPOINTS } from '../plugins/training/ai-toolkit/job-config';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
 
 /**
@@ -54,8 +55,9 @@ describe('Stop and Save now', () => {
 
   it('a checkpoint saved on request outlives the engine pruning old saves, shows in the timeline, downloads, and becomes a LoRA', async () => {
     const character = await characterWithPhotos(stack, 'Keeper', 2);
-    // Saves every 50 steps; the engine keeps the newest 4 step saves, so anything before step 200 is pruned by the end.
-    const run = await startTraining(stack, character.id, { steps: 400, saveEvery: 50, sampleEvery: 5000 });
+    // Saves every 50 steps, 21 times; the engine keeps the newest 20 step saves (MAX_KEPT_CHECKPOINTS), so step 50 is
+    // pruned by the end. No sample prompts: this is about checkpoints.
+    const run = await startTraining(stack, character.id, { steps: 1100, saveEvery: 50, sampleEvery: 5000, samplePrompts: [] });
     await waitForTraining(stack, run.id, (r) => r.phase === 'training' && r.step >= 15 && r.step < 40, 60_000, 'training between steps 15 and 40');
     expect((await request(stack, `/api/trainings/${run.id}/save-now`, { method: 'POST' })).status).toBe(202);
     const saved = await waitForTraining(stack, run.id, (r) => r.events.some((e) => e.kind === 'checkpoint_kept'), 60_000, 'the kept checkpoint');
@@ -68,11 +70,8 @@ describe('Stop and Save now', () => {
     const checkpoints = await list();
     expect(checkpoints.map((c) => [c.step, c.final, c.kept])).toEqual([
       [keptStep, false, true],
-      [200, false, false],
-      [250, false, false],
-      [300, false, false],
-      [350, false, false],
-      [400, true, false],
+      ...Array.from({ length: MAX_KEPT_CHECKPOINTS }, (_, i) => [100 + 50 * i, false, false]),
+      [1100, true, false],
     ]);
     expect(checkpoints.find((c) => c.final)!.loraId).toBe(done.loraId);
     const download = await fetch(`${stack.plane.url}${checkpoints[0]!.url}`);
@@ -89,5 +88,5 @@ describe('Stop and Save now', () => {
     expect((await request<TrainingRun>(stack, `/api/trainings/${run.id}`)).body.loraId).toBe(done.loraId);
     const missing = await request<ApiErrorBody>(stack, `/api/trainings/${run.id}/checkpoints/123/lora`, { method: 'POST' });
     expect([missing.status, missing.body.error.message]).toEqual([404, 'Checkpoint was not found']);
-  });
+  }, 180_000);
 });

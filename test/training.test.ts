@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../lib/contracts/training';
@@ -8,6 +8,9 @@ import type { ApiErrorBody } from '../lib/contracts/errors';
 import { logFilePath } from '../lib/logger/logger';
 import { request } from './helpers/http';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { photos } from '../db/schema';
+import type { Character } from '../lib/contracts/characters';
+import { personPhotos } from './helpers/faces';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
 
 /** Reads a server-sent event stream until `enough` says stop; returns the `training` events it saw. */
@@ -74,13 +77,22 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
     for (const sample of done.samples) expect(sample.prompt).toBe(wanted[sample.promptIndex]);
     expect(done.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['queued', 'preparing', 'dataset', 'gpu', 'lora', 'completed']));
     expect(done.loraId).not.toBeNull();
+    // Every sample was scored, but the photos are plain colours: no face to compare with. The run says why its final
+    // checkpoint is its model.
+    for (const sample of done.samples) expect(['no_face', 'no_reference']).toContain(sample.likeness?.status);
+    expect(done.likeness?.recommended).toMatchObject({
+      step: 120,
+      finalStep: 120,
+      reason: 'Likeness could not be measured: no training photo shows one clear face to compare the samples with: the final checkpoint (step 120) is used.',
+    });
+    expect(done.events.map((e) => e.kind)).toContain('likeness');
 
     // The sample images and the checkpoints can be downloaded.
     const sample = await fetch(`${stack.plane.url}${done.samples[0]!.url}`);
     expect(sample.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await sample.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    const checkpoints = (await request<{ items: Array<{ step: number; final: boolean; url: string }> }>(stack, `/api/trainings/${run.id}/checkpoints`)).body.items;
-    expect(checkpoints.map((c) => [c.step, c.final])).toEqual([[50, false], [100, false], [120, true]]);
+    const checkpoints = (await request<{ items: Array<{ step: number; final: boolean; url: string; recommended: boolean }> }>(stack, `/api/trainings/${run.id}/checkpoints`)).body.items;
+    expect(checkpoints.map((c) => [c.step, c.final, c.recommended])).toEqual([[50, false, false], [100, false, false], [120, true, true]]);
 
     // Exactly one LoRA, with the file's real hash and size, reachable where ComfyUI will look.
     const loras = (await request<{ items: Lora[] }>(stack, `/api/characters/${character.id}/loras`)).body.items;
@@ -96,6 +108,56 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
     const stdout = readFileSync(logFilePath(stack.config.log.dir, 'worker', `subprocess/${run.id}.stdout`), 'utf8');
     expect(stdout).toContain('"message":"Running 1 job"');
   });
+
+  it('measures the likeness of the samples as they come, and registers the checkpoint it recommends', async () => {
+    // Photos of one real face (test/helpers/faces.ts); the simulator draws the person of the dataset, more
+    // faithfully as the steps go.
+    const { body: character } = await request<Character>(stack, '/api/characters', { method: 'POST', body: { name: 'Ada Likeness' } });
+    const dir = path.join(stack.config.storage.uploads, character.id);
+    mkdirSync(dir, { recursive: true });
+    for (const [i, bytes] of (await personPhotos('ada', 4, 0, { width: 384, height: 512 })).entries()) {
+      const file = path.join(dir, `photo-${i}.jpg`);
+      writeFileSync(file, bytes);
+      await stack.db.db.insert(photos).values({
+        characterId: character.id,
+        originalName: `photo-${i}.jpg`,
+        filePath: path.relative(stack.config.storage.root, file),
+        mimeType: 'image/jpeg',
+        sha256: `${i}`.padStart(64, 'a'),
+        sizeBytes: bytes.length,
+        width: 384,
+        height: 512,
+        caption: 'photo of [trigger]',
+        // Not analysed by the photo checks (they have their own tests): the likeness analyses them itself.
+        keptAnywayAt: new Date(),
+      });
+    }
+    const run = await startTraining(stack, character.id, { steps: 200, saveEvery: 50, sampleEvery: 50 });
+    // Live: samples are scored while the run trains, before its end.
+    const scoredLive = await waitForTraining(stack, run.id, (r) => finished(r) || (r.likeness?.curve.length ?? 0) > 0, 60_000, 'a likeness point');
+    expect(scoredLive.error).toBeNull();
+    expect(scoredLive.likeness?.curve.length).toBeGreaterThan(0);
+
+    const done = await waitForTraining(stack, run.id, finished, 180_000);
+    expect(done.status).toBe('completed');
+    for (const sample of done.samples) expect(sample.likeness).not.toBeNull();
+    const curve = done.likeness!.curve;
+    expect(curve.map((p) => p.step)).toEqual([0, 50, 100, 150, 200]);
+    // Five evaluation prompts at each step; the person is drawn more faithfully as training goes on.
+    expect(curve.every((p) => p.samples === 5)).toBe(true);
+    expect(curve.at(-1)!.mean!).toBeGreaterThan(curve[1]!.mean ?? 0);
+
+    const recommended = done.likeness!.recommended!;
+    expect([50, 100, 150, 200]).toContain(recommended.step);
+    expect(recommended).toMatchObject({ finalStep: 200, samples: 5 });
+    expect(recommended.reason).toMatch(new RegExp(`^Step ${recommended.step}\\b`));
+    expect(done.events.find((e) => e.kind === 'likeness')?.message).toContain(recommended.reason);
+    const lora = (await request<Lora>(stack, `/api/loras/${done.loraId}`)).body;
+    expect(lora.steps).toBe(recommended.step);
+    const checkpoints = (await request<{ items: Array<{ step: number; final: boolean; recommended: boolean; likeness: unknown }> }>(stack, `/api/trainings/${run.id}/checkpoints`)).body.items;
+    expect(checkpoints.filter((c) => c.recommended).map((c) => c.step)).toEqual([recommended.step]);
+    expect(checkpoints.find((c) => c.final)?.likeness).toEqual(curve.at(-1));
+  }, 240_000);
 
   it('resumes an event stream from Last-Event-ID without replaying what the client has', async () => {
     const character = await characterWithPhotos(stack, 'Grace', 2);

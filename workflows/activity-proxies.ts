@@ -46,3 +46,18 @@ export const downloads = proxyActivities<ControlActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
+
+/**
+ * Likeness scoring at the end of a training run (control queue: CPU and the database). Most samples are scored live
+ * as they arrive; what is left takes about a second a sample on a busy CPU, and the largest run the settings allow
+ * makes about 1,200 (6 prompts × 200 sample steps), hence 30 minutes an attempt. It heartbeats every few seconds,
+ * so a worker that dies is noticed within a minute, and the next attempt scores only what is left.
+ */
+export const likeness = proxyActivities<ControlActivities>({
+  taskQueue: CONTROL_QUEUE,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});

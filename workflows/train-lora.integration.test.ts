@@ -44,6 +44,8 @@ function stubs(over: Overrides, calls: string[]): StubWorkers {
     trainingWaitingForGpu: record('waiting', undefined),
     trainingOnWorker: record('on', 1),
     trainingEvent: async (input: { kind: string; vramProfile?: string }) => void calls.push(`event:${input.kind}:${input.vramProfile ?? ''}`),
+    recommendCheckpoint: record('recommend', { checkpoint: 'training/x/final.safetensors', step: 1000, reason: 'Step 1000: 3 of 5 pictures recognisable' }),
+    scoreTrainingLikeness: record('likeness', undefined),
     registerLora: record('lora', 'lora-final'),
     keepStoppedTraining: record('kept', { loraId: 'lora-kept', step: 120 }),
     trainingFinished: async (input: { status: string; message: string; errorCode?: string }) =>
@@ -86,7 +88,39 @@ describe('trainLora, with stub activities on the real server', () => {
     const calls: string[] = [];
     const result = await withStubWorkers(env, stubs({}, calls), async () => (await start()).result());
     expect(result).toEqual({ loraId: 'lora-final', steps: 1000 });
-    expect(calls).toEqual(['started', 'dataset', 'waiting', 'on:gpu-a', 'train:gpu-a:standard', 'released:gpu-a', 'lora', 'finished:completed::Training completed after 1000 steps']);
+    expect(calls).toEqual(['started', 'dataset', 'waiting', 'on:gpu-a', 'train:gpu-a:standard', 'released:gpu-a', 'recommend', 'lora', 'finished:completed::Training completed after 1000 steps']);
+  });
+
+  it('registers the checkpoint the likeness recommends, which need not be the final one', async () => {
+    const calls: string[] = [];
+    const recommendCheckpoint = async (input: { runId: string; name: string; finalCheckpoint: string }) => {
+      calls.push(`recommend:${input.name}:${input.finalCheckpoint}`);
+      return { checkpoint: 'training/x/isengard_test_000000500.safetensors', step: 500, reason: 'Step 500: 5 of 5 pictures recognisable' };
+    };
+    const registerLora = async (input: { checkpoint: string }) => {
+      calls.push(`lora:${input.checkpoint}`);
+      return 'lora-500';
+    };
+    const result = await withStubWorkers(env, stubs({ control: { recommendCheckpoint, registerLora } }, calls), async () => (await start()).result());
+    expect(result).toEqual({ loraId: 'lora-500', steps: 1000 });
+    expect(calls.slice(-3)).toEqual([
+      'recommend:isengard_test:training/x/final.safetensors',
+      'lora:training/x/isengard_test_000000500.safetensors',
+      'finished:completed::Training completed after 1000 steps',
+    ]);
+  });
+
+  it('a likeness that cannot be measured costs the run nothing: the final checkpoint, said in the timeline', async () => {
+    const calls: string[] = [];
+    const recommendCheckpoint = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'embedding')");
+    };
+    const registerLora = async (input: { checkpoint: string }) => {
+      calls.push(`lora:${input.checkpoint}`);
+      return 'lora-final';
+    };
+    await withStubWorkers(env, stubs({ control: { recommendCheckpoint, registerLora } }, calls), async () => (await start()).result());
+    expect(calls.slice(-3)).toEqual(['event:likeness:', 'lora:training/x/final.safetensors', 'finished:completed::Training completed after 1000 steps']);
   });
 
   it('out of memory: one more try with the low-VRAM profile, said in the timeline', async () => {
@@ -100,7 +134,7 @@ describe('trainLora, with stub activities on the real server', () => {
     await withStubWorkers(env, stubs({ pinned: { 'gpu-a': { runTraining: oomOnce } } }, calls), async () => (await start()).result());
     expect(calls).toEqual([
       'started', 'dataset', 'waiting', 'on:gpu-a', 'train:gpu-a:standard', 'released:gpu-a',
-      'event:oom_retry:low', 'waiting', 'on:gpu-a', 'train:gpu-a:low', 'released:gpu-a', 'lora', 'finished:completed::Training completed after 1000 steps',
+      'event:oom_retry:low', 'waiting', 'on:gpu-a', 'train:gpu-a:low', 'released:gpu-a', 'recommend', 'lora', 'finished:completed::Training completed after 1000 steps',
     ]);
   });
 
@@ -124,7 +158,7 @@ describe('trainLora, with stub activities on the real server', () => {
     const overrides = { acquire: async () => leases.shift() ?? leaseOf('gpu-b'), pinned: { 'gpu-b': {} }, dead: ['gpu-a'] };
     await withStubWorkers(env, stubs(overrides, calls), async () => (await start()).result());
     expect(calls).toEqual([
-      'started', 'dataset', 'waiting', 'on:gpu-a', 'on:gpu-b', 'train:gpu-b:standard', 'released:gpu-b', 'lora', 'finished:completed::Training completed after 1000 steps',
+      'started', 'dataset', 'waiting', 'on:gpu-a', 'on:gpu-b', 'train:gpu-b:standard', 'released:gpu-b', 'recommend', 'lora', 'finished:completed::Training completed after 1000 steps',
     ]);
   });
 
@@ -141,7 +175,8 @@ describe('trainLora, with stub activities on the real server', () => {
       await expect(h.result()).rejects.toBeInstanceOf(WorkflowFailedError);
       return h;
     });
-    expect(calls.slice(-3)).toEqual(['released:gpu-a', 'kept', 'finished:stopped::Stopped; the checkpoint at step 120 was kept as a LoRA']);
+    // The curve is still completed, once the run shows it stopped.
+    expect(calls.slice(-4)).toEqual(['released:gpu-a', 'kept', 'finished:stopped::Stopped; the checkpoint at step 120 was kept as a LoRA', 'likeness']);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
   });
 

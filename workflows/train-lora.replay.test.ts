@@ -18,6 +18,7 @@ const HISTORIES = {
   'its GPU worker killed mid-run: moved to another worker, resumed, completed': 'train-lora-worker-lost.json',
   // Recorded with this release: what the next one must replay.
   'stopped by the user, by this release (its kept checkpoint registered)': 'train-lora-stopped-kept.json',
+  'completed with its likeness measured and the recommended checkpoint registered': 'train-lora-likeness.json',
 };
 
 function history(file: string) {

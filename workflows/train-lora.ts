@@ -3,13 +3,14 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { PinnedGpuActivities } from '../activities/gpu';
 import type { RunTrainingResult } from '../activities/gpu/train';
 import { STATUS } from '../lib/temporal/search-attributes';
-import { control } from './activity-proxies';
+import { control, likeness } from './activity-proxies';
 import { describeFailure, failureType } from './failures';
 import { withPinnedGpu, type GpuTimeouts } from './gpu-pinning';
 
@@ -32,10 +33,15 @@ function setStatus(status: 'running' | 'completed' | 'failed' | 'stopped'): void
   upsertSearchAttributes([{ key: STATUS, value: status }]);
 }
 
+/** Runs started before the likeness work registered the engine's final file and scored nothing (their histories replay). */
+const LIKENESS_PATCH = 'likeness-recommendation';
+
 /**
  * A training run (design §4): prepare the dataset → acquire a GPU → run the engine (heartbeating, resuming from
- * checkpoints on retries and on other workers) → register the LoRA. Stop is a cancellation: the engine saves,
- * stops, and the run keeps its last checkpoint as a LoRA. Out of memory: one more try with a lower-VRAM profile.
+ * checkpoints on retries and on other workers) → score the samples' likeness and recommend a checkpoint → register
+ * that checkpoint as the LoRA (the final one stays among the run's checkpoints). Stop is a cancellation: the engine
+ * saves, stops, and the run keeps its last checkpoint as a LoRA (its likeness curve is still completed). Out of
+ * memory: one more try with a lower-VRAM profile.
  */
 export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult> {
   const { runId } = input;
@@ -97,7 +103,21 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
       }
     }
 
-    const loraId = await control.registerLora({ runId, checkpoint: result.checkpoint });
+    let checkpoint = result.checkpoint;
+    if (patched(LIKENESS_PATCH)) {
+      try {
+        ({ checkpoint } = await likeness.recommendCheckpoint({ runId, name: plan.name, finalCheckpoint: result.checkpoint }));
+      } catch (err) {
+        // The training succeeded: a likeness that cannot be measured never costs the run its LoRA.
+        if (isCancellation(err)) throw err;
+        await control.trainingEvent({
+          runId,
+          kind: 'likeness',
+          message: `Likeness could not be measured (${describeFailure(err)}): the final checkpoint is used`,
+        });
+      }
+    }
+    const loraId = await control.registerLora({ runId, checkpoint });
     await control.trainingFinished({ runId, status: 'completed', message: `Training completed after ${result.step} steps` });
     setStatus('completed');
     return { loraId, steps: result.step };
@@ -110,6 +130,12 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
           status: 'stopped',
           message: kept ? `Stopped; the checkpoint at step ${kept.step} was kept as a LoRA` : 'Stopped before the first checkpoint',
         });
+        // After the run shows it stopped: nobody waits on the curve's last points.
+        if (name && patched(LIKENESS_PATCH)) {
+          await likeness.scoreTrainingLikeness({ runId }).catch((failure: unknown) =>
+            log.warn(`The likeness of a stopped run could not be completed: ${describeFailure(failure)}`, { event: 'training.likeness_failed' }),
+          );
+        }
       });
       setStatus('stopped');
       throw err;

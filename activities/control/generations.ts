@@ -4,6 +4,7 @@ import { completeGeneration, finishGeneration, getGenerationRow, markGenerationR
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
+import { queueOutputScoring } from './output-likeness';
 
 export const GENERATION_ENDED = 'GenerationEnded';
 
@@ -26,25 +27,30 @@ export function createGenerationActivities(ctx: ControlContext) {
      * `cancelled` here, its images removed. Answers which of the two it did.
      */
     async generationCompleted(input: { generationId: string; images: GeneratedImage[] }): Promise<'completed' | 'cancelled'> {
-      const outcome = await completeGeneration(ctx.db, input.generationId, input.images);
+      // The images go before the status says cancelled: whoever sees "cancelled" never finds them.
+      const outcome = await completeGeneration(ctx.db, input.generationId, input.images, () => removeImages(input.generationId));
       if (outcome === 'cancelled' || outcome === 'ended') {
-        await removeImages(input.generationId);
+        if (outcome === 'ended') await removeImages(input.generationId);
         ctx.logger.info('generation.finished', 'Generation cancelled before its images were recorded', { generationId: input.generationId });
         return 'cancelled';
       }
       if (outcome === 'completed') {
         ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, { generationId: input.generationId });
       }
+      // The likeness scores follow the pictures, without holding up the job (also after a retried record).
+      queueOutputScoring({ db: ctx.db, storageRoot: ctx.config.storage.root, logger: ctx.logger, changed: ctx.changed }, input.generationId);
       return 'completed';
     },
 
     async generationFinished(input: { generationId: string; status: 'failed' | 'cancelled'; code: string; message: string }): Promise<void> {
+      // The images go first, so that a generation is never seen failed or cancelled with them still there. Only the
+      // workflow moves a generation's status, so one found completed here stays so, and keeps its images.
+      if ((await getGenerationRow(ctx.db, input.generationId))?.status !== 'completed') await removeImages(input.generationId);
       const ended = await finishGeneration(ctx.db, input.generationId, {
         status: input.status,
         errorCode: input.status === 'failed' ? input.code : null,
         errorMessage: input.status === 'failed' ? input.message : null,
       });
-      if (ended || (await getGenerationRow(ctx.db, input.generationId))?.status !== 'completed') await removeImages(input.generationId);
       if (ended) ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
     },
   };

@@ -1,6 +1,7 @@
 import type { ControlContext } from './context';
 import { asActivityFailure } from './failures';
 import { createGenerationActivities } from './generations';
+import { createLikenessActivities } from './likeness';
 import { createModelActivities } from './models';
 import { createSelfTestActivities } from './self-tests';
 import { createTrainingActivities } from './training';
@@ -10,6 +11,7 @@ export function createControlActivities(ctx: ControlContext) {
   return asControlActivities(ctx.changed, {
     ...createSelfTestActivities(ctx),
     ...createTrainingActivities(ctx),
+    ...createLikenessActivities(ctx),
     ...createGenerationActivities(ctx),
     ...createModelActivities(ctx),
   });

@@ -10,6 +10,7 @@ import {
   getTrainingRow,
   updateTrainingRun,
 } from '../../db/repositories/trainings';
+import { isGoodPhoto } from '../../lib/contracts/photos';
 import { engineJobName, type TrainingSettings } from '../../lib/contracts/training';
 import { createTrainingEngine } from '../../plugins/training/registry';
 import { within } from '../../lib/storage';
@@ -33,12 +34,20 @@ export const RUN_GONE = 'TrainingRunGone';
 export function createTrainingActivities(ctx: ControlContext) {
   const root = ctx.config.storage.root;
 
-  async function usablePhotos(characterId: string) {
+  /** The character's photos that are not excluded, oldest first. */
+  async function includedPhotos(characterId: string) {
     return ctx.db
       .select()
       .from(photos)
       .where(and(eq(photos.characterId, characterId), isNull(photos.deletedAt), eq(photos.excluded, false)))
       .orderBy(asc(photos.createdAt));
+  }
+
+  /** The photos marked for training: checked and good, or kept anyway by the user (`isGoodPhoto`). */
+  async function usablePhotos(characterId: string) {
+    return (await includedPhotos(characterId)).filter((row) =>
+      isGoodPhoto({ excluded: row.excluded, checks: row.checks, keptAnyway: row.keptAnywayAt !== null, analysis: row.faces ? 'done' : 'pending' }),
+    );
   }
 
   return {
@@ -55,10 +64,15 @@ export function createTrainingActivities(ctx: ControlContext) {
         .where(and(eq(characters.id, run.characterId), isNull(characters.deletedAt)));
       if (!character) throw ApplicationFailure.nonRetryable('The character of this run was deleted', RUN_GONE);
       if ((await usablePhotos(character.id)).length === 0) {
-        throw ApplicationFailure.nonRetryable(
-          `${character.name} has no usable photos: upload photos (or include excluded ones) and start again.`,
-          NO_USABLE_PHOTOS,
-        );
+        const included = await includedPhotos(character.id);
+        const checking = included.filter((row) => !row.faces && !row.keptAnywayAt).length;
+        const message =
+          included.length === 0
+            ? `${character.name} has no usable photos: upload photos (or include excluded ones) and start again.`
+            : checking > 0
+              ? `${character.name} has no photo marked for training yet: ${checking} of ${included.length} are still being checked. Wait for the checks, then start again.`
+              : `${character.name} has no photo marked for training: all ${included.length} have warnings. Upload better photos, or choose "Keep anyway" on those you want to train with, then start again.`;
+        throw ApplicationFailure.nonRetryable(message, NO_USABLE_PHOTOS);
       }
       await updateTrainingRun(ctx.db, input.runId, { status: 'running', phase: 'preparing', startedAt: run.startedAt ?? new Date() });
       await addTrainingEvent(ctx.db, input.runId, 'preparing', 'Preparing the photos');

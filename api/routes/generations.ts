@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import {
@@ -16,14 +18,20 @@ import {
   requestGenerationCancel,
   updateGeneration,
 } from '../../db/repositories/generations';
+import { getCharacter } from '../../db/repositories/characters';
 import { getLora, toLora } from '../../db/repositories/loras';
+import { getTrainingRow } from '../../db/repositories/trainings';
+import { createTrainingEngine } from '../../plugins/training/registry';
+import { engineJobName } from '../../lib/contracts/training';
 import {
   galleryQuery,
   generationInput,
   resolveGenerationParams,
   rerunInput,
+  type CheckpointChoice,
   type Generation,
   type GenerationParams,
+  type LoraSource,
 } from '../../lib/contracts/generations';
 import { within } from '../../lib/storage';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
@@ -73,6 +81,36 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     return items;
   }
 
+  const trainingEngine = createTrainingEngine(config);
+
+  /** A run's checkpoint as the generation's LoRA: the run exists, is the character's, and the file is there. */
+  async function checkpointSource(choice: CheckpointChoice, characterId: string | undefined): Promise<LoraSource & { characterId: string }> {
+    const refuse = (message: string, field: string, fieldMessage: string) => new HttpError(400, 'validation_failed', message, [{ field, message: fieldMessage }]);
+    const run = await getTrainingRow(db, choice.runId);
+    if (!run) throw refuse('No training run with this id: it may have been deleted', 'checkpoint.runId', 'Unknown training run');
+    if (characterId && run.characterId !== characterId) {
+      throw refuse('This training run belongs to another character', 'checkpoint.runId', 'A run of another character');
+    }
+    const checkpoints = await trainingEngine.checkpoints(within(config.storage.root, 'training', run.id), engineJobName(run.id));
+    const found = checkpoints.find((c) => (choice.step === 'final' ? c.final : !c.final && c.step === choice.step));
+    if (!found) {
+      const available = checkpoints.map((c) => (c.final ? 'final' : String(c.step))).join(', ') || 'none yet';
+      const which = choice.step === 'final' ? 'no final checkpoint yet' : `no checkpoint at step ${choice.step} (the trainer keeps only the newest few)`;
+      throw refuse(`This training run has ${which}; its checkpoints: ${available}`, 'checkpoint.step', 'No such checkpoint');
+    }
+    const character = await getCharacter(db, run.characterId);
+    const which = found.final ? 'final' : `step ${found.step}`;
+    return {
+      id: null,
+      fileName: path.relative(config.storage.root, found.path),
+      name: `${character?.name ?? 'Run'} ${run.id.slice(0, 8)}, ${which}`,
+      triggerWord: character?.triggerWord ?? '',
+      baseModel: run.baseModel,
+      checkpoint: { runId: run.id, step: found.step, final: found.final },
+      characterId: run.characterId,
+    };
+  }
+
   async function start(
     req: Request,
     input: { params: GenerationParams; characterId: string | null; sourceGenerationId: string | null; idempotencyKey?: string },
@@ -112,19 +150,28 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
 
   router.post('/', requireJson, requireFreeSpace(deps), async (req, res) => {
     const input = parseOrThrow(generationInput, req.body);
-    let lora = null;
+    let lora: LoraSource | null = null;
+    // The generation's character is its LoRA's; `characterId` in the input only checks that it is the one meant.
     let characterId: string | null = null;
     if (input.loraId) {
       const row = await getLora(db, input.loraId);
       if (!row) throw new HttpError(400, 'validation_failed', 'No LoRA with this id: it may have been deleted', [{ field: 'loraId', message: 'Unknown LoRA' }]);
-      if (input.baseModel && input.baseModel !== row.baseModel) {
-        throw new HttpError(400, 'validation_failed', `This LoRA was trained for ${row.baseModel}; it cannot be used with ${input.baseModel}`, [
-          { field: 'baseModel', message: `The LoRA needs ${row.baseModel}` },
-        ]);
+      if (input.characterId && row.characterId !== input.characterId) {
+        throw new HttpError(400, 'validation_failed', 'This LoRA belongs to another character', [{ field: 'loraId', message: 'A LoRA of another character' }]);
       }
       const contract = toLora(row);
       lora = { id: row.id, fileName: contract.fileName, name: row.name, triggerWord: row.triggerWord, baseModel: row.baseModel };
       characterId = row.characterId;
+    } else if (input.checkpoint) {
+      const { characterId: owner, ...source } = await checkpointSource(input.checkpoint, input.characterId);
+      lora = source;
+      characterId = owner;
+    }
+    if (lora && input.baseModel && input.baseModel !== lora.baseModel) {
+      const what = lora.id ? 'This LoRA was' : 'This checkpoint was';
+      throw new HttpError(400, 'validation_failed', `${what} trained for ${lora.baseModel}; it cannot be used with ${input.baseModel}`, [
+        { field: 'baseModel', message: `The LoRA needs ${lora.baseModel}` },
+      ]);
     }
     const idempotencyKey = idempotencyKeyOf(req);
     const { generation, repeated } = await start(req, { params: resolveGenerationParams(input, lora, randomSeed), characterId, sourceGenerationId: null, idempotencyKey });
@@ -201,7 +248,10 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const row = await getGenerationRow(db, id);
     if (!row) throw notFound('Generation');
     const params = row.parameters as unknown as GenerationParams;
-    if (params.lora && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
+    if (params.lora?.id && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
+    if (params.lora?.checkpoint && !(await stat(within(config.storage.root, params.lora.fileName)).catch(() => null))) {
+      throw new HttpError(409, 'conflict', 'The training checkpoint of this generation no longer exists (the trainer keeps only the newest few)');
+    }
     // One picture of a batch is made again by its own recorded seed, alone (each picture has its own seed).
     const output = options.outputId === undefined ? undefined : await getOutput(db, options.outputId);
     if (options.outputId !== undefined && output?.generationId !== row.id) throw new HttpError(404, 'not_found', 'This generation has no picture with that outputId');

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type RequestHandler } from 'express';
+import { createLiveLikeness } from '../../activities/control/likeness';
 import { saveGpuWorkerReport } from '../../db/repositories/gpu-workers';
 import { getGenerationRow, updateGeneration } from '../../db/repositories/generations';
 import { applyTrainingReport, StaleReportError } from '../../db/repositories/trainings';
@@ -38,6 +39,8 @@ function workerIdParam(raw: unknown): string {
 export function internalRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireInternalToken(internalToken(deps.config)), express.json({ limit: '2mb' }));
+  // Samples are scored in the background as they arrive (off the event loop: the scorer runs in worker threads).
+  const likeness = createLiveLikeness({ db: deps.db.db, config: deps.config, logger: deps.logger, changed: (id) => deps.changes.publish(id) });
 
   router.post('/trainings/:id/report', async (req, res) => {
     const id = idParam(req.params.id);
@@ -45,6 +48,7 @@ export function internalRouter(deps: ApiDeps): Router {
     try {
       const seq = await applyTrainingReport(deps.db.db, id, report);
       deps.changes.publish(id);
+      if (report.samples?.length) likeness.request(id);
       res.json({ seq });
     } catch (err) {
       if (err instanceof StaleReportError) throw new HttpError(409, 'conflict', err.message);

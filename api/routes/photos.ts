@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
-import { deletePhoto, getPhotoFile, listPhotos, updatePhoto } from '../../db/repositories/photos';
+import { deletePhoto, getPhoto, getPhotoFile, listPhotos, updatePhoto } from '../../db/repositories/photos';
 import { PHOTO_UPLOAD_FIELD, updatePhotoInput } from '../../lib/contracts/photos';
 import { thumbnailPathOf } from '../../lib/photo-storage';
 import { within } from '../../lib/storage';
@@ -28,9 +28,9 @@ function sendStored(res: Response, file: string, contentType: string): Promise<v
 
 /** Photo intake (upload, checks, storage) and the photos of a character. */
 export function photosRouter(deps: ApiDeps): Router {
-  const { db: { db }, logger, config, lists } = deps;
+  const { db: { db }, logger, config, lists, photoChecks } = deps;
   const router = Router();
-  const intake = createPhotoIntake({ db, storage: config.storage });
+  const intake = createPhotoIntake({ db, storage: config.storage, stored: (photo) => photoChecks?.analyse(photo) });
 
   // Below DISK_RESERVE_MB free, an upload is refused before a byte of it is stored.
   router.post('/characters/:id/photos', requireFreeSpace(deps), async (req, res) => {
@@ -82,14 +82,22 @@ export function photosRouter(deps: ApiDeps): Router {
       characterId: photo.characterId,
       fields: Object.keys(patch),
     });
+    if (patch.keepAnyway !== undefined) {
+      const message = patch.keepAnyway ? 'Photo kept for training despite its warnings' : 'Photo no longer kept anyway';
+      logger.info('photo.kept_anyway', message, { photoId: id, characterId: photo.characterId, keptAnyway: patch.keepAnyway });
+    }
+    // Who is the odd one out depends on which photos are in the set.
+    if (patch.excluded !== undefined) photoChecks?.recheck(photo.characterId);
     res.json(photo);
   });
 
   // Soft delete: the files stay on disk until the character is purged (see deletePhoto).
   router.delete('/photos/:id', async (req, res) => {
     const id = idParam(req.params.id);
-    if (!(await deletePhoto(db, id))) throw notFound('Photo');
-    logger.info('photo.deleted', 'Photo deleted', { photoId: id });
+    const photo = await getPhoto(db, id);
+    if (!photo || !(await deletePhoto(db, id))) throw notFound('Photo');
+    logger.info('photo.deleted', 'Photo deleted', { photoId: id, characterId: photo.characterId });
+    photoChecks?.recheck(photo.characterId);
     res.status(204).end();
   });
 

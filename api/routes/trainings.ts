@@ -190,6 +190,10 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     if (!run) throw notFound('Training run');
     const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
     const loras = await lorasOfRun(db, id);
+    // The recommended step is the final file when it is the final step (a step file of that step, if any, is not).
+    const recommended = run.likeness?.recommended;
+    const isRecommended = (c: { step: number; final: boolean }) =>
+      recommended != null && c.step === recommended.step && c.final === (recommended.step === recommended.finalStep);
     res.json({
       items: checkpoints.map((c) => ({
         step: c.step,
@@ -197,6 +201,8 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
         kept: c.kept,
         url: `/api/trainings/${id}/checkpoints/${c.final ? 'final' : c.step}`,
         loraId: loras.find((l) => l.steps === c.step)?.id ?? null,
+        likeness: run.likeness?.curve.find((point) => point.step === c.step) ?? null,
+        recommended: isRecommended(c),
       })),
     });
   });

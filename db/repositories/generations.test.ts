@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generationInput, resolveGenerationParams } from '../../lib/contracts/generations';
 import { resolveSettings } from '../../lib/contracts/training';
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
+import type { PictureLikeness } from '../../lib/contracts/likeness';
 import { openTestDatabase, testDatabaseKinds } from '../../test/helpers/databases';
 import type { DatabaseHandle } from '../client';
-import { outputs } from '../schema';
+import { generations, outputs } from '../schema';
 import { createCharacter } from './characters';
 import {
+  BadCursorError,
   completeGeneration,
   createGeneration,
   finishGeneration,
@@ -15,6 +18,7 @@ import {
   getGenerationRow,
   getVersionedGeneration,
   gpuOccupants,
+  listGenerations,
   markGenerationRunning,
   requestGenerationCancel,
 } from './generations';
@@ -112,5 +116,97 @@ describe.each(testDatabaseKinds())('how a generation ends, on %s', (kind) => {
     await handle.db.insert(outputs).values({ ...image(id, 0), generationId: id });
     expect(await completeGeneration(handle.db, id, [image(id, 0), image(id, 1)])).toBe('completed');
     expect((await getGeneration(handle.db, id))!.outputs.map((o) => o.index)).toEqual([0, 1]);
+  });
+});
+
+describe.each(testDatabaseKinds())('the gallery in pages, by likeness and recognisable only, on %s', (kind) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  const likeness = (similarity: number | null, status: PictureLikeness['status'] = 'scored'): PictureLikeness => ({
+    scorer: 'face-api@1',
+    status,
+    similarity,
+    recognisable: similarity !== null && similarity >= 0.935,
+    faces: status === 'scored' ? 1 : 0,
+    copyOf: null,
+    scoredAt: new Date().toISOString(),
+  });
+
+  /**
+   * A character's generations, created a second apart in this order, each with pictures of these likenesses
+   * (undefined: not scored yet); an empty list is a generation still queued.
+   */
+  async function gallery(specs: Array<Array<PictureLikeness | undefined>>, createdAt = (i: number) => `2026-01-16T12:00:0${i}.000Z`) {
+    const character = await createCharacter(handle.db, { name: `Gallery ${randomUUID().slice(0, 8)}`, triggerWord: 'g_x1' });
+    const ids: string[] = [];
+    for (const [i, pictures] of specs.entries()) {
+      const params = resolveGenerationParams(generationInput.parse({ prompt: `picture ${i}`, batch: Math.max(1, pictures.length) }), null, () => 7);
+      const { id } = await createGeneration(handle.db, { id: randomUUID(), params, characterId: character.id });
+      await handle.db.update(generations).set({ createdAt: sql`${createdAt(i)}::timestamptz` }).where(eq(generations.id, id));
+      if (pictures.length > 0) await completeGeneration(handle.db, id, pictures.map((_, index) => image(id, index)));
+      for (const [index, score] of pictures.entries()) {
+        if (score) await handle.db.update(outputs).set({ likeness: score }).where(and(eq(outputs.generationId, id), eq(outputs.index, index)));
+      }
+      ids.push(id);
+    }
+    return { characterId: character.id, ids };
+  }
+
+  /** Every page of the gallery, `limit` at a time, in order. */
+  async function allPages(query: Omit<Parameters<typeof listGenerations>[1], 'limit' | 'cursor'>, limit: number): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listGenerations(handle.db, { ...query, limit, cursor });
+      seen.push(...page.items.map((g) => g.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return seen;
+  }
+
+  it('orders by each generation’s most alike picture, highest first, the unscored last and newest first, in pages', async () => {
+    const { characterId, ids } = await gallery([
+      [likeness(0.96)], // 0
+      [likeness(0.8), likeness(0.9)], // 1
+      [likeness(null, 'no_face')], // 2
+      [undefined], // 3: not scored yet
+      [likeness(0.96), undefined], // 4: ties with 0, newer
+      [], // 5: queued
+      [likeness(0.9)], // 6: ties with 1, newer
+    ]);
+    const expected = [4, 0, 6, 1, 5, 3, 2].map((i) => ids[i]);
+    for (const limit of [1, 2, 3, 100]) expect(await allPages({ characterId, sort: 'likeness' }, limit)).toEqual(expected);
+    expect(await allPages({ characterId }, 2)).toEqual([...ids].reverse());
+  });
+
+  it('keeps only the generations with a recognisable picture, in either order', async () => {
+    const { characterId, ids } = await gallery([[likeness(0.94)], [likeness(0.9), likeness(0.97)], [likeness(0.93)], [undefined], [likeness(null, 'no_face')]]);
+    expect(await allPages({ characterId, recognisable: true }, 1)).toEqual([ids[1], ids[0]]);
+    expect(await allPages({ characterId, recognisable: true, sort: 'likeness' }, 1)).toEqual([ids[1], ids[0]]);
+    expect(await allPages({ characterId, recognisable: false }, 10)).toHaveLength(5);
+  });
+
+  it('pages through generations made within the same millisecond without losing one', async () => {
+    const { characterId, ids } = await gallery([[undefined], [undefined], [undefined]], (i) => `2026-01-16 12:00:00.000${i}00+00`);
+    expect(await allPages({ characterId }, 1)).toEqual([...ids].reverse());
+    expect(await allPages({ characterId, sort: 'likeness' }, 1)).toEqual([...ids].reverse());
+  });
+
+  it('refuses a cursor it did not hand out, or one of the other order', async () => {
+    const { characterId } = await gallery([[likeness(0.9)], [likeness(0.95)]]);
+    const newest = await listGenerations(handle.db, { characterId, limit: 1 });
+    const byLikeness = await listGenerations(handle.db, { characterId, limit: 1, sort: 'likeness' });
+    await expect(listGenerations(handle.db, { characterId, limit: 1, sort: 'likeness', cursor: newest.nextCursor! })).rejects.toThrow(
+      'cursor belongs to the newest order, not to sort=likeness',
+    );
+    await expect(listGenerations(handle.db, { characterId, limit: 1, cursor: byLikeness.nextCursor! })).rejects.toThrow(BadCursorError);
+    const forged = Buffer.from(`likeness|high|2026-01-16T12:00:00Z|${randomUUID()}`).toString('base64url');
+    await expect(listGenerations(handle.db, { characterId, limit: 1, sort: 'likeness', cursor: forged })).rejects.toThrow(BadCursorError);
   });
 });

@@ -1,14 +1,16 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Generation, GenerationParams } from '../../lib/contracts/generations';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { GallerySort, Generation, GenerationParams } from '../../lib/contracts/generations';
+import type { PictureLikeness } from '../../lib/contracts/likeness';
 import { generationWorkflowId } from '../../lib/contracts/generations';
 import type { Database } from '../client';
-import { characters, generations, outputs, trainingRuns } from '../schema';
+import { characters, generations, outputs, photos, trainingRuns } from '../schema';
 import { jsonColumn, rowsOf } from './json-column';
 
 type Row = typeof generations.$inferSelect;
 type OutputRow = typeof outputs.$inferSelect;
+type PhotoRow = typeof photos.$inferSelect;
 
-type OutputItem = Pick<OutputRow, 'id' | 'index' | 'width' | 'height' | 'seed'>;
+type OutputItem = Pick<OutputRow, 'id' | 'index' | 'width' | 'height' | 'seed' | 'likeness'>;
 
 /** A generation with its live images, as JSON built by the database: one query for a whole page. */
 const withOutputsColumns = {
@@ -16,7 +18,7 @@ const withOutputsColumns = {
   // Written out in full: drizzle leaves a column unqualified inside a select of one table.
   outputs: sql<OutputItem[] | string>`(
     select coalesce(json_agg(json_build_object('id', o.id, 'index', o.index, 'width', o.width, 'height', o.height,
-      'seed', o.seed) order by o.index), '[]')
+      'seed', o.seed, 'likeness', o.likeness) order by o.index), '[]')
     from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null)`,
 };
 const selectWithOutputs = (db: Database) => db.select(withOutputsColumns).from(generations);
@@ -38,7 +40,7 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
     parameters: row.parameters as unknown as GenerationParams,
     characterId: row.characterId,
     loraId: row.loraId,
-    outputs: rows.map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed })),
+    outputs: rows.map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed, likeness: o.likeness ?? null })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     workflowId: row.workflowId,
     cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
@@ -128,40 +130,96 @@ export async function gpuOccupants(db: Database): Promise<{ training: string[]; 
   return { training: row?.training ? jsonColumn(row.training) : [], generating: row?.generating === true };
 }
 
-/** The cursor of a page: the last item's creation time and id (ties broken by id), opaque to clients. */
-function encodeCursor(row: Row): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+/** A generation's likeness in the gallery's order: its most alike scored picture's similarity; null when none was scored. */
+const bestLikeness = sql<number | null>`(
+  select max((o.likeness->>'similarity')::float8) from outputs o
+  where o.generation_id = "generations"."id" and o.deleted_at is null and o.likeness->>'status' = 'scored')`;
+
+/** The generation has at least one picture recognisable as its character. */
+const hasRecognisable = sql`exists (
+  select 1 from outputs o
+  where o.generation_id = "generations"."id" and o.deleted_at is null and (o.likeness->>'recognisable')::boolean)`;
+
+interface Cursor {
+  sort: GallerySort;
+  /** The last item's best likeness (likeness order only). */
+  likeness: number | null;
+  /** The last item's creation time, to the microsecond, as the database writes it. */
+  at: string;
+  id: string;
 }
 
-function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at ?? '');
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id ?? '');
-  return isUuid && !Number.isNaN(date.getTime()) ? { at: date, id: id! } : undefined;
+/**
+ * The cursor of a page: the last item's place in its order (its likeness in the likeness order, its creation time,
+ * ties broken by id), opaque to clients.
+ */
+function encodeCursor(cursor: Cursor): string {
+  const parts = cursor.sort === 'likeness' ? ['likeness', cursor.likeness ?? '', cursor.at, cursor.id] : [cursor.at, cursor.id];
+  return Buffer.from(parts.join('|')).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A timestamp as the database writes it, or as ISO 8601 (the cursors of earlier versions). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+function decodeCursor(cursor: string): Cursor | undefined {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [sort, likeness, at, id] = parts.length === 4 ? parts : ['newest', '', ...parts];
+  if (sort !== 'newest' && sort !== 'likeness') return undefined;
+  const score = likeness === '' ? null : Number(likeness);
+  if (!TIMESTAMP.test(at ?? '') || !UUID.test(id ?? '') || (score !== null && !Number.isFinite(score))) return undefined;
+  return { sort, likeness: score, at: at!, id: id! };
 }
 
 export class BadCursorError extends Error {}
 
-/** The gallery, newest first, in pages. */
-export async function listGenerations(
-  db: Database,
-  query: { characterId?: string | undefined; loraId?: string | undefined; status?: Row['status'] | undefined; limit: number; cursor?: string | undefined },
-): Promise<{ items: Generation[]; nextCursor: string | null }> {
+export interface GalleryQuery {
+  characterId?: string | undefined;
+  loraId?: string | undefined;
+  status?: Row['status'] | undefined;
+  /** Only generations with at least one recognisable picture. */
+  recognisable?: boolean | undefined;
+  sort?: GallerySort | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** The gallery in pages: newest first, or by likeness (highest first, generations without a score last, then newest). */
+export async function listGenerations(db: Database, query: GalleryQuery): Promise<{ items: Generation[]; nextCursor: string | null }> {
+  const sort = query.sort ?? 'newest';
   const conditions: SQL[] = [isNull(generations.deletedAt)];
   if (query.characterId) conditions.push(eq(generations.characterId, query.characterId));
   if (query.loraId) conditions.push(eq(generations.loraId, query.loraId));
   if (query.status) conditions.push(eq(generations.status, query.status));
+  if (query.recognisable) conditions.push(hasRecognisable);
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadCursorError('cursor is not one this API handed out');
-    conditions.push(or(lt(generations.createdAt, after.at), and(eq(generations.createdAt, after.at), lt(generations.id, after.id)))!);
+    if (after.sort !== sort) throw new BadCursorError(`cursor belongs to the ${after.sort} order, not to sort=${sort}`);
+    conditions.push(afterCursor(after));
   }
-  const rows = await selectWithOutputs(db)
+  const rows = await db
+    .select({ ...withOutputsColumns, bestLikeness: sort === 'likeness' ? bestLikeness : sql<null>`null`, cursorAt: sql<string>`${generations.createdAt}::text` })
+    .from(generations)
     .where(and(...conditions))
-    .orderBy(desc(generations.createdAt), desc(generations.id))
+    .orderBy(...(sort === 'likeness' ? [sql`${bestLikeness} desc nulls last`] : []), desc(generations.createdAt), desc(generations.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
-  return { items: page.map(withOutputs), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!) : null };
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > query.limit && last ? encodeCursor({ sort, likeness: last.bestLikeness === null ? null : Number(last.bestLikeness), at: last.cursorAt, id: last.id }) : null;
+  return { items: page.map(withOutputs), nextCursor };
+}
+
+/** The rows after the cursor's, in its order. */
+function afterCursor(after: Cursor): SQL {
+  const at = sql`${after.at}::timestamptz`;
+  const olderOrSame = or(lt(generations.createdAt, at), and(eq(generations.createdAt, at), lt(generations.id, after.id)))!;
+  if (after.sort === 'newest') return olderOrSame;
+  const score = sql`${after.likeness}::float8`;
+  // Likeness descending, unscored last: after a score come lower scores and every unscored one.
+  if (after.likeness === null) return and(sql`${bestLikeness} is null`, olderOrSame)!;
+  return or(sql`${bestLikeness} < ${score}`, sql`${bestLikeness} is null`, and(sql`${bestLikeness} = ${score}`, olderOrSame))!;
 }
 
 export async function updateGeneration(
@@ -197,6 +255,8 @@ export async function completeGeneration(
   db: Database,
   id: string,
   images: Array<Pick<OutputRow, 'index' | 'filePath' | 'width' | 'height' | 'seed' | 'sizeBytes' | 'sha256'>>,
+  /** Runs before a generation whose cancel was asked for is marked cancelled (its row locked meanwhile). */
+  beforeCancelled: () => Promise<void> = async () => {},
 ): Promise<'completed' | 'cancelled' | 'already' | 'ended'> {
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -207,6 +267,7 @@ export async function completeGeneration(
     if (!row || !UNFINISHED.includes(row.status)) return row?.status === 'completed' ? 'already' : 'ended';
     const now = new Date();
     if (row.cancelRequestedAt) {
+      await beforeCancelled();
       await tx.update(generations).set({ status: 'cancelled', finishedAt: now, updatedAt: now }).where(eq(generations.id, id));
       return 'cancelled';
     }
@@ -278,4 +339,70 @@ export async function unfinishedGenerations(db: Database): Promise<Row[]> {
     .from(generations)
     .where(and(isNull(generations.deletedAt), sql`${generations.status} in ('queued', 'running')`))
     .orderBy(asc(generations.createdAt));
+}
+
+/**
+ * What scoring a completed generation's pictures needs: its character, its live pictures not scored yet, and the
+ * character's photos that may serve as references (live, not left out of training). Undefined when there is
+ * nothing to score: the generation is gone, not completed, or has no character (made without a LoRA).
+ */
+export async function outputsToScore(
+  db: Database,
+  generationId: string,
+): Promise<{ characterId: string; outputs: Array<Pick<OutputRow, 'id' | 'filePath'>>; photos: Array<Pick<PhotoRow, 'id' | 'faces' | 'phash'>> } | undefined> {
+  const [generation] = await db
+    .select({ characterId: generations.characterId })
+    .from(generations)
+    .where(and(eq(generations.id, generationId), eq(generations.status, 'completed'), isNull(generations.deletedAt)));
+  if (!generation?.characterId) return undefined;
+  const [unscored, references] = await Promise.all([
+    db
+      .select({ id: outputs.id, filePath: outputs.filePath })
+      .from(outputs)
+      .where(and(eq(outputs.generationId, generationId), isNull(outputs.deletedAt), isNull(outputs.likeness)))
+      .orderBy(asc(outputs.index)),
+    db
+      .select({ id: photos.id, faces: photos.faces, phash: photos.phash })
+      .from(photos)
+      .where(and(eq(photos.characterId, generation.characterId), eq(photos.excluded, false), isNull(photos.deletedAt)))
+      .orderBy(asc(photos.createdAt)),
+  ]);
+  return { characterId: generation.characterId, outputs: unscored, photos: references };
+}
+
+/**
+ * Records a picture's likeness unless it was scored before, and marks its generation changed (its event streams
+ * push it). True when this call recorded it.
+ */
+export async function recordOutputLikeness(db: Database, output: { id: string; generationId: string }, likeness: PictureLikeness): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(outputs)
+      .set({ likeness })
+      .where(and(eq(outputs.id, output.id), eq(outputs.generationId, output.generationId), isNull(outputs.likeness)))
+      .returning({ id: outputs.id });
+    if (rows.length === 0) return false;
+    await tx.update(generations).set({ updatedAt: new Date() }).where(eq(generations.id, output.generationId));
+    return true;
+  });
+}
+
+/** Completed generations of a character with live pictures not scored yet, newest first, at most `limit`. */
+export async function generationsWithUnscoredOutputs(db: Database, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: generations.id, createdAt: generations.createdAt })
+    .from(generations)
+    .innerJoin(outputs, eq(outputs.generationId, generations.id))
+    .where(
+      and(
+        eq(generations.status, 'completed'),
+        isNull(generations.deletedAt),
+        isNotNull(generations.characterId),
+        isNull(outputs.deletedAt),
+        isNull(outputs.likeness),
+      ),
+    )
+    .orderBy(desc(generations.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }

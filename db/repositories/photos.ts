@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { PhotoFaces } from '../../lib/contracts/likeness';
 import type { Photo, PhotoChecksContract } from '../../lib/contracts/photos';
 import type { Fingerprint } from '../../lib/images/phash';
 import type { Database } from '../client';
@@ -19,6 +20,8 @@ const photoColumns = {
   caption: photos.caption,
   checks: photos.checks,
   excluded: photos.excluded,
+  keptAnywayAt: photos.keptAnywayAt,
+  faces: photos.faces,
   createdAt: photos.createdAt,
 };
 
@@ -34,6 +37,8 @@ export function toPhoto(row: Pick<Row, keyof typeof photoColumns>): Photo {
     caption: row.caption,
     checks: row.checks,
     excluded: row.excluded,
+    keptAnyway: row.keptAnywayAt !== null,
+    analysis: row.faces ? 'done' : 'pending',
     url: `/api/photos/${row.id}/file`,
     thumbnailUrl: `/api/photos/${row.id}/thumbnail`,
     createdAt: row.createdAt.toISOString(),
@@ -113,11 +118,13 @@ export async function getPhotoFile(db: Database, id: string): Promise<{ filePath
 export async function updatePhoto(
   db: Database,
   id: string,
-  patch: { caption?: string | undefined; excluded?: boolean | undefined },
+  patch: { caption?: string | undefined; excluded?: boolean | undefined; keepAnyway?: boolean | undefined },
 ): Promise<Photo | undefined> {
+  const { keepAnyway, ...columns } = patch;
+  const kept = keepAnyway === undefined ? {} : { keptAnywayAt: keepAnyway ? new Date() : null };
   const [row] = await db
     .update(photos)
-    .set({ ...patch, updatedAt: new Date() })
+    .set({ ...columns, ...kept, updatedAt: new Date() })
     .where(livePhoto(db, id))
     .returning();
   return row ? toPhoto(row) : undefined;
@@ -134,4 +141,67 @@ export async function deletePhoto(db: Database, id: string): Promise<boolean> {
     .where(livePhoto(db, id))
     .returning({ id: photos.id });
   return rows.length > 0;
+}
+
+/** Photos not analysed yet (faces null), of live characters, oldest first: what the photo checks still owe. */
+export async function pendingPhotos(db: Database): Promise<Array<{ id: string; characterId: string }>> {
+  return db
+    .select({ id: photos.id, characterId: photos.characterId })
+    .from(photos)
+    .where(and(isNull(photos.faces), isNull(photos.deletedAt), inArray(photos.characterId, liveCharacterIds(db))))
+    .orderBy(asc(photos.createdAt), asc(photos.id));
+}
+
+/** What the analysis of a live photo reads: its file (relative to the data root), upright size and checks. */
+export async function photoToAnalyse(db: Database, id: string) {
+  const [row] = await db
+    .select({
+      id: photos.id,
+      characterId: photos.characterId,
+      filePath: photos.filePath,
+      width: photos.width,
+      height: photos.height,
+      sharpness: photos.sharpness,
+      checks: photos.checks,
+    })
+    .from(photos)
+    .where(livePhoto(db, id));
+  return row;
+}
+
+/** Records what the analysis found; false when the photo is gone meanwhile. */
+export async function saveAnalysis(db: Database, id: string, faces: PhotoFaces, checks: PhotoChecksContract): Promise<boolean> {
+  const rows = await db.update(photos).set({ faces, checks }).where(livePhoto(db, id)).returning({ id: photos.id });
+  return rows.length > 0;
+}
+
+/** A live photo of a character as the set-level checks see it. */
+export interface PhotoInSet {
+  id: string;
+  sha256: string;
+  phash: string | null;
+  excluded: boolean;
+  faces: PhotoFaces | null;
+  checks: PhotoChecksContract;
+}
+
+/** Every live photo of a character, oldest first, for the set-level checks. */
+export async function photosInSet(db: Database, characterId: string): Promise<PhotoInSet[]> {
+  return db
+    .select({
+      id: photos.id,
+      sha256: photos.sha256,
+      phash: photos.phash,
+      excluded: photos.excluded,
+      faces: photos.faces,
+      checks: photos.checks,
+    })
+    .from(photos)
+    .where(ofCharacter(characterId))
+    .orderBy(asc(photos.createdAt), asc(photos.id));
+}
+
+/** Replaces a live photo's checks. */
+export async function saveChecks(db: Database, id: string, checks: PhotoChecksContract): Promise<void> {
+  await db.update(photos).set({ checks }).where(livePhoto(db, id));
 }

@@ -12,6 +12,7 @@ import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
 import { characterIsLive } from './characters';
 import { jsonColumn, rowsOf } from './json-column';
+import type { CheckpointLikeness, PictureLikeness, RunLikeness } from '../../lib/contracts/likeness';
 import { trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
@@ -40,11 +41,13 @@ const runColumns = {
   startedAt: trainingRuns.startedAt,
   finishedAt: trainingRuns.finishedAt,
   progressSeq: trainingRuns.progressSeq,
+  likeness: trainingRuns.likeness,
   /** The samples, timeline and LoRA come with the run, as JSON built by the database (one query, not four). */
   // Written out in full: drizzle leaves a column unqualified inside a select of one table, which a subquery would
   // resolve to its own table.
-  samples: sql<Array<{ id: string; step: number; promptIndex: number; prompt: string | null }> | string>`(
-    select coalesce(json_agg(json_build_object('id', s.id, 'step', s.step, 'promptIndex', s.prompt_index, 'prompt', s.prompt)
+  samples: sql<Array<{ id: string; step: number; promptIndex: number; prompt: string | null; likeness: PictureLikeness | null }> | string>`(
+    select coalesce(json_agg(json_build_object('id', s.id, 'step', s.step, 'promptIndex', s.prompt_index, 'prompt', s.prompt,
+      'likeness', s.likeness)
       order by s.step, s.prompt_index), '[]')
     from training_samples s where s.run_id = "training_runs"."id")`,
   events: sql<Array<{ at: string; kind: string; message: string }> | string>`(
@@ -153,7 +156,7 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     etaSeconds: row.etaSeconds,
     lastCheckpointStep: row.lastCheckpointStep,
     loss: loss.get(row.id) ?? [],
-    samples: jsonColumn(row.samples).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id) })),
+    samples: jsonColumn(row.samples).map((s) => ({ id: s.id, step: s.step, promptIndex: s.promptIndex, prompt: s.prompt, url: sampleUrl(row.id, s.id), likeness: s.likeness ?? null })),
     events: jsonColumn(row.events).map((e): TrainingEvent => ({ at: e.at, kind: e.kind, message: e.message })),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     loraId: row.loraId ?? null,
@@ -162,6 +165,7 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     stopRequestedAt: row.stopRequestedAt?.toISOString() ?? null,
     engineVersion: row.engineVersion,
     correlationId: row.correlationId,
+    likeness: row.likeness ?? null,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -428,4 +432,58 @@ export async function getTrainingSample(db: Database, runId: string, sampleId: s
     .from(trainingSamples)
     .where(and(eq(trainingSamples.runId, runId), eq(trainingSamples.id, sampleId)));
   return row;
+}
+
+/** The samples of a run not scored yet, in the order they were made. */
+export async function unscoredTrainingSamples(db: Database, runId: string) {
+  return db
+    .select({ id: trainingSamples.id, step: trainingSamples.step, filePath: trainingSamples.filePath })
+    .from(trainingSamples)
+    .where(and(eq(trainingSamples.runId, runId), isNull(trainingSamples.likeness)))
+    .orderBy(trainingSamples.step, trainingSamples.promptIndex);
+}
+
+/**
+ * Records a sample's likeness, unless it has one already: a sample is scored once, so two scorers of the same run
+ * (the live one and the run's last step) can never record different scores for it.
+ */
+export async function setTrainingSampleLikeness(db: Database, sampleId: string, likeness: PictureLikeness): Promise<boolean> {
+  const rows = await db
+    .update(trainingSamples)
+    .set({ likeness })
+    .where(and(eq(trainingSamples.id, sampleId), isNull(trainingSamples.likeness)))
+    .returning({ id: trainingSamples.id });
+  return rows.length > 0;
+}
+
+/** Every sample of a run with its step and likeness (null until scored). */
+export async function trainingSampleScores(db: Database, runId: string) {
+  return db
+    .select({ step: trainingSamples.step, likeness: trainingSamples.likeness })
+    .from(trainingSamples)
+    .where(eq(trainingSamples.runId, runId));
+}
+
+/**
+ * Writes a run's likeness curve, keeping the checkpoint it recommended if one was (only the run's end decides that),
+ * and bumps its event sequence so the run page shows the new scores.
+ */
+export async function setTrainingLikenessCurve(db: Database, runId: string, scorer: string, curve: CheckpointLikeness[]): Promise<void> {
+  const fresh = JSON.stringify({ scorer, curve });
+  await db
+    .update(trainingRuns)
+    .set({
+      likeness: sql`${fresh}::jsonb || jsonb_build_object('recommended', coalesce(${trainingRuns.likeness} -> 'recommended', 'null'::jsonb))`,
+      updatedAt: new Date(),
+      progressSeq: sql`${trainingRuns.progressSeq} + 1`,
+    })
+    .where(eq(trainingRuns.id, runId));
+}
+
+/** Writes a run's whole likeness: its curve and the checkpoint it recommends. */
+export async function setTrainingLikeness(db: Database, runId: string, likeness: RunLikeness): Promise<void> {
+  await db
+    .update(trainingRuns)
+    .set({ likeness, updatedAt: new Date(), progressSeq: sql`${trainingRuns.progressSeq} + 1` })
+    .where(eq(trainingRuns.id, runId));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pictureLikenessSchema } from './likeness';
 import { storable } from './text';
 
 export const BASE_MODEL_IDS = ['flux1-dev', 'sdxl'] as const;
@@ -43,11 +44,21 @@ const size = (name: string) =>
     .min(SIZE_RANGE.min, `${name} must be at least ${SIZE_RANGE.min}`)
     .max(SIZE_RANGE.max, `${name} can be at most ${SIZE_RANGE.max}`);
 
+/** A checkpoint of a training run, used like a LoRA without registering it: its step, or the run's final file. */
+export const checkpointChoice = z.strictObject({
+  runId: z.uuid({ error: 'checkpoint.runId must be a training run id' }),
+  step: z.union([z.int().min(0).max(999_999_999), z.literal('final')], { error: 'checkpoint.step must be a step number or "final"' }),
+});
+export type CheckpointChoice = z.infer<typeof checkpointChoice>;
+
 export const generationInput = z
   .strictObject({
     prompt: z.string({ error: 'Prompt must be text' }).trim().min(1, 'Write a prompt').max(2000, 'The prompt can be at most 2000 characters').check(storable()),
     negativePrompt: z.string({ error: 'Negative prompt must be text' }).max(2000, 'The negative prompt can be at most 2000 characters').check(storable()).optional(),
     loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
+    checkpoint: checkpointChoice.optional(),
+    /** The character the generation is meant for: a LoRA or checkpoint of another character is refused. */
+    characterId: z.uuid({ error: 'characterId must be a character id' }).optional(),
     loraStrength: z.number({ error: 'LoRA strength must be a number' }).min(0, 'LoRA strength must be at least 0').max(2, 'LoRA strength can be at most 2').optional(),
     baseModel: z.enum(BASE_MODEL_IDS, { error: 'Base model must be flux1-dev or sdxl' }).optional(),
     aspect: z.enum(ASPECT_IDS, { error: `Aspect must be one of: ${ASPECT_IDS.join(', ')}` }).optional(),
@@ -61,6 +72,9 @@ export const generationInput = z
     batch: z.int('Batch must be a whole number').min(1, 'Batch must be at least 1').max(8, 'Batch can be at most 8').optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.loraId && v.checkpoint) {
+      ctx.addIssue({ code: 'custom', path: ['checkpoint'], message: 'Choose a LoRA or a training checkpoint, not both' });
+    }
     if ((v.width === undefined) !== (v.height === undefined)) {
       ctx.addIssue({ code: 'custom', path: [v.width === undefined ? 'width' : 'height'], message: 'Give both width and height, or neither' });
     }
@@ -88,7 +102,20 @@ export const generationParamsSchema = z.object({
   userPrompt: z.string(),
   negativePrompt: z.string(),
   baseModel: z.enum(BASE_MODEL_IDS),
-  lora: z.object({ id: z.uuid(), fileName: z.string(), name: z.string(), strength: z.number(), triggerWord: z.string() }).nullable(),
+  /**
+   * The LoRA applied: a registered one (`id`), or a training run's checkpoint (`checkpoint`, `id` null), whose
+   * `fileName` is then the checkpoint's path under the data root.
+   */
+  lora: z
+    .object({
+      id: z.uuid().nullable(),
+      fileName: z.string(),
+      name: z.string(),
+      strength: z.number(),
+      triggerWord: z.string(),
+      checkpoint: z.object({ runId: z.uuid(), step: z.number(), final: z.boolean() }).optional(),
+    })
+    .nullable(),
   width: z.number(),
   height: z.number(),
   steps: z.number(),
@@ -106,9 +133,19 @@ export function withTriggerWord(prompt: string, triggerWord: string): string {
   return new RegExp(`(^|[^A-Za-z0-9_])${escaped}($|[^A-Za-z0-9_])`, 'i').test(prompt) ? prompt : `${triggerWord}, ${prompt}`;
 }
 
+/** What a generation's LoRA comes from: a registered LoRA, or a checkpoint of a run (`id` null, `checkpoint` set). */
+export interface LoraSource {
+  id: string | null;
+  fileName: string;
+  name: string;
+  triggerWord: string;
+  baseModel: BaseModelId;
+  checkpoint?: { runId: string; step: number; final: boolean };
+}
+
 export function resolveGenerationParams(
   input: z.output<typeof generationInput>,
-  lora: { id: string; fileName: string; name: string; triggerWord: string; baseModel: BaseModelId } | null,
+  lora: LoraSource | null,
   randomSeed: () => number,
 ): GenerationParams {
   const baseModel = input.baseModel ?? lora?.baseModel ?? 'flux1-dev';
@@ -119,7 +156,16 @@ export function resolveGenerationParams(
     userPrompt: input.prompt,
     negativePrompt: input.negativePrompt ?? '',
     baseModel,
-    lora: lora ? { id: lora.id, fileName: lora.fileName, name: lora.name, strength: input.loraStrength ?? 1, triggerWord: lora.triggerWord } : null,
+    lora: lora
+      ? {
+          id: lora.id,
+          fileName: lora.fileName,
+          name: lora.name,
+          strength: input.loraStrength ?? 1,
+          triggerWord: lora.triggerWord,
+          ...(lora.checkpoint ? { checkpoint: lora.checkpoint } : {}),
+        }
+      : null,
     width: sized.width,
     height: sized.height,
     steps: input.steps ?? defaults.steps,
@@ -140,6 +186,8 @@ export const generationOutputSchema = z.object({
   width: z.number(),
   height: z.number(),
   seed: z.number(),
+  /** Its likeness to the generation's character (null until scored, or without a character). */
+  likeness: pictureLikenessSchema.nullable(),
 });
 
 export const generationSchema = z.object({
@@ -172,10 +220,20 @@ export const generationPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const GALLERY_SORTS = ['newest', 'likeness'] as const;
+export type GallerySort = (typeof GALLERY_SORTS)[number];
+
 export const galleryQuery = z.strictObject({
   characterId: z.uuid({ error: 'characterId must be a character id' }).optional(),
   loraId: z.uuid({ error: 'loraId must be a LoRA id' }).optional(),
   status: z.enum(GENERATION_STATUSES).optional(),
+  /** Only generations with at least one picture recognisable as their character. */
+  recognisable: z
+    .enum(['true', 'false'], { error: 'recognisable must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
+  /** `newest` first (the default), or by `likeness`: each generation by its most alike picture, unscored ones last. */
+  sort: z.enum(GALLERY_SORTS, { error: `sort must be one of: ${GALLERY_SORTS.join(', ')}` }).default('newest'),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(24),
   cursor: z.string().max(200).check(storable()).optional(),
 });

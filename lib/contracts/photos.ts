@@ -23,16 +23,61 @@ export const PHOTO_UPLOAD_FIELD = 'photos';
 
 export const ACCEPTED_PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif'] as const;
 
-/** What the intake checks measured, each with its verdict, so the UI can show the value behind a warning. */
+/**
+ * What the checks measured, each with its verdict (`failed`), so the UI can show the value behind a warning and say
+ * what to do. Intake measures the file at once (orientation, size, exact and near copies); the checks that need the
+ * faces (no face, several people, face size, blur on the face, a different person, duplicates confirmed by the face)
+ * are added by the background analysis (api/photo-checks), and the set-level ones are recomputed as photos come and go.
+ */
 export const photoChecksSchema = z.object({
   /** The EXIF orientation found in the file, and whether it had to be baked into the pixels. */
   orientation: z.object({ exif: z.number().int(), fixed: z.boolean() }).optional(),
   tooSmall: z.object({ shortSide: z.number(), minimum: z.number(), failed: z.boolean() }).optional(),
-  blurry: z.object({ sharpness: z.number(), threshold: z.number(), failed: z.boolean() }).optional(),
-  /** Another photo of the same character that looks the same (perceptual hash distance), or null. */
-  duplicate: z.object({ ofPhotoId: z.string(), distance: z.number(), exact: z.boolean() }).nullable().optional(),
+  /**
+   * Sharpness of the face (`region: 'face'`: the share of detail, 0–100, that a further 1 px blur removes from the face
+   * crop) or, without a face, of the whole photo (`region: 'photo'`, or absent on photos checked before faces were:
+   * the variance of the Laplacian).
+   */
+  blurry: z
+    .object({ sharpness: z.number(), threshold: z.number(), failed: z.boolean(), region: z.enum(['face', 'photo']).optional() })
+    .optional(),
+  /**
+   * An earlier photo of the character this one copies, or null: the same file, or a re-encoded, resized or slightly
+   * cropped copy of the same shot (perceptual hash `distance` in bits of 64, and, when both show a face, their face
+   * similarity, which must be near-identical).
+   */
+  duplicate: z
+    .object({ ofPhotoId: z.string(), distance: z.number(), exact: z.boolean(), faceSimilarity: z.number().optional() })
+    .nullable()
+    .optional(),
+  /** The scorer found no face. */
+  noFace: z.object({ faces: z.number().int(), failed: z.boolean() }).optional(),
+  /** More than one person: `count` faces. */
+  severalPeople: z.object({ count: z.number().int(), failed: z.boolean() }).optional(),
+  /** The face's long side in pixels once the photo is scaled to the training size, and the minimum. */
+  faceTooSmall: z.object({ faceSize: z.number(), minimum: z.number(), trainingSize: z.number(), failed: z.boolean() }).optional(),
+  /**
+   * Probably another person than the rest of the set: this photo's mean face similarity to the others
+   * (`similarity`), the typical one of the others (median of their means), and whether it is the least alike
+   * (`rank` 1) and clearly apart. Absent while fewer than three photos show one face.
+   */
+  differentPerson: z
+    .object({
+      similarity: z.number(),
+      typical: z.number(),
+      rank: z.number().int(),
+      comparedWith: z.number().int(),
+      failed: z.boolean(),
+    })
+    .optional(),
 });
 export type PhotoChecksContract = z.infer<typeof photoChecksSchema>;
+
+/** The checks whose `failed` verdict keeps a photo out of training unless the user keeps it anyway. */
+export const BLOCKING_CHECKS = ['noFace', 'severalPeople', 'faceTooSmall', 'differentPerson', 'tooSmall', 'blurry'] as const;
+
+/** `pending`: the faces have not been analysed yet (the upload answers before); `done`: every check has run. */
+export const PHOTO_ANALYSIS = ['pending', 'done'] as const;
 
 export const photoSchema = z.object({
   id: z.uuid(),
@@ -46,6 +91,9 @@ export const photoSchema = z.object({
   checks: photoChecksSchema,
   /** Left out of training by the user. */
   excluded: z.boolean(),
+  /** The user chose to train with it despite its warnings. */
+  keptAnyway: z.boolean(),
+  analysis: z.enum(PHOTO_ANALYSIS),
   /** Orientation-fixed image and a small preview, served by the API. */
   url: z.string(),
   thumbnailUrl: z.string(),
@@ -72,14 +120,27 @@ export const updatePhotoInput = z
       .check(storable())
       .optional(),
     excluded: z.boolean({ error: 'excluded must be true or false' }).optional(),
+    /** Train with the photo despite its warnings (true), or let the warnings decide again (false). */
+    keepAnyway: z.boolean({ error: 'keepAnyway must be true or false' }).optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, 'Send at least one of: caption, excluded');
+  .refine((v) => Object.keys(v).length > 0, 'Send at least one of: caption, excluded, keepAnyway');
 export type UpdatePhotoInput = z.input<typeof updatePhotoInput>;
 
-/** A photo that would train well: not excluded, big enough, sharp enough, not a duplicate of another. */
-export function isGoodPhoto(photo: Pick<Photo, 'excluded' | 'checks'>): boolean {
-  const { checks } = photo;
-  return !photo.excluded && !checks.tooSmall?.failed && !checks.blurry?.failed && !checks.duplicate;
+/** The names of the checks a photo failed (see {@link BLOCKING_CHECKS}); a duplicate counts as failed too. */
+export function failedChecks(checks: PhotoChecksContract): string[] {
+  const failed: string[] = BLOCKING_CHECKS.filter((name) => checks[name]?.failed);
+  if (checks.duplicate) failed.push('duplicate');
+  return failed;
+}
+
+/**
+ * A photo marked for training: not excluded, and either analysed with no failed check or kept anyway by the user.
+ * A photo still being analysed is not good yet.
+ */
+export function isGoodPhoto(photo: Pick<Photo, 'excluded' | 'checks' | 'keptAnyway' | 'analysis'>): boolean {
+  if (photo.excluded) return false;
+  if (photo.keptAnyway) return true;
+  return photo.analysis === 'done' && failedChecks(photo.checks).length === 0;
 }
 
 /**

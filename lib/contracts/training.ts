@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkpointLikenessSchema, pictureLikenessSchema, runLikenessSchema } from './likeness';
 import { storable } from './text';
 
 export const PRESET_IDS = ['quick', 'balanced', 'high'] as const;
@@ -58,10 +59,18 @@ export const advancedSettingsSchema = trainingSettingsSchema
   });
 export type AdvancedSettings = z.infer<typeof advancedSettingsSchema>;
 
-const DEFAULT_PROMPTS = [
-  '[trigger], portrait photo, natural light',
-  '[trigger] smiling, outdoors, full body',
-  '[trigger] as an astronaut, cinematic lighting',
+/**
+ * The fixed evaluation prompts: every run samples them by default, and its likeness report ("N of M pictures
+ * recognisable", the recommended checkpoint) is measured on them. Varied on purpose (framing, place, light,
+ * expression, style), so a checkpoint that only reproduces the training photos' look scores no better than one that
+ * has learnt the person.
+ */
+export const EVALUATION_PROMPTS = [
+  '[trigger], close-up portrait photo, soft natural light, plain background',
+  '[trigger] laughing, candid photo on a busy city street, daytime',
+  '[trigger], half-body photo in a cosy café, warm evening light',
+  '[trigger] with a serious expression, black and white film photo, dramatic side lighting',
+  '[trigger] hiking in the mountains at golden hour, three-quarter view',
 ];
 
 export interface Preset {
@@ -71,7 +80,10 @@ export interface Preset {
   settings: TrainingSettings;
 }
 
-/** The three presets a user picks from; tuned for a 24 GB GPU and 10–30 photos. */
+/**
+ * The three presets a user picks from; tuned for a 24 GB GPU and 10–30 photos. Each samples at every checkpoint it
+ * saves (`sampleEvery` = `saveEvery`), so every checkpoint has pictures to judge its likeness by.
+ */
 export const PRESETS: Record<PresetId, Preset> = {
   quick: {
     id: 'quick',
@@ -84,7 +96,7 @@ export const PRESETS: Record<PresetId, Preset> = {
       resolutions: [512],
       saveEvery: 250,
       sampleEvery: 250,
-      samplePrompts: DEFAULT_PROMPTS.slice(0, 2),
+      samplePrompts: EVALUATION_PROMPTS,
       optimizer: 'adamw8bit',
       quantize: true,
       lowVram: false,
@@ -101,7 +113,7 @@ export const PRESETS: Record<PresetId, Preset> = {
       resolutions: [512, 768, 1024],
       saveEvery: 250,
       sampleEvery: 250,
-      samplePrompts: DEFAULT_PROMPTS,
+      samplePrompts: EVALUATION_PROMPTS,
       optimizer: 'adamw8bit',
       quantize: true,
       lowVram: false,
@@ -117,8 +129,8 @@ export const PRESETS: Record<PresetId, Preset> = {
       learningRate: 1e-4,
       resolutions: [512, 768, 1024],
       saveEvery: 250,
-      sampleEvery: 500,
-      samplePrompts: DEFAULT_PROMPTS,
+      sampleEvery: 250,
+      samplePrompts: EVALUATION_PROMPTS,
       optimizer: 'adamw8bit',
       quantize: true,
       lowVram: false,
@@ -164,6 +176,8 @@ export const trainingSampleSchema = z.object({
   promptIndex: z.number(),
   prompt: z.string().nullable(),
   url: z.string(),
+  /** Its likeness to the character (null until scored). */
+  likeness: pictureLikenessSchema.nullable(),
 });
 
 export const trainingEventSchema = z.object({
@@ -199,6 +213,8 @@ export const trainingRunSchema = z.object({
   engineVersion: z.string().nullable(),
   /** The correlation id of the request that started the run: on every log line it causes. */
   correlationId: z.string().nullable(),
+  /** Its samples' likeness per step and, once it ended, the checkpoint recommended (null until a sample is scored). */
+  likeness: runLikenessSchema.nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
@@ -218,6 +234,10 @@ export const checkpointSchema = z.object({
   url: z.string(),
   /** The LoRA made of it, if it was turned into one (`POST …/checkpoints/:step/lora`). */
   loraId: z.uuid().nullable(),
+  /** The likeness of the samples made at its step (null when none were, or none is scored yet). */
+  likeness: checkpointLikenessSchema.nullable(),
+  /** The checkpoint the run recommended when it ended (registered as its LoRA by default). */
+  recommended: z.boolean(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 export const checkpointListSchema = z.object({ items: z.array(checkpointSchema) });

@@ -1,4 +1,6 @@
-import type { Pixels } from './pixels';
+import { toGrey, type Pixels } from './pixels';
+import { SHARPNESS_SIZE } from './sharpness';
+import { loadSharp } from './sharp';
 
 /**
  * Perceptual hash (pHash, as the imagehash library computes it): average the grey picture down to 32×32, take the
@@ -16,6 +18,12 @@ const FREQUENCIES = 8;
  * trim 0–8, a greyscale copy 2–12. Distinct generated photos, which share a layout (sky, ground, corner marks),
  * come no closer than 12, a mirrored copy or a 25% crop no closer than 18. 8 keeps those sets apart and leaves
  * different poses from one photo session as separate photos.
+ *
+ * On real portraits (face-api's demo photos, 400 px crops) a copy of the same shot re-encoded at JPEG 60, resized,
+ * a 3% trim, a colour or greyscale copy hash 0–6 apart, an 8% trim 8–12; another framing of the same face (tighter,
+ * wider, shifted, mirrored, turned 8°) 16–34. Photos of one session share background and framing, so two poses can
+ * still hash within 8: a photo is only called a duplicate when, besides, the faces are near-identical
+ * (api/photo-checks/set-checks.ts: copies within 8 bits 0.988–0.999, two photos of one person 0.965 ± 0.011).
  */
 export const NEAR_DUPLICATE_DISTANCE = 8;
 
@@ -92,6 +100,8 @@ export interface Duplicate {
   ofPhotoId: string;
   distance: number;
   exact: boolean;
+  /** When both photos show a face: how alike the faces are (a copy's is near-identical). */
+  faceSimilarity?: number;
 }
 
 /**
@@ -113,4 +123,20 @@ export function findDuplicate(
     }
   }
   return nearest;
+}
+
+/**
+ * An encoded picture (a generated image, a sample) as the grey copy its hash is computed from: upright and shrunk as
+ * photo intake shrinks a photo (`analysisCopy` in ./prepare.ts), so the hashes of the two compare.
+ */
+export async function greyForHash(image: Buffer): Promise<Pixels> {
+  const sharp = await loadSharp();
+  const { data, info } = await sharp(image)
+    .rotate()
+    .resize(SHARPNESS_SIZE, SHARPNESS_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return toGrey({ data, width: info.width, height: info.height, channels: info.channels });
 }

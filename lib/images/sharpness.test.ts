@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { PEOPLE, type Person } from '../../test/helpers/faces';
 import { photoJpeg } from '../../test/helpers/images';
 import { measure } from '../../test/helpers/measure';
-import { BLUR_THRESHOLD, laplacianVariance } from './sharpness';
+import { BLUR_THRESHOLD, FACE_BLUR_THRESHOLD, faceSharpness, laplacianVariance } from './sharpness';
+
+const DEMO = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 
 const sharpnessOf = async (image: Buffer) => (await measure(image)).sharpness;
 
@@ -34,5 +41,40 @@ describe('sharpness', () => {
     expect(veryBlurred).toBeLessThan(BLUR_THRESHOLD * 0.2);
     expect(sharp).toBeGreaterThan(slightly);
     expect(slightly).toBeGreaterThan(blurred);
+  });
+});
+
+// The calibration of FACE_BLUR_THRESHOLD on real faces, kept as evidence: the people of face-api's demo photos, with
+// the boxes face-api finds for them (test/helpers/faces.ts), sharp and blurred with sharp's `.blur(σ)`.
+describe('face sharpness', () => {
+  const demo = (file: string) => readFileSync(path.join(DEMO, file));
+
+  it.each(Object.keys(PEOPLE) as Person[])('tells the sharp face of %s from blurred copies, at two sizes', async (person) => {
+    const { file, box } = PEOPLE[person];
+    const original = demo(file);
+    const { width = 0, height = 0 } = await sharp(original).metadata();
+    for (const scale of [1, 0.5]) {
+      const size = { width: Math.round(width * scale), height: Math.round(height * scale) };
+      const scaled = scale === 1 ? original : await sharp(original).resize(size.width).jpeg({ quality: 90 }).toBuffer();
+      const faceBox = { x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale };
+      const at = async (sigma: number) =>
+        faceSharpness(sigma ? await sharp(scaled).blur(sigma).jpeg({ quality: 90 }).toBuffer() : scaled, faceBox, size);
+      const sharpFace = await at(0);
+      const blurred = await at(3 * scale);
+      const veryBlurred = await at(5 * scale);
+      expect(sharpFace).toBeGreaterThanOrEqual(FACE_BLUR_THRESHOLD + 5);
+      expect(blurred).toBeLessThan(FACE_BLUR_THRESHOLD);
+      expect(veryBlurred).toBeLessThan(blurred);
+    }
+  });
+
+  it('does not depend on how bright or contrasted the face is', async () => {
+    const { file, box } = PEOPLE.ada;
+    const original = demo(file);
+    const { width = 0, height = 0 } = await sharp(original).metadata();
+    const size = { width, height };
+    const plain = await faceSharpness(original, box, size);
+    const dim = await faceSharpness(await sharp(original).linear(0.4, 20).jpeg({ quality: 90 }).toBuffer(), box, size);
+    expect(Math.abs(dim - plain)).toBeLessThan(8);
   });
 });

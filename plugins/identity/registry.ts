@@ -15,3 +15,21 @@ export function createIdentityScorer(options: FaceApiScorerOptions = {}): Identi
   if (!scorer) throw new Error('No identity scorer is registered');
   return scorer;
 }
+
+let shared: IdentityScorer | undefined;
+
+/**
+ * The process's identity scorer, created at the first call: photo checks, training samples and the gallery share
+ * it, so its models load once per process (design §4, "Likeness").
+ */
+export function sharedIdentityScorer(): IdentityScorer {
+  shared ??= createIdentityScorer();
+  return shared;
+}
+
+/** Stops the process's scorer (at shutdown); a later call to {@link sharedIdentityScorer} starts a new one. */
+export async function closeSharedIdentityScorer(): Promise<void> {
+  const closing = shared;
+  shared = undefined;
+  await closing?.close();
+}

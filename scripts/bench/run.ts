@@ -10,6 +10,7 @@ import { SECTIONS, type BenchContext, type BenchOptions, type Row, type Section,
 import { apiSection } from './sections/api';
 import { generationSection } from './sections/generation';
 import { lifecycleSection } from './sections/lifecycle';
+import { likenessSection } from './sections/likeness';
 import { photosSection } from './sections/photos';
 import { scaleSection } from './sections/scale';
 import { startupSection } from './sections/startup';
@@ -121,6 +122,7 @@ const RUNNERS: Record<SectionName, Section> = {
   lifecycle: lifecycleSection,
   training: trainingSection,
   photos: photosSection,
+  likeness: likenessSection,
   api: apiSection,
   scale: scaleSection,
 };

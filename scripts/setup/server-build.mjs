@@ -13,6 +13,8 @@ export const SERVER_ENTRIES = {
   'control-worker': 'activities/control/main.ts',
   'gpu-worker': 'activities/gpu/main.ts',
   migrate: 'db/migrate-cli.ts',
+  // The identity scorer's worker threads load this beside the bundle that scores (plugins/identity/face-api/scorer.ts).
+  'identity-face-api-worker': 'plugins/identity/face-api/worker.ts',
 };
 
 export const SERVER_BUILD_DIR = path.join(PROJECT_ROOT, 'dist', 'server');

@@ -183,8 +183,9 @@ describe('the ai-toolkit adapter on the real run.py, one run over three starts',
   });
 });
 
-// On a GPU machine the engines can use the GPU: nothing to refuse.
-describe.skipIf(ENGINE_DEVICE === 'cuda')('through the API, without ALLOW_CPU_ENGINES, on the real engines’ Python', () => {
+// The GPU check of the engines' real Pythons: on this CPU-only box torch finds no GPU and jobs are refused; on a GPU
+// machine (ISENGARD_ENGINE_TESTS_DEVICE=cuda) the same check must find it usable and describe it.
+describe('through the API, without ALLOW_CPU_ENGINES, on the real engines’ Python', () => {
   let stack: TestStack;
   beforeAll(async () => {
     const engines = preparedEngines();
@@ -199,7 +200,27 @@ describe.skipIf(ENGINE_DEVICE === 'cuda')('through the API, without ALLOW_CPU_EN
     await stack?.stop();
   });
 
-  it("health reports both engines' GPU as unusable, with torch's own reason", async () => {
+  it.runIf(ENGINE_DEVICE === 'cuda')("health reports both engines' GPU as usable, with its name, memory and versions", async () => {
+    const health = await eventually(async () => {
+      const { body } = await request<Health>(stack, '/api/health');
+      const state = body.gpuWorkers[0]?.gpu?.state;
+      return state === 'usable' || state === 'unusable' ? healthSchema.parse(body) : undefined;
+    }, 120_000);
+    const gpu = health.gpuWorkers[0]!.gpu!;
+    expect(gpu.reason).toBeNull();
+    expect(gpu.state).toBe('usable');
+    expect(gpu.device).toMatch(/\S/);
+    expect(gpu.totalMb).toBeGreaterThan(1000);
+    for (const probe of gpu.probes) {
+      expect([probe.engine, probe.state, probe.reason]).toEqual([probe.engine, 'usable', null]);
+      expect(probe.torch).toMatch(/^\d+\.\d+/);
+      expect(probe.cuda).toMatch(/^\d+\.\d+/);
+      expect(probe.device).toBe(gpu.device);
+    }
+    expect(health.checks.gpu.ok).toBe(true);
+  });
+
+  it.skipIf(ENGINE_DEVICE === 'cuda')("health reports both engines' GPU as unusable, with torch's own reason", async () => {
     const health = await eventually(async () => {
       const { body } = await request<Health>(stack, '/api/health');
       return body.gpuWorkers[0]?.gpu?.state === 'unusable' ? healthSchema.parse(body) : undefined;
@@ -216,7 +237,7 @@ describe.skipIf(ENGINE_DEVICE === 'cuda')('through the API, without ALLOW_CPU_EN
     expect(health.checks.gpu.message).toMatch(/^GPU worker gpu-cpu cannot use its GPU for ai-toolkit and ComfyUI: torch .*(Found no NVIDIA driver on your system|built without CUDA)/);
   });
 
-  it('a training fails at once, gpu_unusable, not retried, and run.py is never started', async () => {
+  it.skipIf(ENGINE_DEVICE === 'cuda')('a training fails at once, gpu_unusable, not retried, and run.py is never started', async () => {
     const character = await characterWithPhotos(stack, 'Grace', 2);
     const run = await startTraining(stack, character.id, { steps: 100, saveEvery: 50, sampleEvery: 100, quantize: false, optimizer: 'adamw' });
     const done = await waitForTraining(stack, run.id, finished, 120_000);

@@ -6,7 +6,7 @@ import type { DetectedFace, FaceSelection, IdentityScorer } from '../interface';
 import { selectFaces } from '../select-faces';
 import { cosineSimilarity } from '../similarity';
 import { FACE_API, FACE_API_MAX_SIDE, FACE_API_SELECTION } from './meta';
-import type { FaceApiResult, FaceApiTask } from './worker';
+import type { FaceApiResult, FaceApiTask } from './task';
 
 export interface FaceApiScorerOptions {
   /** Worker threads, each holding the models (about 300 MB): by default one per two cores, at most four. */

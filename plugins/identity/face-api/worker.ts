@@ -4,20 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import type * as FaceApi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
-import type { DetectedFace } from '../interface';
-
-export interface FaceApiTask {
-  pixels: Uint8Array;
-  width: number;
-  height: number;
-  minConfidence: number;
-}
-
-export interface FaceApiResult {
-  faces: DetectedFace[];
-  /** How long this worker took to load its models, on the task that loaded them. */
-  modelLoadMs?: number;
-}
+import type { FaceApiResult, FaceApiTask } from './task';
 
 const require = createRequire(import.meta.url);
 

@@ -12,7 +12,7 @@ import { ComfyUnavailableError, ComfyValidationError, newSubmission, type ComfyI
 import { explainExecutionError, explainValidation } from './errors';
 import { buildGraph, samplerNodeId, saveNodeId, type Graph } from './graphs';
 import { COMFYUI } from './meta';
-import { SubmittedModelFiles } from './model-files';
+import { linkCheckpointLora, SubmittedModelFiles } from './model-files';
 import { ComfyServer, modelPathsYaml } from './server-process';
 
 /** A generation's parameters as a line of text, the way image tools usually write them into a PNG. */
@@ -96,6 +96,7 @@ export function createComfyEngine(config: Config, logger: Logger): ImageEngine {
         if (isNoSpace(err)) throw diskFull();
         throw err;
       }
+      if (job.params.lora) await linkCheckpointLora(config.storage.root, config.storage.loras, job.params.lora);
       const { client } = server;
       const cancel = () => new ImageEngineError('cancelled', 'Cancelled', false);
       // One single-image prompt per picture, seeds seed..seed+batch-1: ComfyUI draws a whole batch's noise from one

@@ -22,6 +22,18 @@ export function filenamePrefix(jobId: string): string {
   return `isengard/${jobId}/img`;
 }
 
+/** Isengard's folder inside the LoRA folder where a run's checkpoints appear as LoRAs (model-files.ts links them). */
+export const CHECKPOINT_LORAS = 'training-checkpoints';
+
+/**
+ * The `lora_name` ComfyUI knows a generation's LoRA by: a registered LoRA's file, or for a training checkpoint
+ * `training-checkpoints/<run>/<file>` (a link to the checkpoint; one name per file, so ComfyUI's cache keys stay apart).
+ */
+export function loraName(lora: NonNullable<GenerationParams['lora']>): string {
+  if (!lora.checkpoint) return lora.fileName;
+  return `${CHECKPOINT_LORAS}/${lora.checkpoint.runId}/${lora.fileName.split('/').at(-1)}`;
+}
+
 const node = (class_type: string, inputs: Record<string, unknown>, title: string): GraphNode => ({ class_type, inputs, _meta: { title } });
 
 /** FLUX.1-dev + LoRA, the KSampler variant of comfyui.md §5(a). Without a LoRA the loaders feed the rest directly. */
@@ -36,7 +48,7 @@ export function fluxGraph(p: GenerationParams, jobId: string): Graph {
   if (p.lora) {
     graph['4'] = node(
       'LoraLoader',
-      { model, clip, lora_name: p.lora.fileName, strength_model: p.lora.strength, strength_clip: p.lora.strength },
+      { model, clip, lora_name: loraName(p.lora), strength_model: p.lora.strength, strength_clip: p.lora.strength },
       `LoRA ${p.lora.name}`,
     );
     model = ['4', 0];
@@ -80,7 +92,7 @@ export function sdxlGraph(p: GenerationParams, jobId: string): Graph {
   if (p.lora) {
     graph['10'] = node(
       'LoraLoader',
-      { model, clip, lora_name: p.lora.fileName, strength_model: p.lora.strength, strength_clip: p.lora.strength },
+      { model, clip, lora_name: loraName(p.lora), strength_model: p.lora.strength, strength_clip: p.lora.strength },
       `LoRA ${p.lora.name}`,
     );
     model = ['10', 0];

@@ -1,6 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Graph } from './graphs';
+import type { GenerationParams } from '../../../lib/contracts/generations';
+import { within } from '../../../lib/storage';
+import { ImageEngineError } from '../interface';
+import { loraName, type Graph } from './graphs';
 
 /** The loader inputs of our graphs, and the ComfyUI model folder (`folder_paths` name) each names a file in. */
 const LOADER_FOLDERS: Record<string, string> = {
@@ -60,4 +64,34 @@ export class SubmittedModelFiles {
     }
     return replaced;
   }
+}
+
+/**
+ * Makes a training checkpoint loadable as a LoRA: a relative symbolic link to it in Isengard's folder inside the LoRA
+ * folder (`loraName`). A link rather than a search path on the training folder: ComfyUI then lists the checkpoints
+ * generated with and nothing else (not the trainer's optimizer state, a `.pt` it would take for a LoRA), its file list
+ * cache is not made stale by every file the trainer writes, and a pruned checkpoint's space is freed (a symbolic link,
+ * not a hard one). `stat` follows the link, so a checkpoint written again makes `SubmittedModelFiles` free ComfyUI's
+ * cache. A checkpoint pruned since the generation was asked for fails it plainly (ComfyUI would still list the dangling
+ * link and fail only when loading it).
+ */
+export async function linkCheckpointLora(dataRoot: string, lorasDir: string, lora: NonNullable<GenerationParams['lora']>): Promise<void> {
+  if (!lora.checkpoint) return;
+  const target = within(dataRoot, lora.fileName);
+  const link = path.join(lorasDir, loraName(lora));
+  if (!(await stat(target).catch(() => null))?.isFile()) {
+    await rm(link, { force: true });
+    const which = lora.checkpoint.final ? 'The final checkpoint' : `The checkpoint at step ${lora.checkpoint.step}`;
+    throw new ImageEngineError(
+      'missing_model',
+      `${which} of this training run no longer exists: the trainer keeps only the newest few. Choose another checkpoint, or keep one as a version so it stays.`,
+      false,
+    );
+  }
+  const relativeTarget = path.relative(path.dirname(link), target);
+  if ((await readlink(link).catch(() => null)) === relativeTarget) return;
+  await mkdir(path.dirname(link), { recursive: true });
+  const staged = `${link}.${randomUUID().slice(0, 8)}.link`;
+  await symlink(relativeTarget, staged);
+  await rename(staged, link).finally(() => rm(staged, { force: true }));
 }

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../lib/config';
 import { PRESETS } from '../../../lib/contracts/training';
 import { engineEnv } from './engine';
 import { configFileText, enginePrompt, KEEP_NAME_TAG_ARGS, promptAsUsed } from './engine-text';
-import { buildJobConfig } from './job-config';
+import { buildJobConfig, checkpointsToKeep, MAX_KEPT_CHECKPOINTS } from './job-config';
 import { sampledThrough } from './work-dir';
 
 type Process = Record<string, Record<string, unknown> & Array<Record<string, unknown>>>;
@@ -32,7 +32,7 @@ describe('the ai-toolkit job config (spec §2)', () => {
       sqlite_db_path: '/data/training/run-1/starts/s1.db',
       trigger_word: 'ada_x1',
       network: { type: 'lora', linear: 16, linear_alpha: 16 },
-      save: { dtype: 'float16', save_every: 250, max_step_saves_to_keep: 4, push_to_hub: false },
+      save: { dtype: 'float16', save_every: 250, max_step_saves_to_keep: 7, push_to_hub: false },
       train: { steps: 2000, lr: 1e-4, optimizer: 'adamw8bit', noise_scheduler: 'flowmatch', dtype: 'bf16', batch_size: 1 },
       model: { name_or_path: 'black-forest-labs/FLUX.1-dev', is_flux: true, quantize: true, low_vram: false },
       sample: { sampler: 'flowmatch', sample_every: 250, width: 1024, height: 1024 },
@@ -52,6 +52,19 @@ describe('the ai-toolkit job config (spec §2)', () => {
     const only1024 = (buildJobConfig({ ...PRESETS.balanced.settings, resolutions: [1024] }, { ...placement, vramProfile: 'low' }) as JobConfig).config.process[0]!;
     expect(only1024.datasets![0]!.resolution).toEqual([512]);
     expect(only1024.sample).toMatchObject({ width: 512, height: 512 });
+  });
+
+  it('keeps every checkpoint a preset saves, each with samples, so the recommended one still exists at the end', () => {
+    for (const preset of Object.values(PRESETS)) {
+      const { steps, saveEvery, sampleEvery } = preset.settings;
+      expect(sampleEvery).toBe(saveEvery);
+      // Step saves at every multiple of saveEvery below the last step (the last step is the final file).
+      const saves = Math.ceil(steps / saveEvery) - 1;
+      expect(checkpointsToKeep(preset.settings)).toBe(Math.max(4, saves));
+    }
+    expect(checkpointsToKeep({ steps: 1000, saveEvery: 250 })).toBe(4);
+    expect(checkpointsToKeep({ steps: 3000, saveEvery: 250 })).toBe(11);
+    expect(checkpointsToKeep({ steps: 10_000, saveEvery: 50 })).toBe(MAX_KEPT_CHECKPOINTS);
   });
 
   it('with prodigy writes the learning rate the engine runs it at (1.0), not the ignored setting', () => {

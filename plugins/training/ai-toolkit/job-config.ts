@@ -24,8 +24,24 @@ export interface JobPlacement {
 
 export const FLUX_DEV_REPO = 'black-forest-labs/FLUX.1-dev';
 
-/** How many step checkpoints the engine keeps (the final file never counts). */
+/** The fewest step checkpoints the engine keeps (the final file never counts). */
 export const KEEP_CHECKPOINTS = 4;
+
+/**
+ * The most step checkpoints the engine keeps. The recommended checkpoint (lib/likeness/run-likeness.ts) is chosen at
+ * the end of a run among the checkpoints that still exist, and the best one is often an early one (later ones start
+ * copying the training photos), yet the engine prunes the oldest first. So a run keeps every step checkpoint it
+ * saves (the presets save at most 11), up to this many: beyond it (a long run saving very often) only the newest
+ * survive, to bound the disk a run takes (a rank-16 FLUX LoRA is about 170 MB; rank 128, over 1 GB).
+ */
+export const MAX_KEPT_CHECKPOINTS = 20;
+
+/** How many step checkpoints a run with these settings keeps: all it saves, within the bounds above. */
+export function checkpointsToKeep(settings: Pick<TrainingSettings, 'steps' | 'saveEvery'>): number {
+  // The engine saves at every multiple of saveEvery below the last step; the last step is the final file.
+  const stepSaves = Math.floor((settings.steps - 1) / settings.saveEvery);
+  return Math.min(MAX_KEPT_CHECKPOINTS, Math.max(KEEP_CHECKPOINTS, stepSaves));
+}
 
 /** Sample images' side; the low-VRAM profile makes them no larger than the largest training resolution. */
 export const SAMPLE_SIZE = 1024;
@@ -65,7 +81,7 @@ export function buildJobConfig(settings: TrainingSettings, placement: JobPlaceme
           save: {
             dtype: 'float16',
             save_every: settings.saveEvery,
-            max_step_saves_to_keep: KEEP_CHECKPOINTS,
+            max_step_saves_to_keep: checkpointsToKeep(settings),
             push_to_hub: false,
           },
           datasets: [

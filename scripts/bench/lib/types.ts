@@ -1,6 +1,6 @@
 import type { BenchInstance } from './instance';
 
-export const SECTIONS = ['startup', 'generation', 'lifecycle', 'training', 'photos', 'api', 'scale'] as const;
+export const SECTIONS = ['startup', 'generation', 'lifecycle', 'training', 'photos', 'likeness', 'api', 'scale'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sizes and engine speeds, all settable by flags (see run.ts --help). */

@@ -38,7 +38,7 @@ async function seed(base: string, say: (line: string) => void): Promise<{ charac
   if (!withPhotos) {
     say('  seeding 30 photos ...');
     const character = await createCharacter(base, 'Bench API photos');
-    await uploadPhotos(base, character.id, await cameraJpegs(30, 0.3, 1, 900));
+    await uploadPhotos(base, character.id, await cameraJpegs(30, 0.3, 1, 900), { keepAnyway: true });
     withPhotos = character.id;
   }
   const runs = await api<{ items: TrainingRun[] }>(base, 'GET', `/api/characters/${withPhotos}/trainings`);

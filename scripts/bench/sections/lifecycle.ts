@@ -95,7 +95,7 @@ export async function lifecycleSection(ctx: BenchContext): Promise<SectionResult
 
   ctx.say(`  ${o.lifecycleStops} trainings at ${o.trainStepMs} ms a step, each stopped mid-run ...`);
   const character = await createCharacter(base, 'Bench Stopper');
-  await uploadPhotos(base, character.id, await cameraJpegs(3, 0.5, 1, 700));
+  await uploadPhotos(base, character.id, await cameraJpegs(3, 0.5, 1, 700), { keepAnyway: true });
   const stopMs: number[] = [];
   const stepsOn: number[] = [];
   for (let i = 0; i < o.lifecycleStops; i++) {

@@ -91,7 +91,7 @@ export async function trainingSection(ctx: BenchContext): Promise<SectionResult>
   const platform = [pids.controlPlane, pids.gpuWorker];
 
   const character = await createCharacter(base, 'Bench Trainee');
-  await uploadPhotos(base, character.id, await cameraJpegs(10, 0.8, 1, 500));
+  await uploadPhotos(base, character.id, await cameraJpegs(10, 0.8, 1, 500), { keepAnyway: true });
 
   ctx.say(`  idle CPU baseline of the control plane and GPU worker (${o.idleSeconds} s) ...`);
   await sleep(2_000);

@@ -11,6 +11,7 @@ const TrainingRoute = lazy(() => import('./routes/training'));
 const TrainingRunRoute = lazy(() => import('./routes/training-run'));
 const GenerateRoute = lazy(() => import('./routes/generate'));
 const GalleryRoute = lazy(() => import('./routes/gallery'));
+const CompareRoute = lazy(() => import('../features/compare/components/compare-page'));
 const VideoRoute = lazy(() => import('./routes/video'));
 const ModelsRoute = lazy(() => import('./routes/models'));
 const SystemRoute = lazy(() => import('./routes/system'));
@@ -29,6 +30,7 @@ export const routes: RouteObject[] = [
       { path: paths.trainingPattern, element: <TrainingRunRoute /> },
       { path: paths.generate, element: <GenerateRoute /> },
       { path: paths.gallery, element: <GalleryRoute /> },
+      { path: paths.compare, element: <CompareRoute /> },
       { path: paths.video, element: <VideoRoute /> },
       { path: paths.models, element: <ModelsRoute /> },
       { path: paths.system, element: <SystemRoute /> },

@@ -8,6 +8,7 @@ export const paths = {
   training: (id: string) => `/trainings/${encodeURIComponent(id)}`,
   generate: '/generate',
   gallery: '/gallery',
+  compare: '/compare',
   video: '/video',
   models: '/models',
   system: '/system',

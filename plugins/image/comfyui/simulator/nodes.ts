@@ -4,7 +4,7 @@
  * the decoded "image" is a description of what was asked for; SaveImage renders it (render.ts).
  */
 import { SAMPLERS, SCHEDULERS } from '../../../../lib/contracts/generations';
-import { safetensorsLoadError, SAFETENSOR_ERROR_TYPE } from './safetensors';
+import { safetensorsLoadError, SAFETENSOR_ERROR_TYPE, simulatedFace, type SimulatedFace } from './safetensors';
 
 /** A declared input: a link of that type, a literal, a combo of options, or a model file of that folder. */
 export type InputSpec =
@@ -26,6 +26,8 @@ export class NodeException extends Error {
 export interface Lora {
   name: string;
   strength: number;
+  /** The person a LoRA of the ai-toolkit simulator draws (on the model's side only). */
+  face?: SimulatedFace;
 }
 
 /** What a generated picture depends on, carried from node to node. */
@@ -60,13 +62,14 @@ export interface NodeClass {
   run(inputs: Record<string, unknown>, ctx: RunContext): Promise<{ outputs: unknown[]; ui?: Record<string, unknown> }>;
 }
 
-/** Reads a model file's header as safetensors does: a damaged file fails the loader (comfyui.md §10). */
-function loadModel(ctx: RunContext, folder: string, name: unknown): void {
+/** Reads a model file's header as safetensors does: a damaged file fails the loader (comfyui.md §10). Returns the file. */
+function loadModel(ctx: RunContext, folder: string, name: unknown): string {
   const file = ctx.modelFile(folder, String(name));
   if (!file) throw new NodeException('FileNotFoundError', `Model in folder '${folder}' with filename '${String(name)}' not found.`);
-  if (!file.endsWith('.safetensors') && !file.endsWith('.sft')) return;
+  if (!file.endsWith('.safetensors') && !file.endsWith('.sft')) return file;
   const problem = safetensorsLoadError(file);
   if (problem) throw new NodeException(SAFETENSOR_ERROR_TYPE, problem);
+  return file;
 }
 
 interface Model {
@@ -137,12 +140,13 @@ export const NODES: Record<string, NodeClass> = {
     outputs: ['MODEL', 'CLIP'],
     loader: true,
     async run(i, ctx) {
-      loadModel(ctx, 'loras', i.lora_name);
+      const face = simulatedFace(loadModel(ctx, 'loras', i.lora_name));
       const model = i.model as Model;
       const clip = i.clip as { loras: Lora[] };
+      const lora: Lora = { name: String(i.lora_name), strength: Number(i.strength_model), ...(face ? { face } : {}) };
       return {
         outputs: [
-          { ...model, loras: [...model.loras, { name: String(i.lora_name), strength: Number(i.strength_model) }] },
+          { ...model, loras: [...model.loras, lora] },
           { loras: [...clip.loras, { name: String(i.lora_name), strength: Number(i.strength_clip) }] },
         ],
       };

@@ -53,6 +53,39 @@ function headerProblem(fd: number): string | null {
   return stop + end === size ? null : 'incomplete metadata, file not fully covered';
 }
 
+/** The ai-toolkit simulator's note in a LoRA file it saved: the person that LoRA draws (never in a real file). */
+export const SIM_FACE_KEY = 'isengard_simulator_face';
+
+export interface SimulatedFace {
+  /** How faithfully the LoRA draws the person at strength 1, 0-1. */
+  fidelity: number;
+  /** The LoRA has learnt its photos themselves: it draws a near-copy of one. */
+  overfit: boolean;
+  /** A JPEG of the person's face. */
+  jpeg: Buffer;
+}
+
+/** The person a LoRA file of the ai-toolkit simulator draws, or null (another file, or one that does not read). */
+export function simulatedFace(file: string): SimulatedFace | null {
+  const fd = openSync(file, 'r');
+  try {
+    if (headerProblem(fd) !== null) return null;
+    const lengthBytes = Buffer.alloc(8);
+    readSync(fd, lengthBytes, 0, 8, 0);
+    const header = Buffer.alloc(Number(lengthBytes.readBigUInt64LE(0)));
+    readSync(fd, header, 0, header.length, 8);
+    const note = (JSON.parse(header.toString('utf8')) as { __metadata__?: Record<string, unknown> }).__metadata__?.[SIM_FACE_KEY];
+    if (typeof note !== 'string') return null;
+    const face = JSON.parse(note) as { fidelity?: unknown; overfit?: unknown; jpeg?: unknown };
+    if (typeof face.jpeg !== 'string' || typeof face.fidelity !== 'number') return null;
+    return { fidelity: face.fidelity, overfit: face.overfit === true, jpeg: Buffer.from(face.jpeg, 'base64') };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Why safetensors refuses `file` ("Error while deserializing header: …"), or null when it reads. */
 export function safetensorsLoadError(file: string): string | null {
   const fd = openSync(file, 'r');

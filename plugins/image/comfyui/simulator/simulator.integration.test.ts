@@ -10,7 +10,10 @@ import { resolveGenerationParams, type GenerationParams } from '../../../../lib/
 import { readPngText } from '../../../../lib/png-text';
 import { freePort } from '../../../../temporal-dev/dev-server';
 import { buildGraph, MODEL_FILES, type Graph } from '../graphs';
-import { emptySafetensors } from './safetensors';
+import { emptySafetensors, SIM_FACE_KEY } from './safetensors';
+import { closeSharedIdentityScorer, sharedIdentityScorer } from '../../../identity/registry';
+import { portraitJpeg } from '../../../training/ai-toolkit/simulator/face-picture.mjs';
+import { likenessOf, personPhotos, referencesOf } from '../../../training/ai-toolkit/simulator/face-fixtures';
 
 /**
  * The ComfyUI simulator (server.ts beside this file) where the adapter looks (client.ts, comfyui.md §2-§4): the
@@ -250,6 +253,55 @@ describe('ComfyUI simulator', () => {
     expect(entry.status).toMatchObject({ status_str: 'error', completed: false });
     expect(entry.status.messages.at(-1)).toEqual(['execution_interrupted', expect.objectContaining({ prompt_id: 'long', node_id: '9', node_type: 'KSampler' })]);
     expect(await (await fetch(`${sim.url}/history/pending`)).json()).toEqual({});
+  });
+});
+
+describe('ComfyUI simulator likeness (scored by the product\'s identity scorer)', () => {
+  const scorer = sharedIdentityScorer();
+  let sim: Sim;
+  let references: Awaited<ReturnType<typeof referencesOf>>;
+  const person = { ...lora, fileName: 'person.safetensors', name: 'Person', triggerWord: 'p3r5on' };
+  beforeAll(async () => {
+    sim = await startSim('likeness');
+    const photos = await personPhotos();
+    references = await referencesOf(scorer, photos);
+    // What the ai-toolkit simulator writes into the LoRA files it saves: the person, and how faithfully the LoRA draws them.
+    const jpeg = (await portraitJpeg(photos[0]!)).toString('base64');
+    const face = (fidelity: number) => JSON.stringify({ fidelity, overfit: false, jpeg });
+    place(path.join(sim.loras, 'person.safetensors'), emptySafetensors({ [SIM_FACE_KEY]: face(1) }));
+    place(path.join(sim.loras, 'person-half.safetensors'), emptySafetensors({ [SIM_FACE_KEY]: face(0.5) }));
+  });
+  afterAll(() => closeSharedIdentityScorer());
+
+  /** The likeness of the picture a prompt makes at 512², by the product's scorer. */
+  async function likeness(input: Record<string, unknown>, withLora: typeof person | null, promptId: string) {
+    const p = resolveGenerationParams({ prompt: 'p3r5on in a garden', width: 512, height: 512, steps: 2, seed: 5, ...input }, withLora, () => 0);
+    await submit(sim, buildGraph(p, promptId), promptId);
+    const entry = await ended(sim, promptId);
+    expect(entry.status.status_str).toBe('success');
+    const [img] = Object.values(entry.outputs as Record<string, { images: Array<{ filename: string; subfolder: string; type: string }> }>).flatMap((o) => o.images);
+    return likenessOf(scorer, await image(sim, img!), references);
+  }
+
+  it("draws the LoRA's person at strength 1, and a generic face at strength 0 or without the LoRA", async () => {
+    for (const seed of [5, 6]) {
+      const full = await likeness({ seed }, person, `full-${seed}`);
+      expect(full, `seed ${seed}`).toMatchObject({ status: 'scored', recognisable: true, copyOf: null });
+      const none = await likeness({ seed, loraStrength: 0 }, person, `zero-${seed}`);
+      expect(none.recognisable, `seed ${seed}: ${JSON.stringify(none)}`).toBe(false);
+      const generic = await likeness({ seed }, null, `generic-${seed}`);
+      expect(generic.recognisable, `seed ${seed}: ${JSON.stringify(generic)}`).toBe(false);
+      expect(generic.status, 'a face, only not theirs').toBe('scored');
+    }
+  });
+
+  it("follows the strength and the LoRA's fidelity: a half-learnt LoRA, or half the strength, is less alike", async () => {
+    const full = await likeness({ seed: 9 }, person, 'strength-1');
+    const half = await likeness({ seed: 9, loraStrength: 0.5 }, person, 'strength-0.5');
+    const halfLearnt = await likeness({ seed: 9 }, { ...person, fileName: 'person-half.safetensors' }, 'half-learnt');
+    expect(half.similarity ?? 0).toBeLessThan(full.similarity!);
+    expect(halfLearnt.similarity ?? 0).toBeLessThan(full.similarity!);
+    expect(half.recognisable || halfLearnt.recognisable).toBe(false);
   });
 });
 

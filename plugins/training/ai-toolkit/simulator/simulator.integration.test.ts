@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConsoleParser, type EngineEvent } from '../console-parser';
 import { configFileText, KEEP_NAME_TAG_ARGS } from '../engine-text';
 import { listSamples } from '../work-dir';
+import { closeSharedIdentityScorer, sharedIdentityScorer } from '../../../identity/registry';
+import { likenessOf, meanSimilarity, personPhotos, referencesOf } from './face-fixtures';
 
 /**
  * The ai-toolkit simulator (run.py beside this file) against the contract in shared/specs/ai-toolkit.md:
@@ -645,5 +647,90 @@ describe('ai-toolkit simulator', () => {
     expect(resumed.stdout).toContain('Skipping first sample due to config setting');
     // Step 6 is not sampled a second time; the final samples (8) are new.
     expect(sampled()).toEqual([0, 0, 3, 3, 6, 6, 8, 8]);
+  });
+});
+
+describe('ai-toolkit simulator likeness (scored by the product\'s identity scorer)', () => {
+  const scorer = sharedIdentityScorer();
+  afterAll(() => closeSharedIdentityScorer());
+
+  /** A dataset of four photos of one person, with captions; and the product's references of them. */
+  async function personDataset(dir: string) {
+    const photos = await personPhotos();
+    mkdirSync(dir, { recursive: true });
+    photos.forEach((photo, i) => {
+      writeFileSync(path.join(dir, `photo${i}.jpg`), photo);
+      writeFileSync(path.join(dir, `photo${i}.txt`), 'a photo of [trigger]');
+    });
+    return { dir, references: await referencesOf(scorer, photos) };
+  }
+
+  /** Each sampled step's likeness scores, in step order. */
+  async function scoresByStep(saveRoot: string, references: Awaited<ReturnType<typeof personDataset>>['references']) {
+    const byStep = new Map<number, Awaited<ReturnType<typeof likenessOf>>[]>();
+    for (const sample of (await listSamples(saveRoot)).sort((a, b) => a.step - b.step || a.promptIndex - b.promptIndex)) {
+      const score = await likenessOf(scorer, readFileSync(sample.path), references);
+      byStep.set(sample.step, [...(byStep.get(sample.step) ?? []), score]);
+    }
+    return byStep;
+  }
+
+  const simNode = { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_NODE: process.execPath };
+  const prompts = ['[trigger] in a park', 'a portrait of [trigger]', '[trigger] at the beach --w 768'];
+
+  it('draws the dataset\'s person: not recognisable before training, recognisable at the end, more alike round after round, never a copy', async () => {
+    const dir = freshDir('likeness');
+    const { references } = await personDataset(path.join(dir, 'images'));
+    const { config, saveRoot } = writeConfig(dir, { steps: 8, sampleEvery: 2, saveEvery: 4, prompts, datasetDir: path.join(dir, 'images') });
+    const r = await run([config], simNode);
+    expect(r.code, r.stderr).toBe(0);
+
+    const byStep = await scoresByStep(saveRoot, references);
+    expect([...byStep.keys()]).toEqual([0, 2, 4, 6, 8]);
+    const means = [...byStep.values()].map(meanSimilarity);
+    expect(byStep.get(0)!.every((s) => !s.recognisable), JSON.stringify(byStep.get(0))).toBe(true);
+    expect(byStep.get(8)!.every((s) => s.status === 'scored' && s.recognisable), JSON.stringify(byStep.get(8))).toBe(true);
+    expect(means.at(-1)).toBeGreaterThan(0.95);
+    for (let i = 1; i < means.length; i++) expect(means[i], `round ${i} after ${JSON.stringify(means)}`).toBeGreaterThan(means[i - 1] ?? 0);
+    expect([...byStep.values()].flat().filter((s) => s.copyOf !== null)).toEqual([]);
+
+    // Each sample still says what it was made from; the sample of --w 768 keeps its aspect.
+    const [first] = samplesAt(saveRoot, 8);
+    expect(madeFrom(first!)).toEqual({ prompt: 'p3r5on in a park', seed: 42, step: 8, index: 0 });
+    expect(await sharp(samplesAt(saveRoot, 8)[2]!).metadata()).toMatchObject({ width: 192, height: 256 });
+
+    // The LoRA files carry the person and how faithfully each draws them, for the ComfyUI simulator.
+    const faceOf = (file: string) => JSON.parse(safetensorsHeader(path.join(saveRoot, file)).meta.isengard_simulator_face!) as { fidelity: number; overfit: boolean; jpeg: string };
+    const final = faceOf(`${NAME}.safetensors`);
+    expect(final).toMatchObject({ fidelity: 1, overfit: false });
+    expect(final.jpeg.length).toBeLessThanOrEqual(30_000);
+    const face = await likenessOf(scorer, Buffer.from(final.jpeg, 'base64'), references);
+    expect(face.recognisable).toBe(true);
+    expect(faceOf(`${NAME}_000000004.safetensors`).fidelity).toBe(0.5);
+  });
+
+  it('with ISENGARD_SIM_OVERFIT_FROM, the samples from that share of the steps on are copies of a training photo', async () => {
+    const dir = freshDir('overfit');
+    const { references } = await personDataset(path.join(dir, 'images'));
+    const { config, saveRoot } = writeConfig(dir, { steps: 6, sampleEvery: 3, prompts: prompts.slice(0, 2), datasetDir: path.join(dir, 'images') });
+    const r = await run([config], { ...simNode, ISENGARD_SIM_OVERFIT_FROM: '0.5' });
+    expect(r.code, r.stderr).toBe(0);
+    const byStep = await scoresByStep(saveRoot, references);
+    expect(byStep.get(0)!.map((s) => s.copyOf)).toEqual([null, null]);
+    for (const step of [3, 6]) {
+      expect(byStep.get(step)!.map((s) => s.copyOf?.photoId), `step ${step}`).toEqual([expect.stringMatching(/^photo-/), expect.stringMatching(/^photo-/)]);
+    }
+    expect(JSON.parse(safetensorsHeader(path.join(saveRoot, `${NAME}.safetensors`)).meta.isengard_simulator_face!)).toMatchObject({ overfit: true });
+  });
+
+  it('keeps its flat samples, and writes no face into the LoRA, when there is no Node to paint with', async () => {
+    const dir = freshDir('no-node');
+    await personDataset(path.join(dir, 'images'));
+    const { config, saveRoot } = writeConfig(dir, { steps: 2, prompts: prompts.slice(0, 1), datasetDir: path.join(dir, 'images') });
+    const r = await run([config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_NODE: path.join(dir, 'no-such-node') });
+    expect(r.code, r.stderr).toBe(0);
+    const { data, info } = await sharp(samplesAt(saveRoot, 2)[0]!).raw().toBuffer({ resolveWithObject: true });
+    expect(new Set(Array.from({ length: info.width * info.height }, (_, i) => data.readUIntBE(i * 3, 3))).size).toBe(1);
+    expect(safetensorsHeader(path.join(saveRoot, `${NAME}.safetensors`)).meta.isengard_simulator_face).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ import { Shell } from '../../pages/shell';
 import { TrainPage } from '../../pages/train-page';
 
 // The tests of this file run in order against one all-in-one: first the empty pages, then a person's whole
-// journey, then stopping a training while a generation waits for the GPU.
+// journey, then stopping a training while a generation waits for the GPU, then comparing a run's checkpoints
+// (the empty pages must come first: every spec of the e2e project shares the one all-in-one).
 describe('Isengard in a browser, as a person uses it', () => {
   const use = useBrowser();
 
@@ -89,7 +90,8 @@ describe('Isengard in a browser, as a person uses it', () => {
 
     await character.drop(await goodPhotos(1, 40).then((files) => files.map((f) => ({ ...f, name: 'dropped.jpg' }))));
     await character.photo('dropped.jpg').waitFor();
-    await character.readiness.getByText('14 good photos — ready to train').waitFor();
+    // The checks that need faces run in the background: the count settles once every photo has been looked at.
+    await character.readiness.getByText('14 good photos — ready to train').waitFor({ timeout: 180_000 });
 
     // What the checks found, with the measured value on focus.
     await character.verdicts('sideways.jpg').getByRole('button', { name: 'Rotated upright' }).waitFor();
@@ -200,7 +202,7 @@ describe('Isengard in a browser, as a person uses it', () => {
     await characters.open('Subject Two');
     await character.uploadWithPicker(await goodPhotos(10, 100));
     await character.waitForUploads();
-    await character.readiness.getByText('10 good photos — ready to train').waitFor();
+    await character.readiness.getByText('10 good photos — ready to train').waitFor({ timeout: 180_000 });
 
     // A long run (Balanced, 2000 steps, a checkpoint every 50).
     await character.trainLink.click();
@@ -241,6 +243,51 @@ describe('Isengard in a browser, as a person uses it', () => {
     await generate.waitForDone();
     await generate.job.getByRole('img').first().waitFor();
 
+    expectNoProblems(session);
+  });
+
+  it('compares the checkpoints of a run: a checkpoints × prompts grid in one click, and a checkpoint kept as a version', async () => {
+    const session = use();
+    const { page } = session;
+    const characters = new CharactersPage(page);
+    const character = new CharacterPage(page);
+
+    await characters.goto();
+    await characters.createCharacter('Subject Compare');
+    await characters.open('Subject Compare');
+    await character.uploadWithPicker(await goodPhotos(10, 200));
+    await character.waitForUploads();
+    // The photos' faces are analysed in the background before they count as good.
+    await character.readiness.getByText(/ready to train/).waitFor({ timeout: 180_000 });
+    await character.trainLink.click();
+    const train = new TrainPage(page);
+    await train.shortRun(100, { saveEvery: 50, sampleEvery: 50 });
+    await train.start.click();
+    await page.waitForURL(/\/trainings\/[0-9a-f-]+$/);
+    const run = new RunPage(page);
+    await run.waitForStatus(/Training completed/);
+
+    await page.getByRole('link', { name: 'Compare its checkpoints' }).click();
+    await page.waitForURL(/\/compare\?run=/);
+    await page.getByRole('checkbox', { name: 'Step 50' }).waitFor();
+    await page.getByRole('textbox', { name: 'Prompt 1' }).fill('portrait by a window, photo');
+    await page.getByRole('textbox', { name: 'Prompt 2' }).fill('riding a bicycle in the rain, photo');
+    await page.getByRole('button', { name: 'Build the grid' }).click();
+
+    // Two checkpoints (step 50, final) × two prompts: four pictures, each with its likeness line under it.
+    const grid = page.getByRole('table');
+    const columns = await poll(async () => {
+      const count = await grid.getByRole('columnheader').count();
+      return count > 0 ? count : undefined;
+    }, 'the grid');
+    await poll(async () => ((await grid.getByRole('img').count()) === columns * 2 ? true : undefined), 'every picture of the grid', 120_000);
+    expect(await grid.locator('.compare-likeness').count()).toBe(columns * 2);
+    for (const text of await grid.locator('.compare-likeness').allTextContents()) expect(text).toMatch(/^(Scoring…|No face|Likeness [\d.]+ · .+|No photo to compare with)$/);
+    await capture(page, 'compare-grid');
+
+    const keep = grid.getByRole('button', { name: 'Keep as a version (step 50)' });
+    await keep.click();
+    await grid.getByRole('columnheader').filter({ hasText: /^Step 50/ }).getByText(/^Version: /).waitFor();
     expectNoProblems(session);
   });
 });

@@ -58,6 +58,7 @@ export function CharacterRoute() {
           <>
             Trigger word <code>{c.triggerWord}</code>. Add photos below, then{' '}
             <Link to={`${paths.train}?character=${encodeURIComponent(c.id)}`}>train a model of {c.name}</Link>.
+            {' '}<Link to={`${paths.compare}?character=${encodeURIComponent(c.id)}`}>Compare checkpoints and strengths</Link>.
           </>
         }
       />

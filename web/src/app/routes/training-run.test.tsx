@@ -46,7 +46,7 @@ describe('A training run’s page', () => {
     const at40 = {
       ...trainingAt(run, 40),
       events: [...run.events, { at: '2026-01-15T10:00:06.000Z', kind: 'gpu', message: 'Running on GPU worker gpu-0' }],
-      samples: [{ id: '9d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a', step: 25, promptIndex: 0, prompt: '[trigger], portrait photo', url: '/api/trainings/x/samples/1' }],
+      samples: [{ id: '9d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a', step: 25, promptIndex: 0, prompt: '[trigger], portrait photo', url: '/api/trainings/x/samples/1', likeness: null }],
     };
     stream.emit('training', at40, '3');
     expect(progressbar().getAttribute('aria-valuenow')).toBe('40');

@@ -26,8 +26,10 @@ export function usePhotos(characterId: string | undefined) {
 
 export interface Readiness {
   good: number;
-  /** Photos that will be used but were flagged (too small, blurry, duplicate). */
+  /** Photos the checks flagged (no face, blurry, duplicate…): left out of training unless kept anyway. */
   flagged: number;
+  /** Photos whose checks have not finished yet. */
+  checking: number;
   excluded: number;
   total: number;
   /** How many more good photos reach the recommended minimum; 0 when there are enough. */
@@ -36,13 +38,15 @@ export interface Readiness {
 }
 
 /** How ready a character's photos are for training, by the same rule the intake checks use. */
-export function photoReadiness(photos: readonly Pick<Photo, 'excluded' | 'checks'>[]): Readiness {
+export function photoReadiness(photos: readonly Pick<Photo, 'excluded' | 'checks' | 'keptAnyway' | 'analysis'>[]): Readiness {
   const good = photos.filter(isGoodPhoto).length;
   const excluded = photos.filter((p) => p.excluded).length;
+  const checking = photos.filter((p) => !p.excluded && !p.keptAnyway && p.analysis === 'pending').length;
   const { min, max } = PHOTO_LIMITS.recommended;
   return {
     good,
-    flagged: photos.length - good - excluded,
+    flagged: photos.length - good - excluded - checking,
+    checking,
     excluded,
     total: photos.length,
     missing: Math.max(0, min - good),

@@ -46,6 +46,9 @@ SDXL_MODULES = [
 ]
 SDXL_UNET_MODULE_COUNT = 722
 MAX_WRITTEN_RANK = 4
+# Simulator only (the real engine writes no such key): the person the LoRA draws, for the ComfyUI simulator, as JSON
+# {"fidelity": 0-1, "overfit": bool, "jpeg": base64 JPEG of the face}.
+SIM_FACE_KEY = "isengard_simulator_face"
 _TABLE_LEN = 4099  # prime, so rotations of the tiled tables do not line up with tensor rows
 
 

@@ -1,12 +1,19 @@
-"""Sample pictures: real JPEGs (or PNGs, per ``sample.format``), longest side 256 px with the configured aspect, in
-one colour derived from the prompt, seed, step and prompt index. What they were made from is written into the file
-(a JPEG comment, a PNG text chunk) as JSON, for tests to read. The JPEG is baseline with every block flat, so only
-DC coefficients are coded: a few lines of Huffman coding instead of a DCT encoder."""
+"""Sample pictures: real JPEGs (or PNGs, per ``sample.format``), longest side 256 px with the configured aspect.
+With Node (``ISENGARD_SIM_NODE``, else ``node`` on PATH) they show the person of the dataset, drawn by
+``render-sample.mjs`` at the fidelity the training has reached (``fidelity``); without it, in one colour derived from
+the prompt, seed, step and prompt index. What they were made from is written into the file (a JPEG comment, a PNG
+text chunk) as JSON, for tests to read. The flat JPEG is baseline with every block flat, so only DC coefficients are
+coded: a few lines of Huffman coding instead of a DCT encoder."""
 
 import hashlib
 import json
+import os
+import shutil
 import struct
+import subprocess
 import zlib
+
+from . import TOOLKIT_ROOT
 
 MAX_SIDE = 256
 
@@ -90,10 +97,71 @@ def _flat_png(width, height, rgb, comment):
             chunk(b"tEXt", b"Comment\x00" + comment) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
+def made_from(prompt, index, step, seed):
+    """The JSON written into a sample: what it was made from."""
+    return json.dumps({"prompt": prompt, "seed": seed, "step": step, "index": index}, ensure_ascii=True)
+
+
 def render(width, height, prompt, index, step, seed, ext):
-    """One sample of the configured width x height; webp is written with JPEG content (no WebP writer here)."""
+    """One flat sample of the configured width x height; webp is written with JPEG content (no WebP writer here)."""
     w, h = sample_size(width, height)
-    made_from = json.dumps({"prompt": prompt, "seed": seed, "step": step, "index": index}, ensure_ascii=True)
-    rgb = tuple(hashlib.sha256(made_from.encode()).digest()[:3])
-    comment = made_from.encode("ascii")
+    text = made_from(prompt, index, step, seed)
+    rgb = tuple(hashlib.sha256(text.encode()).digest()[:3])
+    comment = text.encode("ascii")
     return _flat_png(w, h, rgb, comment) if ext.lower() == "png" else _flat_jpeg(w, h, rgb, comment)
+
+
+def fidelity_at(step, total_steps):
+    """How faithfully the LoRA draws the person at a step: 0 before training, 1 at the end. Linear: the scorer's
+    similarity already eases (it rises fastest between 0.5 and 0.75 and flattens above 0.85), and a steeper start
+    would leave the last rounds on a plateau where framing, not training, decides which scores higher."""
+    return min(1.0, max(0.0, step / total_steps)) if total_steps else 1.0
+
+
+def find_node():
+    """The Node binary that paints faces: ISENGARD_SIM_NODE, else node on PATH; None keeps the flat samples."""
+    return os.environ.get("ISENGARD_SIM_NODE", "").strip() or shutil.which("node")
+
+
+class FacePainter:
+    """Runs render-sample.mjs beside run.py (see there for the job's shape). Any failure means flat samples."""
+
+    def __init__(self, node, dataset_files):
+        self.node = node
+        self.dataset = list(dataset_files)
+        self._portrait = None
+
+    def _run(self, job):
+        if not self.node:
+            return None
+        try:
+            done = subprocess.run([self.node, os.path.join(TOOLKIT_ROOT, "render-sample.mjs")], input=json.dumps(job),
+                                  capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    def paint(self, samples):
+        """Writes each sample of ``samples`` (dicts as render-sample.mjs takes them); False when nothing was painted."""
+        return self._run({"dataset": self.dataset, "samples": samples}) is not None
+
+    def portrait(self):
+        """A small base64 JPEG of the person's face (the first readable dataset photo), or None."""
+        if self._portrait is None:
+            out = self._run({"dataset": self.dataset, "samples": [], "portrait": True})
+            try:
+                self._portrait = (json.loads(out) if out else {}).get("portrait") or ""
+            except ValueError:
+                self._portrait = ""
+        return self._portrait or None
+
+
+def face_sample(out, width, height, prompt, index, step, seed, ext, fidelity, copy):
+    """The render-sample.mjs entry of one sample: photo and generic face from prompt index and seed, framing from
+    seed and step, colour grade from the prompt."""
+    w, h = sample_size(width, height)
+    return {
+        "out": out, "format": "png" if ext.lower() == "png" else "jpg", "comment": made_from(prompt, index, step, seed),
+        "width": w, "height": h, "fidelity": fidelity, "copy": copy, "photo": index + (seed or 0), "generic": index + (seed or 0),
+        "framing": f"{seed} {index} {step}", "grade": prompt,
+    }

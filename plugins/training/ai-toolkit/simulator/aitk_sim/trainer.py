@@ -57,6 +57,14 @@ def _unit(*parts):
     return int.from_bytes(digest[:8], "big") / 2 ** 64
 
 
+def _env_fraction(name):
+    """A share of the steps from the environment, or None when unset or not a number."""
+    try:
+        return min(1.0, max(0.0, float(os.environ.get(name, ""))))
+    except ValueError:
+        return None
+
+
 def sim_loss(seed, step):
     """Decreasing with noise, from about 0.45 towards 0.30; depends only on seed and step."""
     return 0.30 + 0.15 * math.exp(-step / 300.0) + (_unit("loss", seed, step) - 0.5) * 0.04
@@ -136,6 +144,8 @@ class SDTrainer:
         self.load_seconds = _env_ms("ISENGARD_SIM_LOAD_MS", 200)
         self.sample_seconds = _env_ms("ISENGARD_SIM_SAMPLE_MS", 2 * self.step_seconds * 1000)
         self.faults = Faults(os.environ.get("ISENGARD_SIM_FAULT", ""), self.save_root)
+        self.overfit_from = _env_fraction("ISENGARD_SIM_OVERFIT_FROM")
+        self.painter = None
         self._oom_left = 0
         self.network = None
         self.did_change_weights = False
@@ -365,6 +375,11 @@ class SDTrainer:
         os.makedirs(self.save_root, exist_ok=True)
         self.update_training_metadata()
         save_meta = lora.meta_for_safetensors(copy.deepcopy(self.meta), self.job.name)
+        portrait = self.painter.portrait() if self.painter else None
+        if portrait:
+            save_meta[lora.SIM_FACE_KEY] = json.dumps({
+                "fidelity": round(samples.fidelity_at(self.step_num, self.steps), 4),
+                "overfit": self._overfit(self.step_num), "jpeg": portrait})
         file_path = os.path.join(self.save_root, f"{self.job.name}{step_num}.safetensors")
         lora.save_weights(file_path, self.network.tensors(self.step_num), save_meta)
         print_acc(f"Saved checkpoint to {file_path}")
@@ -440,23 +455,47 @@ class SDTrainer:
             configs.append({"prompt": prompt, "width": width, "height": height, "seed": seed})
         return configs
 
-    def _write_sample(self, folder, step, index, cfg):
+    def _overfit(self, step):
+        """From ISENGARD_SIM_OVERFIT_FROM's share of the steps on, the LoRA has learnt the photos themselves."""
+        return self.overfit_from is not None and step >= self.overfit_from * self.steps
+
+    def _paint_samples(self, tmp_folder, step, configs):
+        """The round's samples with the dataset's person (one Node run), as {index: painted file}; {} if not painted."""
+        if not self.painter or not configs:
+            return {}
+        ext = self.sample_format
+        at = step if step is not None else 0
+        fidelity = samples.fidelity_at(at, self.steps)
+        jobs = [samples.face_sample(os.path.join(tmp_folder, f"painted_{i}.{ext}"), cfg["width"], cfg["height"],
+                                    cfg["prompt"], i, at, cfg["seed"], ext, fidelity, self._overfit(at))
+                for i, cfg in enumerate(configs)]
+        if not self.painter.paint(jobs):
+            return {}
+        return {i: job["out"] for i, job in enumerate(jobs) if os.path.exists(job["out"])}
+
+    def _write_sample(self, folder, step, index, cfg, painted=None):
         ext = self.sample_format
         tmp_folder = os.path.join(folder, ".tmp")
         os.makedirs(tmp_folder, exist_ok=True)
         step_str = f"_{str(step).zfill(9)}" if step is not None else ""
         file = f"{int(time.time() * 1000)}_{step_str}_{index}.{ext}"
-        image = samples.render(cfg["width"], cfg["height"], cfg["prompt"], index, step if step is not None else 0, cfg["seed"], ext)
-        with open(os.path.join(tmp_folder, file), "wb") as f:
-            f.write(image)
+        if painted is not None:
+            os.replace(painted, os.path.join(tmp_folder, file))
+        else:
+            image = samples.render(cfg["width"], cfg["height"], cfg["prompt"], index, step if step is not None else 0,
+                                   cfg["seed"], ext)
+            with open(os.path.join(tmp_folder, file), "wb") as f:
+                f.write(image)
         os.replace(os.path.join(tmp_folder, file), os.path.join(folder, file))
 
     def sample(self, step=None):
         folder = os.path.join(self.save_root, "samples")
         configs = self._gen_configs(step)
+        os.makedirs(os.path.join(folder, ".tmp"), exist_ok=True)
+        painted = self._paint_samples(os.path.join(folder, ".tmp"), step, configs)
         for i in Tqdm(range(len(configs)), desc="Generating Images", leave=False):
             _sleep(self.sample_seconds)
-            self._write_sample(folder, step, i, configs[i])
+            self._write_sample(folder, step, i, configs[i], painted.get(i))
             self.sample_step_hook(i, len(configs))
         print_acc("")
 
@@ -524,7 +563,10 @@ class SDTrainer:
         self.before_dataset_load()
         batch_size = self.train_config.get("batch_size", 1)
         divisibility = BUCKET_DIVISIBILITY.get(self.arch, 16)
-        _, batches_per_epoch = load_datasets(self.datasets, batch_size, divisibility) if self.datasets else (None, 0)
+        datasets, batches_per_epoch = load_datasets(self.datasets, batch_size, divisibility) if self.datasets else ([], 0)
+        node = samples.find_node()
+        if node:
+            self.painter = samples.FacePainter(node, sorted({item.path for ds in datasets for item in ds.file_list}))
         _, reg_batches = load_datasets(self.datasets_reg, batch_size, divisibility) if self.datasets_reg else (None, 0)
         self.last_save_step = self.step_num
         self.hook_before_train_loop()

@@ -4,7 +4,7 @@ import { Button } from '../../../components/ui/button';
 import { HintBadge } from '../../../components/ui/hint-badge';
 import { toFormErrors } from '../../../lib/field-errors';
 import { useUpdatePhoto } from '../api/update-photo';
-import { mentionsTrigger, photoVerdicts } from '../utils/photo-verdicts';
+import { canKeepAnyway, mentionsTrigger, photoVerdicts } from '../utils/photo-verdicts';
 
 interface PhotoCardProps {
   photo: Photo;
@@ -24,8 +24,11 @@ export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) 
     updatePhoto.mutate({ id: photo.id, patch: { excluded: next } }, { onSettled: () => setChoice(null) });
   };
   const verdicts = photoVerdicts({ ...photo, excluded }, nameOf);
+  const keepAnyway = useUpdatePhoto();
+  const chooseKeep = (next: boolean) => keepAnyway.mutate({ id: photo.id, patch: { keepAnyway: next } });
+  const error = updatePhoto.error ?? keepAnyway.error;
   return (
-    <li className={excluded ? 'photo-card photo-card--excluded' : 'photo-card'}>
+    <li className={excluded ? 'photo-card photo-card--excluded' : 'photo-card'} aria-busy={photo.analysis === 'pending' || undefined}>
       <a href={photo.url} target="_blank" rel="noopener noreferrer" className="photo-thumb-link">
         <img
           src={photo.thumbnailUrl}
@@ -60,13 +63,23 @@ export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) 
             />
             Use for training<span className="visually-hidden"> ({photo.originalName})</span>
           </label>
+          {!excluded && photo.keptAnyway && (
+            <Button variant="quiet" disabled={keepAnyway.isPending} onClick={() => chooseKeep(false)}>
+              Undo keep anyway<span className="visually-hidden"> ({photo.originalName})</span>
+            </Button>
+          )}
+          {!photo.keptAnyway && canKeepAnyway({ ...photo, excluded }) && (
+            <Button variant="quiet" disabled={keepAnyway.isPending} onClick={() => chooseKeep(true)}>
+              Keep anyway<span className="visually-hidden"> ({photo.originalName})</span>
+            </Button>
+          )}
           <Button variant="quiet" className="button--quiet-danger" onClick={() => onDeleteRequested(photo)}>
             Delete<span className="visually-hidden"> {photo.originalName}</span>
           </Button>
         </div>
-        {updatePhoto.isError && (
+        {error && (
           <p role="alert" className="form-error">
-            {updatePhoto.error.message}
+            {error.message}
           </p>
         )}
       </div>

@@ -166,4 +166,86 @@ describe('Photos of a character', () => {
     expect(db.photos.map((p) => p.originalName)).toEqual(['p2.jpg']);
     expect(screen.getByText('Deleted p1.jpg.')).toBeTruthy();
   });
+
+  it('shows "Checking…" while a photo is checked, then its verdicts, without a reload', async () => {
+    const character = buildCharacter({ name: 'Subject One' });
+    db.characters = [character];
+    const good = buildPhoto({ characterId: character.id, originalName: 'good.jpg' });
+    const pending = buildPhoto({ characterId: character.id, originalName: 'new.jpg', analysis: 'pending', checks: { duplicate: null } });
+    db.photos = [good, pending];
+    renderWithProviders(<PhotosSection character={character} />);
+
+    const checksOf = async (name: string) => within(await screen.findByRole('list', { name: `Checks of ${name}` }));
+    expect((await checksOf('new.jpg')).getByRole('button', { name: 'Checking…' })).toBeTruthy();
+    expect((await checksOf('new.jpg')).queryByRole('button', { name: 'Good' })).toBeNull();
+    // Not good yet, not flagged either.
+    expect(screen.getByText('1 good photo — add at least 9 more')).toBeTruthy();
+    expect(screen.getByText(/1 photo still being checked/)).toBeTruthy();
+
+    // The check finishes on the server: the page looks again by itself while anything is pending.
+    db.photos = [good, { ...pending, analysis: 'done', checks: { duplicate: null, noFace: { faces: 0, failed: true } } }];
+    const noFace = await screen.findByRole('button', { name: 'No face' }, { timeout: 5000 });
+    expect(document.getElementById(noFace.getAttribute('aria-describedby')!)?.textContent).toContain('No face was found in this photo');
+    expect(screen.queryByRole('button', { name: 'Checking…' })).toBeNull();
+    expect(screen.getByText(/1 photo flagged/)).toBeTruthy();
+  });
+
+  it('shows each face verdict with what was measured and what to do', async () => {
+    const character = buildCharacter({ name: 'Subject One' });
+    db.characters = [character];
+    const original = buildPhoto({ characterId: character.id, originalName: 'original.jpg' });
+    const photo = (originalName: string, checks: Partial<typeof original.checks>) =>
+      buildPhoto({ characterId: character.id, originalName, checks: { ...original.checks, ...checks } });
+    db.photos = [
+      original,
+      photo('group.jpg', { severalPeople: { count: 3, failed: true } }),
+      photo('far.jpg', { faceTooSmall: { faceSize: 62, minimum: 96, trainingSize: 1024, failed: true } }),
+      photo('stranger.jpg', { differentPerson: { similarity: 0.842, typical: 0.961, rank: 1, comparedWith: 9, failed: true } }),
+      photo('soft.jpg', { blurry: { sharpness: 41.3, threshold: 55, failed: true, region: 'face' } }),
+      photo('copy.jpg', { duplicate: { ofPhotoId: original.id, distance: 4, exact: false, faceSimilarity: 0.9972 } }),
+    ];
+    renderWithProviders(<PhotosSection character={character} />);
+
+    const hintOf = async (photoName: string, label: string) => {
+      const list = within(await screen.findByRole('list', { name: `Checks of ${photoName}` }));
+      const badge = list.getByRole('button', { name: label });
+      return document.getElementById(badge.getAttribute('aria-describedby')!)?.textContent ?? '';
+    };
+    expect(await hintOf('group.jpg', 'Several people')).toMatch(/^3 faces were found\. .*crop the photo to the person alone/);
+    expect(await hintOf('far.jpg', 'Face too small')).toBe(
+      'The face is 62 px once the photo is scaled to the 1024 px training size; at least 96 px is needed to learn it. Use a closer photo, or crop this one around the person.',
+    );
+    expect(await hintOf('stranger.jpg', 'Different person?')).toMatch(/similarity 0\.842 to the other 9 photos, which score 0\.961 .*If it is someone else, delete it/);
+    expect(await hintOf('soft.jpg', 'Blurry')).toMatch(/^Face sharpness 41\.3; faces below 55 look blurry/);
+    expect(await hintOf('copy.jpg', 'Duplicate')).toMatch(/^A copy of “original\.jpg” \(picture difference 4 of 64, face similarity 0\.997\)/);
+    expect(await hintOf('original.jpg', 'Good')).toContain('Good for training');
+    expect(screen.getByText('1 good photo — add at least 9 more')).toBeTruthy();
+  });
+
+  it('keeps a flagged photo anyway, counting it good, and undoes it', async () => {
+    const character = buildCharacter({ name: 'Subject One' });
+    db.characters = [character];
+    db.photos = [
+      buildPhoto({ characterId: character.id, originalName: 'good.jpg' }),
+      buildPhoto({ characterId: character.id, originalName: 'soft.jpg', checks: blurryChecks }),
+    ];
+    const user = userEvent.setup();
+    renderWithProviders(<PhotosSection character={character} />);
+
+    expect(await screen.findByText('1 good photo — add at least 9 more')).toBeTruthy();
+    // Only flagged photos can be kept anyway.
+    expect(screen.queryByRole('button', { name: 'Keep anyway (good.jpg)' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Keep anyway (soft.jpg)' }));
+    expect(await screen.findByText('2 good photos — add at least 8 more')).toBeTruthy();
+    expect(db.photos[1]?.keptAnyway).toBe(true);
+    const checks = within(screen.getByRole('list', { name: 'Checks of soft.jpg' }));
+    expect(checks.getByRole('button', { name: 'Kept anyway' })).toBeTruthy();
+    // The warning stays visible.
+    expect(checks.getByRole('button', { name: 'Blurry' })).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Undo keep anyway (soft.jpg)' }));
+    expect(await screen.findByText('1 good photo — add at least 9 more')).toBeTruthy();
+    expect(db.photos[1]?.keptAnyway).toBe(false);
+    expect(screen.getByRole('button', { name: 'Keep anyway (soft.jpg)' })).toBeTruthy();
+  });
 });

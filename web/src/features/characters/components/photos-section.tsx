@@ -1,14 +1,22 @@
+import { useQuery } from '@tanstack/react-query';
 import type { Character } from '../../../../../lib/contracts/characters';
 import { TRIGGER_TAG } from '../../../../../lib/contracts/photos';
 import { Button } from '../../../components/ui/button';
-import { photoReadiness, usePhotos } from '../../../lib/queries/photos';
+import { photoReadiness, photosQueryOptions } from '../../../lib/queries/photos';
 import { PhotoGrid } from './photo-grid';
 import { PhotoUploader } from './photo-uploader';
 import { ReadinessMeter } from './readiness-meter';
 
+/** How often the photos are read again while some are still being checked. */
+const CHECKING_POLL_MS = 1500;
+
 /** Everything about a character's photos: how ready they are, adding more, and each photo's checks and caption. */
 export function PhotosSection({ character }: { character: Character }) {
-  const photos = usePhotos(character.id);
+  // The checks that need faces finish after the upload: while any photo is being checked, look again every moment.
+  const photos = useQuery({
+    ...photosQueryOptions(character.id),
+    refetchInterval: (query) => (query.state.data?.items.some((p) => p.analysis === 'pending') ? CHECKING_POLL_MS : false),
+  });
   return (
     <section className="card" aria-labelledby="photos-title">
       <h2 id="photos-title" className="card-title">

@@ -8,7 +8,10 @@ export function ReadinessMeter({ readiness }: { readiness: Readiness }) {
   const id = useId();
   const { min, max } = PHOTO_LIMITS.recommended;
   const details = [
-    readiness.flagged > 0 ? `${plural(readiness.flagged, 'photo')} flagged (see the marks below; they count as not good)` : null,
+    readiness.checking > 0 ? `${plural(readiness.checking, 'photo')} still being checked` : null,
+    readiness.flagged > 0
+      ? `${plural(readiness.flagged, 'photo')} flagged (see the marks below): left out of training unless you keep ${readiness.flagged === 1 ? 'it' : 'them'} anyway`
+      : null,
     readiness.excluded > 0 ? `${plural(readiness.excluded, 'photo')} left out by you` : null,
   ].filter(Boolean);
   return (

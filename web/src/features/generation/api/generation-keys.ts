@@ -3,6 +3,10 @@ import { queryKeyRoots } from '../../../lib/query-client';
 export interface GalleryFilters {
   characterId?: string;
   loraId?: string;
+  /** Most alike first (each generation by its most alike picture) instead of newest first. */
+  sort?: 'likeness';
+  /** Only pictures recognisable as their character. */
+  recognisable?: boolean;
 }
 
 export const generationKeys = {

@@ -3,7 +3,7 @@ import { useCharacters } from '../../../lib/queries/characters';
 import { useAllLoras } from '../../../lib/queries/loras';
 import type { GalleryFilters } from '../api/generation-keys';
 
-/** Narrow the gallery to one character, and to one of its trained models. */
+/** Narrow the gallery to one character, to one of its trained models, to recognisable pictures; order it. */
 export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilters; onChange: (filters: GalleryFilters) => void }) {
   const id = useId();
   const characters = useCharacters();
@@ -18,7 +18,7 @@ export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilter
         <select
           id={`${id}-character`}
           value={filters.characterId ?? ''}
-          onChange={(e) => onChange({ characterId: e.target.value || undefined })}
+          onChange={(e) => onChange({ ...filters, characterId: e.target.value || undefined, loraId: undefined })}
         >
           <option value="">All characters</option>
           {(characters.data?.items ?? []).map((c) => (
@@ -38,7 +38,7 @@ export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilter
           onChange={(e) => {
             const loraId = e.target.value || undefined;
             const group = loras.groups.find((g) => g.loras.some((l) => l.id === loraId));
-            onChange({ characterId: loraId ? group?.characterId : filters.characterId, loraId });
+            onChange({ ...filters, characterId: loraId ? group?.characterId : filters.characterId, loraId });
           }}
         >
           <option value="">All models</option>
@@ -52,6 +52,29 @@ export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilter
             </optgroup>
           ))}
         </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-sort`} className="field-label">
+          Order
+        </label>
+        <select
+          id={`${id}-sort`}
+          value={filters.sort ?? 'newest'}
+          onChange={(e) => onChange({ ...filters, sort: e.target.value === 'likeness' ? 'likeness' : undefined })}
+        >
+          <option value="newest">Newest first</option>
+          <option value="likeness">Most like the person first</option>
+        </select>
+      </div>
+      <div className="field filter-bar-check">
+        <label className="check-option">
+          <input
+            type="checkbox"
+            checked={filters.recognisable ?? false}
+            onChange={(e) => onChange({ ...filters, recognisable: e.target.checked || undefined })}
+          />
+          Recognisable only
+        </label>
       </div>
     </div>
   );

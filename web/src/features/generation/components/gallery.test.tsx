@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Generation } from '../../../../../lib/contracts/generations';
+import type { PictureLikeness } from '../../../../../lib/contracts/likeness';
 import { buildCharacter } from '../../../testing/fixtures/characters';
 import { buildGeneration, buildParams } from '../../../testing/fixtures/generations';
 import { db } from '../../../testing/msw/db';
@@ -20,6 +21,32 @@ function setup(generations: Generation[]) {
 }
 
 const grid = () => screen.findByRole('list', { name: 'Pictures, newest first' });
+
+function scored(similarity: number | null, status: PictureLikeness['status'] = 'scored'): PictureLikeness {
+  return {
+    scorer: 'face-api@1',
+    status,
+    similarity,
+    recognisable: similarity !== null && similarity >= 0.935,
+    faces: status === 'scored' ? 1 : 0,
+    copyOf: null,
+    scoredAt: '2026-01-16T12:00:10.000Z',
+  };
+}
+
+/** A character's generation of one picture per likeness given (null: not scored yet). */
+function ofCharacter(characterId: string, minute: number, prompt: string, likenesses: Array<PictureLikeness | null>): Generation {
+  const generation = buildGeneration({ createdAt: at(minute), characterId, parameters: buildParams({ userPrompt: prompt, seed: minute * 10, batch: likenesses.length }) });
+  return { ...generation, outputs: generation.outputs.map((o, i) => ({ ...o, likeness: likenesses[i]! })) };
+}
+
+/** The likeness shown under each thumbnail, in the grid's order, by the picture's name. */
+async function shownLikeness(name = 'Pictures, newest first') {
+  const list = await screen.findByRole('list', { name });
+  return within(list)
+    .getAllByRole('listitem')
+    .map((item) => [within(item).getByRole('img').getAttribute('alt'), item.querySelector('.badge')?.textContent ?? null]);
+}
 
 describe('The gallery', () => {
   it('shows every picture, newest first, with its prompt as the thumbnail’s name', async () => {
@@ -150,5 +177,85 @@ describe('The gallery', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Character' }), 'Subject One');
     await waitFor(async () => expect(within(await grid()).getAllByRole('img')).toHaveLength(1));
     expect(router.state.location.search).toBe(`?character=${first.id}`);
+  });
+
+  it('shows under every picture how much it looks like the person, or why it cannot say', async () => {
+    const person = buildCharacter({ name: 'Subject One' });
+    db.characters = [person];
+    db.generations = [
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'no character', seed: 1 }) }),
+      ofCharacter(person.id, 2, 'scored', [scored(0.951), scored(0.84), scored(null, 'no_face')]),
+      ofCharacter(person.id, 3, 'just made', [null]),
+      ofCharacter(person.id, 4, 'copy', [{ ...scored(0.991), copyOf: { photoId: 'p', similarity: 0.991 } }]),
+    ];
+    renderApp('/gallery');
+    expect(await shownLikeness()).toEqual([
+      ['copy (seed 40)', 'Likeness 0.99 · recognisable · copies a training photo'],
+      ['just made (seed 30)', 'Scoring…'],
+      ['scored (seed 20)', 'Likeness 0.95 · recognisable'],
+      ['scored (seed 21)', 'Not like the person 0.84'],
+      ['scored (seed 22)', 'No face to compare'],
+      // Made without a character: nobody to compare with, and nothing said.
+      ['no character (seed 1)', null],
+    ]);
+  });
+
+  it('shows the likeness in the viewer', async () => {
+    const person = buildCharacter({ name: 'Subject One' });
+    db.characters = [person];
+    db.generations = [ofCharacter(person.id, 1, 'scored', [scored(0.951)]), buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'plain' }) })];
+    const user = userEvent.setup();
+    renderApp('/gallery');
+    await user.click(within(await grid()).getAllByRole('button')[1]!);
+    const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
+    expect(within(viewer).getByText('Likeness').nextElementSibling?.textContent).toBe('Likeness 0.95 · recognisable');
+    fireEvent.keyDown(viewer, { key: 'ArrowLeft' });
+    // Made without a character: no likeness at all.
+    expect(within(screen.getByRole('dialog', { name: 'Picture 1 of 2' })).queryByText('Likeness')).toBeNull();
+  });
+
+  it('puts the pictures most like the person first, and shows the recognisable ones only', async () => {
+    const person = buildCharacter({ name: 'Subject One' });
+    db.characters = [person];
+    db.generations = [
+      ofCharacter(person.id, 1, 'old and alike', [scored(0.9), scored(0.96)]),
+      ofCharacter(person.id, 2, 'no face', [scored(null, 'no_face')]),
+      ofCharacter(person.id, 3, 'new and unlike', [scored(0.8)]),
+      ofCharacter(person.id, 4, 'newest, alike', [scored(0.94)]),
+    ];
+    const user = userEvent.setup();
+    const { router } = renderApp('/gallery');
+    expect((await shownLikeness()).map(([name]) => name)).toEqual([
+      'newest, alike (seed 40)',
+      'new and unlike (seed 30)',
+      'no face (seed 20)',
+      'old and alike (seed 10)',
+      'old and alike (seed 11)',
+    ]);
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Order' }), 'Most like the person first');
+    await waitFor(async () =>
+      expect((await shownLikeness('Pictures, most like the person first')).map(([name]) => name)).toEqual([
+        'old and alike (seed 11)',
+        'old and alike (seed 10)',
+        'newest, alike (seed 40)',
+        'new and unlike (seed 30)',
+        'no face (seed 20)',
+      ]),
+    );
+    expect(router.state.location.search).toBe('?sort=likeness');
+
+    await user.click(screen.getByRole('checkbox', { name: 'Recognisable only' }));
+    await waitFor(async () =>
+      expect(await shownLikeness('Pictures, most like the person first')).toEqual([
+        ['old and alike (seed 11)', 'Likeness 0.96 · recognisable'],
+        ['newest, alike (seed 40)', 'Likeness 0.94 · recognisable'],
+      ]),
+    );
+    expect(router.state.location.search).toBe('?sort=likeness&recognisable=1');
+
+    // Choosing a character keeps the order and the filter.
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Character' }), 'Subject One');
+    expect(router.state.location.search).toBe(`?character=${person.id}&sort=likeness&recognisable=1`);
   });
 });

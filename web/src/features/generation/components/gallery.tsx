@@ -8,6 +8,7 @@ import { useGenerations } from '../api/get-generations';
 import type { GalleryFilters } from '../api/generation-keys';
 import { useDeleteGeneration, useRerunGeneration } from '../api/mutate-generations';
 import { shortPrompt } from '../utils/describe';
+import { LikenessBadge } from './gallery-likeness';
 import { Lightbox, type GalleryImage } from './lightbox';
 
 interface GalleryProps {
@@ -15,7 +16,7 @@ interface GalleryProps {
   renderWorkflowLink?: (workflowId: string) => ReactNode;
 }
 
-/** Every picture, newest first, a page at a time; a picture opens in the viewer. */
+/** Every picture, newest or most alike first, a page at a time, with its likeness; a picture opens in the viewer. */
 export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
   const generations = useGenerations(filters);
   // The open picture, by id: new pictures arriving at the top must not move the viewer to another one.
@@ -27,7 +28,7 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
   const focusHeading = useRef(false);
 
   const items = generations.data?.pages.flatMap((p) => p.items) ?? [];
-  const images: GalleryImage[] = items.flatMap((generation) => generation.outputs.map((output) => ({ generation, output })));
+  const images = picturesOf(items, filters);
   const others = items.filter((g) => g.status !== 'completed' || g.outputs.length === 0);
   const openIndex = openId === null ? -1 : images.findIndex((image) => image.output.id === openId);
 
@@ -63,7 +64,7 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
           <p className="empty-state-title">No pictures yet</p>
           <p>
             Pictures you make on the <Link to={paths.generate}>Generate</Link> page are kept here, with the settings that made
-            them{filters.characterId || filters.loraId ? '. None match these filters' : ''}.
+            them{filters.characterId || filters.loraId || filters.recognisable ? '. None match these filters' : ''}.
           </p>
         </div>
       )}
@@ -75,7 +76,7 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
         </ul>
       )}
       {images.length > 0 && (
-        <ul className="gallery-grid" aria-label="Pictures, newest first">
+        <ul className="gallery-grid" aria-label={filters.sort === 'likeness' ? 'Pictures, most like the person first' : 'Pictures, newest first'}>
           {images.map((image) => {
             const alt = `${shortPrompt(image.generation.parameters.userPrompt)} (seed ${image.output.seed})`;
             return (
@@ -95,6 +96,7 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
                   <img src={image.output.url} alt={alt} loading="lazy" width={image.output.width} height={image.output.height} />
                   <span className="visually-hidden">, open the viewer</span>
                 </button>
+                <LikenessBadge generation={image.generation} output={image.output} />
               </li>
             );
           })}
@@ -127,6 +129,19 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
       )}
     </section>
   );
+}
+
+/**
+ * The pictures to show, generation by generation in the page's order. Most alike first: a generation's pictures
+ * too, the most alike first. Recognisable only: the API keeps the generations with a recognisable picture, and of
+ * those only the recognisable pictures are shown.
+ */
+function picturesOf(items: Generation[], filters: GalleryFilters): GalleryImage[] {
+  return items.flatMap((generation) => {
+    const shown = filters.recognisable ? generation.outputs.filter((o) => o.likeness?.recognisable) : generation.outputs;
+    const ordered = filters.sort === 'likeness' ? [...shown].sort((a, b) => (b.likeness?.similarity ?? -1) - (a.likeness?.similarity ?? -1)) : shown;
+    return ordered.map((output) => ({ generation, output }));
+  });
 }
 
 /** A generation without pictures to show: still being made, failed or cancelled. */

@@ -8,6 +8,7 @@ import { paths } from '../../../config/paths';
 import { formatDateTime } from '../../../lib/format';
 import { useDeleteGeneration, useRerunGeneration } from '../api/mutate-generations';
 import { shortPrompt } from '../utils/describe';
+import { LikenessBadge, likenessLabel } from './gallery-likeness';
 
 export interface GalleryImage {
   generation: Generation;
@@ -113,6 +114,14 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
               {BASE_MODELS[p.baseModel].label}
               {p.lora ? ` + ${p.lora.name} at ${p.lora.strength}` : ''}
             </dd>
+            {likenessLabel(generation, output) && (
+              <>
+                <dt>Likeness</dt>
+                <dd>
+                  <LikenessBadge generation={generation} output={output} />
+                </dd>
+              </>
+            )}
             <dt>Size</dt>
             <dd>
               {output.width} × {output.height}

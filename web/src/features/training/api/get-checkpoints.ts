@@ -7,15 +7,18 @@ export function getCheckpoints(id: string, signal?: AbortSignal) {
   return apiRequest(`/trainings/${encodeURIComponent(id)}/checkpoints`, checkpointListSchema, { signal });
 }
 
-/** Keyed by the run's last checkpoint step too, so the list is read again each time the run saves. */
-export function checkpointsQueryOptions(id: string, lastCheckpointStep: number | null) {
+/**
+ * Keyed by the run's last checkpoint step and its recommended one too, so the list is read again each time the run
+ * saves, and when it recommends a checkpoint at its end.
+ */
+export function checkpointsQueryOptions(id: string, lastCheckpointStep: number | null, recommendedStep: number | null = null) {
   return queryOptions({
-    queryKey: [...trainingKeys.checkpoints(id), lastCheckpointStep] as const,
+    queryKey: [...trainingKeys.checkpoints(id), lastCheckpointStep, recommendedStep] as const,
     queryFn: ({ signal }) => getCheckpoints(id, signal),
     staleTime: 10_000,
   });
 }
 
-export function useCheckpoints(id: string, lastCheckpointStep: number | null) {
-  return useQuery(checkpointsQueryOptions(id, lastCheckpointStep));
+export function useCheckpoints(id: string, lastCheckpointStep: number | null, recommendedStep: number | null = null) {
+  return useQuery(checkpointsQueryOptions(id, lastCheckpointStep, recommendedStep));
 }

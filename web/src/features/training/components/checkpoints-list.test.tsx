@@ -20,8 +20,8 @@ function setup() {
   db.loras = [first];
   db.checkpoints[run.id] = [
     buildCheckpoint(run.id, { step: 50, kept: true }),
-    buildCheckpoint(run.id, { step: 75 }),
-    buildCheckpoint(run.id, { step: 100, final: true, loraId: first.id }),
+    buildCheckpoint(run.id, { step: 75, recommended: true, likeness: { step: 75, mean: 0.9512, recognisable: 4, samples: 5, copies: 0 } }),
+    buildCheckpoint(run.id, { step: 100, final: true, loraId: first.id, likeness: { step: 100, mean: 0.97, recognisable: 5, samples: 5, copies: 2 } }),
   ];
   const user = userEvent.setup();
   const view = renderWithProviders(<CheckpointsList runId={run.id} characterId={character.id} lastCheckpointStep={100} />);
@@ -43,6 +43,7 @@ describe('The checkpoints of a run', () => {
     expect(within(step50!).getByRole('button', { name: 'Use as a model (step 50)' })).toBeTruthy();
 
     expect(within(step75!).queryByText('Saved on request · kept')).toBeNull();
+    expect(within(step50!).queryByText('Recommended')).toBeNull();
 
     expect(within(final!).getByText('Final')).toBeTruthy();
     expect(within(final!).getByRole('link', { name: 'Download the checkpoint (final)' }).getAttribute('href')).toBe(
@@ -50,6 +51,19 @@ describe('The checkpoints of a run', () => {
     );
     expect(within(final!).getByRole('link', { name: 'Generate with it (final)' }).getAttribute('href')).toBe(`/generate?lora=${first.id}`);
     expect(within(final!).queryByRole('button', { name: /Use as a model/ })).toBeNull();
+  });
+
+  it('marks the recommended checkpoint, says the likeness of each, and flags those that copy training photos', async () => {
+    setup();
+    const [step50, step75, final] = await rows();
+    expect(within(step75!).getByText('Recommended')).toBeTruthy();
+    expect(within(step75!).getByText('4 of 5 recognisable · mean likeness 0.95')).toBeTruthy();
+    expect(within(step75!).queryByText('Copies training photos')).toBeNull();
+    expect(within(final!).queryByText('Recommended')).toBeNull();
+    expect(within(final!).getByText('5 of 5 recognisable · mean likeness 0.97')).toBeTruthy();
+    expect(within(final!).getByText('Copies training photos')).toBeTruthy();
+    // Not sampled: nothing to say.
+    expect(step50!.textContent).not.toMatch(/recognisable/);
   });
 
   it('makes a checkpoint into a model, links to generate with it, and refreshes the character’s models', async () => {

@@ -5,22 +5,31 @@ import { Button } from '../../../components/ui/button';
 import { paths } from '../../../config/paths';
 import { useCheckpointToLora } from '../api/checkpoint-lora';
 import { useCheckpoints } from '../api/get-checkpoints';
+import { formatLikeness, recognisableOf } from '../utils/likeness';
 
 interface CheckpointsListProps {
   runId: string;
   characterId: string;
   lastCheckpointStep: number | null;
+  /** The step the run recommended at its end, if it has (the list is read again when it does). */
+  recommendedStep?: number | null;
 }
 
 const checkpointLabel = (c: Checkpoint) => (c.final ? 'Final' : `Step ${c.step}`);
 const generateWith = (loraId: string) => `${paths.generate}?lora=${encodeURIComponent(loraId)}`;
 
+/** "4 of 5 recognisable · mean likeness 0.95" for a checkpoint whose samples were scored. */
+function likenessText(likeness: NonNullable<Checkpoint['likeness']>): string {
+  return `${recognisableOf(likeness)}${likeness.mean !== null ? ` · mean likeness ${formatLikeness(likeness.mean)}` : ' · no face'}`;
+}
+
 /**
- * The checkpoints saved so far: each one to download, or to use as a model (a LoRA of the character) to generate
- * with. The last one of a finished run already is its LoRA.
+ * The checkpoints saved so far, each with the likeness of its samples: each one to download, or to use as a model (a
+ * LoRA of the character) to generate with. A finished run's recommended checkpoint already is its LoRA, and is
+ * marked; checkpoints whose samples copy training photos are flagged (overfitting).
  */
-export function CheckpointsList({ runId, characterId, lastCheckpointStep }: CheckpointsListProps) {
-  const checkpoints = useCheckpoints(runId, lastCheckpointStep);
+export function CheckpointsList({ runId, characterId, lastCheckpointStep, recommendedStep = null }: CheckpointsListProps) {
+  const checkpoints = useCheckpoints(runId, lastCheckpointStep, recommendedStep);
   const toLora = useCheckpointToLora();
   if (!checkpoints.data || checkpoints.data.items.length === 0) return null;
   const made = toLora.data;
@@ -40,7 +49,10 @@ export function CheckpointsList({ runId, characterId, lastCheckpointStep }: Chec
           return (
             <li key={c.url} className="checkpoint-item">
               <span className="checkpoint-name">{label}</span>
+              {c.recommended && <Badge tone="success">Recommended</Badge>}
               {c.kept && <Badge tone="info">Saved on request · kept</Badge>}
+              {c.likeness && c.likeness.copies > 0 && <Badge tone="warning">Copies training photos</Badge>}
+              {c.likeness && <span className="checkpoint-likeness muted">{likenessText(c.likeness)}</span>}
               {c.loraId && <Badge tone="success">Model</Badge>}
               <span className="row-actions">
                 <a href={c.url} download>

@@ -13,6 +13,7 @@ import { useLiveTrainingRun } from '../hooks/use-live-training-run';
 import { describeState, isActiveState, type RunJobState } from '../state/run-state';
 import { nextStepAfterFailure } from '../utils/next-step';
 import { CheckpointsList } from './checkpoints-list';
+import { LikenessPanel } from './likeness-panel';
 import { PhaseTimeline } from './phase-timeline';
 import { RunControls } from './run-controls';
 import { SamplesGallery } from './samples-gallery';
@@ -88,6 +89,7 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
         description={
           <>
             {PRESETS[run.preset].label} preset · {run.totalSteps} steps · started <time dateTime={run.createdAt}>{formatDateTime(run.createdAt)}</time>
+            {' · '}<Link to={`${paths.compare}?run=${encodeURIComponent(run.id)}`}>Compare its checkpoints</Link>
           </>
         }
       />
@@ -122,9 +124,15 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
             <LossChart points={run.loss} totalSteps={run.totalSteps} />
           </Suspense>
         </section>
+        <LikenessPanel likeness={run.likeness} totalSteps={run.totalSteps} />
         <SamplesGallery samples={run.samples} triggerWord={character.data?.triggerWord} />
         <PhaseTimeline events={run.events} />
-        <CheckpointsList runId={run.id} characterId={run.characterId} lastCheckpointStep={run.lastCheckpointStep} />
+        <CheckpointsList
+          runId={run.id}
+          characterId={run.characterId}
+          lastCheckpointStep={run.lastCheckpointStep}
+          recommendedStep={run.likeness?.recommended?.step ?? null}
+        />
         <RunSettings run={run} />
       </div>
     </>

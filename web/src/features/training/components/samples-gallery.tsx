@@ -1,6 +1,11 @@
 import type { TrainingRun } from '../../../../../lib/contracts/training';
+import { Badge } from '../../../components/ui/badge';
+import { describeSampleLikeness } from '../utils/likeness';
 
-/** Sample images as training makes them, grouped by step, newest step first, so the likeness can be watched. */
+/**
+ * Sample images as training makes them, grouped by step, newest step first, so the likeness can be watched: each
+ * with its likeness to the training photos (or "No face"), and flagged when it copies a training photo.
+ */
 export function SamplesGallery({ samples, triggerWord }: { samples: TrainingRun['samples']; triggerWord: string | undefined }) {
   const steps = [...new Set(samples.map((s) => s.step))].sort((a, b) => b - a);
   const promptText = (prompt: string | null) => (prompt ? (triggerWord ? prompt.replaceAll('[trigger]', triggerWord) : prompt) : 'Sample');
@@ -31,6 +36,12 @@ export function SamplesGallery({ samples, triggerWord }: { samples: TrainingRun[
                       />
                     </a>
                     <p className="sample-caption">{promptText(sample.prompt)}</p>
+                    <p className="sample-likeness">{describeSampleLikeness(sample.likeness)}</p>
+                    {sample.likeness?.copyOf && (
+                      <Badge tone="warning">
+                        Copies a training photo<span className="visually-hidden"> (overfitting)</span>
+                      </Badge>
+                    )}
                   </li>
                 ))}
             </ul>

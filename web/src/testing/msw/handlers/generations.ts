@@ -16,9 +16,13 @@ export const generationHandlers = [
     const url = new URL(request.url);
     const characterId = url.searchParams.get('characterId');
     const loraId = url.searchParams.get('loraId');
+    const recognisable = url.searchParams.get('recognisable') === 'true';
+    // Like the API: by likeness, each generation by its most alike picture, unscored ones last, then newest first.
+    const best = (g: Generation) => Math.max(-1, ...g.outputs.map((o) => (o.likeness?.status === 'scored' ? (o.likeness.similarity ?? -1) : -1)));
     const items = db.generations
       .filter((g) => (!characterId || g.characterId === characterId) && (!loraId || g.loraId === loraId))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      .filter((g) => !recognisable || g.outputs.some((o) => o.likeness?.recognisable))
+      .sort((a, b) => (url.searchParams.get('sort') === 'likeness' ? best(b) - best(a) : 0) || b.createdAt.localeCompare(a.createdAt));
     return HttpResponse.json(page(items, Number(url.searchParams.get('limit') ?? 24), url.searchParams.get('cursor')));
   }),
 

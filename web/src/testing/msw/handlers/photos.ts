@@ -45,7 +45,8 @@ export const photoHandlers = [
     if (index < 0) return notFound('Photo');
     const parsed = updatePhotoInput.safeParse(body);
     if (!parsed.success) return validationFailed(parsed.error.issues);
-    const updated: Photo = { ...db.photos[index]!, ...parsed.data };
+    const { keepAnyway, ...fields } = parsed.data;
+    const updated: Photo = { ...db.photos[index]!, ...fields, ...(keepAnyway === undefined ? {} : { keptAnyway: keepAnyway }) };
     db.photos[index] = updated;
     return HttpResponse.json(updated);
   }),
