@@ -1,21 +1,11 @@
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import { generationPageSchema, type Generation } from '../../../../../lib/contracts/generations';
+import { generationPageSchema } from '../../../../../lib/contracts/generations';
 import { apiRequest } from '../../../lib/api-client';
-import { isGenerationActive } from './get-generation';
+import { awaitsLikeness, GALLERY_REFRESH_MS, isGenerationActive } from './get-generation';
 import { generationKeys, type GalleryFilters } from './generation-keys';
 
 export const GALLERY_PAGE_SIZE = 24;
 /** While something in the gallery is being made or scored, the gallery refreshes itself this often. */
-export const GALLERY_REFRESH_MS = 2_000;
-/** How long after a generation finished the gallery keeps looking for its pictures' likeness scores. */
-const AWAIT_SCORES_MS = 10 * 60_000;
-
-/** A character's generation, finished within the last minutes, whose pictures' scores have not all come yet. */
-export function awaitsLikeness(generation: Generation, now = Date.now()): boolean {
-  const finished = generation.finishedAt ? Date.parse(generation.finishedAt) : Number.NaN;
-  return generation.characterId !== null && now - finished < AWAIT_SCORES_MS && generation.outputs.some((o) => o.likeness === null);
-}
-
 export function getGenerations(filters: GalleryFilters, cursor: string | undefined, signal?: AbortSignal) {
   const query = new URLSearchParams({ limit: String(GALLERY_PAGE_SIZE) });
   if (filters.characterId) query.set('characterId', filters.characterId);

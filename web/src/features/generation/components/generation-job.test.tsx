@@ -122,3 +122,29 @@ describe('The gallery’s unfinished generations', () => {
     expect(within(running!).getByText('Generating, 30%')).toBeTruthy();
   });
 });
+
+describe('A finished generation’s pictures', () => {
+  it('say "Scoring…" until their likeness comes, then show it without a reload', async () => {
+    const finishedAt = new Date().toISOString();
+    const done = buildGeneration({ characterId: '0d9f2c3e-5b1a-4c8e-9f7d-2a6b4c8e0f13', finishedAt, parameters: buildParams({ userPrompt: 'by the sea', batch: 2 }) });
+    setup(done);
+    const region = await job();
+    await waitFor(() => expect(within(region).getAllByText('Scoring…')).toHaveLength(2));
+
+    const scoredAt = new Date().toISOString();
+    const likeness = (similarity: number, recognisable: boolean) =>
+      ({ scorer: 'face-api@1', status: 'scored', similarity, recognisable, faces: 1, copyOf: null, scoredAt }) as const;
+    db.generations = [{ ...done, outputs: [{ ...done.outputs[0]!, likeness: likeness(0.96, true) }, { ...done.outputs[1]!, likeness: likeness(0.88, false) }] }];
+    expect(await within(region).findByText('Likeness 0.96 · recognisable', {}, { timeout: 5_000 })).toBeTruthy();
+    expect(within(region).getByText('Not like the person 0.88')).toBeTruthy();
+    expect(within(region).queryByText('Scoring…')).toBeNull();
+  });
+
+  it('say nothing of likeness when made without a character', async () => {
+    const done = buildGeneration({ finishedAt: new Date().toISOString() });
+    setup(done);
+    const region = await job();
+    await within(region).findAllByRole('img');
+    expect(within(region).queryByText('Scoring…')).toBeNull();
+  });
+});

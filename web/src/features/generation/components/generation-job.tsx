@@ -9,6 +9,7 @@ import { ApiError } from '../../../lib/api-client';
 import { isGenerationActive } from '../api/get-generation';
 import { useCancelling } from '../hooks/use-cancelling';
 import { useLiveGeneration } from '../hooks/use-live-generation';
+import { LikenessBadge } from './gallery-likeness';
 import { shortPrompt } from '../utils/describe';
 
 const CANCELLING_BADGE = { tone: 'warning', text: 'Cancelling…' } as const;
@@ -143,6 +144,7 @@ function JobBody({ generation, cancelling, reconnecting }: JobBodyProps) {
                 height={output.height}
               />
             </a>
+            <LikenessBadge generation={generation} output={output} />
           </li>
         ))}
       </ul>
