@@ -51,9 +51,10 @@ describe('the likeness of generated pictures, in the gallery', () => {
   });
 
   it('sorts the gallery by likeness and keeps the recognisable ones only, and refuses bad choices', async () => {
-    const made = await Promise.all(
-      [1, 2, 3].map(async (seed) => waitForGeneration(stack, (await generate(stack, { prompt: `likeness ${seed}`, loraId: lora.id, steps: 4, seed })).id)),
-    );
+    // Started one after another, so that "newest first" has one answer.
+    const started: Generation[] = [];
+    for (const seed of [1, 2, 3]) started.push(await generate(stack, { prompt: `likeness ${seed}`, loraId: lora.id, steps: 4, seed }));
+    const made = await Promise.all(started.map((g) => waitForGeneration(stack, g.id)));
     // Scores set directly (what the simulated engine draws is not what this checks), once the scorer has had its turn.
     for (const g of made) await eventually(async () => ((await request<Generation>(stack, `/api/generations/${g.id}`)).body.outputs[0]!.likeness ? true : undefined), 60_000);
     const set = (g: Generation, similarity: number, recognisable: boolean) =>
