@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRun } from '../lib/contracts/training';
@@ -8,8 +8,6 @@ import type { ApiErrorBody } from '../lib/contracts/errors';
 import { logFilePath } from '../lib/logger/logger';
 import { request } from './helpers/http';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { photos } from '../db/schema';
-import type { Character } from '../lib/contracts/characters';
 import { personPhotos } from './helpers/faces';
 import { characterWithPhotos, finished, startTraining, waitForTraining } from './helpers/training';
 
@@ -112,26 +110,8 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
   it('measures the likeness of the samples as they come, and registers the checkpoint it recommends', async () => {
     // Photos of one real face (test/helpers/faces.ts); the simulator draws the person of the dataset, more
     // faithfully as the steps go.
-    const { body: character } = await request<Character>(stack, '/api/characters', { method: 'POST', body: { name: 'Ada Likeness' } });
-    const dir = path.join(stack.config.storage.uploads, character.id);
-    mkdirSync(dir, { recursive: true });
-    for (const [i, bytes] of (await personPhotos('ada', 4, 0, { width: 384, height: 512 })).entries()) {
-      const file = path.join(dir, `photo-${i}.jpg`);
-      writeFileSync(file, bytes);
-      await stack.db.db.insert(photos).values({
-        characterId: character.id,
-        originalName: `photo-${i}.jpg`,
-        filePath: path.relative(stack.config.storage.root, file),
-        mimeType: 'image/jpeg',
-        sha256: `${i}`.padStart(64, 'a'),
-        sizeBytes: bytes.length,
-        width: 384,
-        height: 512,
-        caption: 'photo of [trigger]',
-        // Not analysed by the photo checks (they have their own tests): the likeness analyses them itself.
-        keptAnywayAt: new Date(),
-      });
-    }
+    // Not analysed by the photo checks (they have their own tests): the likeness analyses them itself.
+    const character = await characterWithPhotos(stack, 'Ada Likeness', 4, { photos: await personPhotos('ada', 4, 0, { width: 384, height: 512 }) });
     const run = await startTraining(stack, character.id, { steps: 200, saveEvery: 50, sampleEvery: 50 });
     // Live: samples are scored while the run trains, before its end.
     const scoredLive = await waitForTraining(stack, run.id, (r) => finished(r) || (r.likeness?.curve.length ?? 0) > 0, 60_000, 'a likeness point');

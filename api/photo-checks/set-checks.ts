@@ -1,18 +1,11 @@
-import type { PhotoFaces } from '../../lib/contracts/likeness';
 import type { PhotoChecksContract } from '../../lib/contracts/photos';
 import { LIKENESS_CALIBRATION } from '../../lib/likeness/calibration';
 import { hammingDistance, NEAR_DUPLICATE_DISTANCE, type Duplicate } from '../../lib/images/phash';
+import type { PhotoInSet } from '../../db/repositories/photos';
 import { PHOTO_CHECK_THRESHOLDS } from './thresholds';
 
-/** A photo of the set, oldest first, as the set-level checks read it. */
-export interface SetPhoto {
-  id: string;
-  sha256: string;
-  phash: string | null;
-  excluded: boolean;
-  faces: PhotoFaces | null;
-  checks: PhotoChecksContract;
-}
+/** A photo of the set, oldest first, as the set-level checks read it (the repository's `photosInSet`). */
+export type SetPhoto = PhotoInSet;
 
 /** The scorer that made the embeddings compared: its `id@version` and its similarity. */
 export interface SetScorer {

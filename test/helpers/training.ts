@@ -8,17 +8,29 @@ import { photos } from '../../db/schema';
 import { request } from './http';
 import { eventually, type TestStack } from './stack';
 
-/** A character with `count` stored photos, put straight into the database and storage (photo intake has its own tests). */
-export async function characterWithPhotos(stack: TestStack, name: string, count: number): Promise<Character> {
+/**
+ * A character with `count` stored photos, put straight into the database and storage (photo intake has its own
+ * tests): plain colours by default, or the given pictures (`photos`, e.g. a person's from ./faces.ts). They are
+ * kept anyway, so training takes them whatever the photo checks would say (those have their own tests).
+ */
+export async function characterWithPhotos(
+  stack: TestStack,
+  name: string,
+  count: number,
+  options: { photos?: Buffer[] } = {},
+): Promise<Character> {
   const { body: character } = await request<Character>(stack, '/api/characters', { method: 'POST', body: { name } });
   const dir = path.join(stack.config.storage.uploads, character.id);
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     const file = path.join(dir, `${id}.jpg`);
-    const bytes = await sharp({ create: { width: 768, height: 1024, channels: 3, background: { r: 30 + 40 * i, g: 90, b: 140 } } })
-      .jpeg()
-      .toBuffer();
+    const bytes =
+      options.photos?.[i] ??
+      (await sharp({ create: { width: 768, height: 1024, channels: 3, background: { r: 30 + 40 * i, g: 90, b: 140 } } })
+        .jpeg()
+        .toBuffer());
+    const { width = 0, height = 0 } = await sharp(bytes).metadata();
     writeFileSync(file, bytes);
     await stack.db.db.insert(photos).values({
       id,
@@ -28,10 +40,9 @@ export async function characterWithPhotos(stack: TestStack, name: string, count:
       mimeType: 'image/jpeg',
       sha256: `${i}`.padStart(64, '0'),
       sizeBytes: bytes.length,
-      width: 768,
-      height: 1024,
+      width,
+      height,
       caption: 'photo of [trigger]',
-      // Plain colours have no face: kept anyway, so training takes them (the photo checks have their own tests).
       keptAnywayAt: new Date(),
     });
   }
