@@ -1,5 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Every e2e spec shares one all-in-one, and the journey's first test shows the pages before anything exists: the
+ * journey runs before the other e2e specs, whatever order vitest's cache would choose.
+ */
+class JourneyFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isJourney = (file: TestSpecification) => file.project.name === 'e2e' && /[/\\]specs[/\\]journey[/\\]/.test(file.moduleId);
+    return [...sorted.filter(isJourney), ...sorted.filter((file) => !isJourney(file))];
+  }
+}
 
 /** Tests beside the code, in every server-side folder. */
 const BESIDE_THE_CODE = '{lib,db,api,activities,workflows,plugins,scripts,temporal-dev}/**';
@@ -27,6 +40,8 @@ export default defineConfig({
     // two cores (vitest's default would run them one by one there).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', './test/summary-reporter.ts'],
+    // Only the e2e project cares about order (its specs share one all-in-one): see JourneyFirstSequencer.
+    sequence: { sequencer: JourneyFirstSequencer },
     projects: [
       {
         // `npm run test:unit`: no Temporal server, no engine process; the database tests run on PGlite and on a

@@ -18,7 +18,7 @@ export async function analysePhoto(
   const base = { scorer: scorerKey(scorer), width: size.width, height: size.height, analysedAt: new Date().toISOString() };
   let detected;
   try {
-    detected = await scorer.detect(image);
+    detected = await scorer.detect(image, { smallFaces: true });
   } catch (err) {
     if (!(err instanceof UnreadableImageError)) throw err;
     return { faces: { ...base, faces: [], embedding: null, unreadable: true }, faceSharpness: null };

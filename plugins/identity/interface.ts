@@ -33,6 +33,14 @@ export interface FaceSelection {
   minRelativeSize: number;
 }
 
+export interface DetectOptions {
+  /**
+   * When the image seen whole shows no face, look closer (slower): a photo's checks must tell "no face" from "a face
+   * too small to train on", and a face far from the camera is too small for a detector that sees the whole photo.
+   */
+  smallFaces?: boolean;
+}
+
 /** What an identity scorer is, recorded beside every score it produces. */
 export interface IdentityScorerMeta {
   readonly id: string;
@@ -50,7 +58,7 @@ export interface IdentityScorerMeta {
 export interface IdentityScorer extends IdentityScorerMeta {
   readonly selection: FaceSelection;
   /** The faces in an encoded image (JPEG, PNG, WebP, …), largest first. Throws `UnreadableImageError` for bytes that are not an image. */
-  detect(image: Buffer): Promise<DetectedFace[]>;
+  detect(image: Buffer, options?: DetectOptions): Promise<DetectedFace[]>;
   /** How alike two embeddings of this scorer are: 1 is the same face; see the scorer's README for its thresholds. */
   similarity(a: readonly number[], b: readonly number[]): number;
   /** Stops the scorer's workers; the scorer starts them again if used afterwards. */

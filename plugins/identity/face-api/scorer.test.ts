@@ -122,8 +122,29 @@ describe('the face-api identity scorer', () => {
       return seed >> 23;
     });
     const noise = await sharp(noisePixels, { raw: { width: 640, height: 480, channels: 3 } }).png().toBuffer();
-    expect(await scorer.detect(flat)).toEqual([]);
-    expect(await scorer.detect(noise)).toEqual([]);
+    expect(await scorer.detect(flat, { smallFaces: true })).toEqual([]);
+    expect(await scorer.detect(noise, { smallFaces: true })).toEqual([]);
+  });
+
+  it('looks closer when asked, and finds a face too small to see in the whole photo', async () => {
+    const [ada] = groupFaces;
+    const { image } = await portraitOf(ada!);
+    // A 3000 × 4000 photo with the face about 45 px wide once shrunk to 1024 px: lost in the whole photo.
+    const far = await sharp(image).resize(540).toBuffer();
+    const photo = await sharp({ create: { width: 3000, height: 4000, channels: 3, background: { r: 120, g: 140, b: 110 } } })
+      .composite([{ input: far, left: 1700, top: 2100 }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    expect(await scorer.detect(photo)).toEqual([]);
+    const found = await scorer.detect(photo, { smallFaces: true });
+    expect(found).toHaveLength(1);
+    // In the photo's own pixels, inside the pasted portrait.
+    const { box } = found[0]!;
+    expect(box.x).toBeGreaterThan(1700);
+    expect(box.y).toBeGreaterThan(2100);
+    expect(box.x + box.width).toBeLessThan(2240);
+    expect(box.width * (1024 / 4000)).toBeLessThan(60);
+    expect(found[0]!.landmarks).toHaveLength(68);
   });
 
   it('reads a greyscale photo', async () => {

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { decodeToRgb } from '../decode-image';
+import { decodeToRgb, type RgbImage } from '../decode-image';
 import type { DetectedFace, FaceSelection, IdentityScorer } from '../interface';
 import { selectFaces } from '../select-faces';
 import { cosineSimilarity } from '../similarity';
 import { FACE_API, FACE_API_MAX_SIDE, FACE_API_SELECTION } from './meta';
+import { cutTile, fromTile, mergeTileFaces, searchTiles, SMALL_FACE_MIN_CONFIDENCE, SMALL_FACE_SEARCH_SIDE } from './small-faces';
 import type { FaceApiResult, FaceApiTask } from './task';
 
 export interface FaceApiScorerOptions {
@@ -54,15 +55,34 @@ export function createFaceApiScorer(options: FaceApiScorerOptions = {}): Identit
     return pool;
   }
 
+  /** Every face the detector finds in `rgb` above `minConfidence`, in `rgb`'s pixels. */
+  async function detectIn(rgb: RgbImage, minConfidence: number): Promise<DetectedFace[]> {
+    const task: FaceApiTask = { pixels: rgb.pixels, width: rgb.width, height: rgb.height, minConfidence };
+    const result = await startedPool().run(task);
+    if (result.modelLoadMs !== undefined) options.onModelLoaded?.(result.modelLoadMs);
+    return result.faces;
+  }
+
+  /** The faces found by looking at the image in overlapping halves (./small-faces.ts). */
+  async function detectSmallFaces(image: Buffer): Promise<DetectedFace[]> {
+    const rgb = await decodeToRgb(image, SMALL_FACE_SEARCH_SIDE);
+    const minConfidence = Math.max(selection.minConfidence, SMALL_FACE_MIN_CONFIDENCE);
+    const perTile = await Promise.all(
+      searchTiles(rgb.width, rgb.height).map(async (tile) =>
+        (await detectIn(cutTile(rgb, tile), minConfidence)).map((face) => fromTile(face, tile)),
+      ),
+    );
+    return selectFaces(mergeTileFaces(perTile.flat()), selection).map((face) => scaleFace(face, rgb.scale));
+  }
+
   return {
     ...FACE_API,
     selection,
-    async detect(image) {
+    async detect(image, detectOptions) {
       const rgb = await decodeToRgb(image, FACE_API_MAX_SIDE);
-      const task: FaceApiTask = { pixels: rgb.pixels, width: rgb.width, height: rgb.height, minConfidence: selection.minConfidence };
-      const result = await startedPool().run(task);
-      if (result.modelLoadMs !== undefined) options.onModelLoaded?.(result.modelLoadMs);
-      return selectFaces(result.faces, selection).map((face) => scaleFace(face, rgb.scale));
+      const faces = selectFaces(await detectIn(rgb, selection.minConfidence), selection).map((face) => scaleFace(face, rgb.scale));
+      if (faces.length > 0 || !detectOptions?.smallFaces) return faces;
+      return detectSmallFaces(image);
     },
     similarity: cosineSimilarity,
     async close() {

@@ -49,7 +49,10 @@ export function photoVerdicts(photo: Photo, nameOf: (photoId: string) => string 
     verdicts.push({
       label: 'No face',
       tone: 'warning',
-      hint: 'No face was found in this photo. The model learns the person from their face: use photos where the face is clearly visible, or delete this one.',
+      hint:
+        checks.blurry?.failed && checks.blurry.region === 'photo'
+          ? 'No face was found in this photo, which is also blurry: blur can hide a face from the check as well as from training. Use a sharp photo where the face is clearly visible, or delete this one.'
+          : 'No face was found in this photo, not even a small one far from the camera. The model learns the person from their face: use photos where the face is clearly visible, or delete this one.',
     });
   }
   if (checks.severalPeople?.failed) {
