@@ -30,6 +30,8 @@ describe('The likeness of a run', () => {
       ['0.97', '5 of 5 recognisable', '2 copy a training photo'],
     ]);
     expect(within(region()).queryByText(/Recommended checkpoint/)).toBeNull();
+    // The line from which a picture counts as recognisable, labelled with its value.
+    expect(within(region()).getByText('recognisable from 0.935')).toBeTruthy();
   });
 
   it('at the end, shows the recommended checkpoint, "N of M pictures recognisable", why, and that the final one stays', () => {

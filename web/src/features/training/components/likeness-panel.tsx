@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { CheckpointLikeness, RunLikeness } from '../../../../../lib/contracts/likeness';
+import { LIKENESS_CALIBRATION } from '../../../../../lib/likeness/calibration';
 import { formatLikeness, recognisableOf } from '../utils/likeness';
 
 interface LikenessPanelProps {
@@ -116,6 +117,19 @@ function LikenessChart({ curve, totalSteps, recommendedStep }: { curve: Checkpoi
             />
           );
         })}
+        <line
+          className="likeness-threshold"
+          x1={PAD.left}
+          x2={WIDTH - PAD.right}
+          y1={yMean(LIKENESS_CALIBRATION.recognisableAt)}
+          y2={yMean(LIKENESS_CALIBRATION.recognisableAt)}
+          stroke="currentColor"
+          strokeDasharray="4 4"
+          opacity={0.5}
+        />
+        <text x={PAD.left + 4} y={yMean(LIKENESS_CALIBRATION.recognisableAt) - 4} fontSize={10} fill="currentColor" opacity={0.7}>
+          recognisable from {LIKENESS_CALIBRATION.recognisableAt}
+        </text>
         {line && <polyline points={line} fill="none" stroke="var(--link, #8ab4ff)" strokeWidth={2} />}
         {curve.map((p) => p.mean !== null && <circle key={p.step} cx={x(p.step)} cy={yMean(p.mean)} r={p.step === recommendedStep ? 5 : 3} fill="var(--link, #8ab4ff)" />)}
         <text x={4} y={PAD.top + 8} fontSize={10} fill="currentColor">1.00</text>
@@ -127,7 +141,7 @@ function LikenessChart({ curve, totalSteps, recommendedStep }: { curve: Checkpoi
       </svg>
       <figcaption className="loss-caption">
         <span className="loss-latest">{summary}</span>{' '}
-        <span className="muted">Line: mean likeness (left); bars: share of samples recognisable (right), amber where samples copy a training photo.</span>
+        <span className="muted">Line: mean likeness (left), dashed where a picture counts as recognisable; bars: share of samples recognisable (right), amber where samples copy a training photo.</span>
       </figcaption>
     </figure>
   );
