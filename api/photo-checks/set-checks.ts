@@ -1,5 +1,5 @@
 import type { PhotoChecksContract } from '../../lib/contracts/photos';
-import { LIKENESS_CALIBRATION } from '../../lib/likeness/calibration';
+import { LIKENESS_CALIBRATION } from '../../lib/contracts/likeness';
 import { hammingDistance, NEAR_DUPLICATE_DISTANCE, type Duplicate } from '../../lib/images/phash';
 import type { PhotoInSet } from '../../db/repositories/photos';
 import { PHOTO_CHECK_THRESHOLDS } from './thresholds';

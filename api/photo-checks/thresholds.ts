@@ -1,6 +1,6 @@
 /**
  * The thresholds of the photo checks that need faces (the blur threshold is in lib/images/sharpness.ts, the
- * near-copy distance in lib/images/phash.ts, the identity thresholds in lib/likeness/calibration.ts).
+ * near-copy distance in lib/images/phash.ts, the identity thresholds in lib/contracts/likeness.ts).
  */
 export const PHOTO_CHECK_THRESHOLDS = {
   /**
@@ -13,7 +13,7 @@ export const PHOTO_CHECK_THRESHOLDS = {
   minFaceSize: 96,
   /**
    * "Probably a different person": the photo least like the others (lowest mean face similarity) is flagged when its
-   * mean is below the "recognisable" threshold (0.935, lib/likeness/calibration.ts) and at least this far below the
+   * mean is below the "recognisable" threshold (0.935, lib/contracts/likeness.ts) and at least this far below the
    * typical photo of the set (the median of the others' means). Measured on real photos (issue 23): two photos of the
    * same person score 0.965 ± 0.011 (lowest pair 0.937), of different people 0.836 ± 0.032, so another person usually
    * sits about 0.1 below the set, and a photo of the set's person almost never below 0.935. Another person photographed

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceApiScorer } from '../../plugins/identity/face-api/scorer';
 import type { DetectedFace } from '../../plugins/identity/interface';
 import { greyForHash, perceptualHash } from '../images/phash';
-import { LIKENESS_CALIBRATION } from './calibration';
+import { LIKENESS_CALIBRATION } from '../contracts/likeness';
 import { referencePhotos, type ReferencePhoto } from './references';
 import { scorePicture, scorerKey } from './score-picture';
 

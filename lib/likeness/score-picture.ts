@@ -1,7 +1,7 @@
 import { greyForHash, perceptualHash, hammingDistance } from '../images/phash';
 import type { PictureLikeness } from '../contracts/likeness';
 import { UnreadableImageError, type IdentityScorer } from '../../plugins/identity/interface';
-import { LIKENESS_CALIBRATION } from './calibration';
+import { LIKENESS_CALIBRATION } from '../contracts/likeness';
 import type { ReferencePhoto } from './references';
 
 export function scorerKey(scorer: Pick<IdentityScorer, 'id' | 'version'>): string {

@@ -1,6 +1,5 @@
 import { useId } from 'react';
-import type { CheckpointLikeness, RunLikeness } from '../../../../../lib/contracts/likeness';
-import { LIKENESS_CALIBRATION } from '../../../../../lib/likeness/calibration';
+import { LIKENESS_CALIBRATION, type CheckpointLikeness, type RunLikeness } from '../../../../../lib/contracts/likeness';
 import { formatLikeness, recognisableOf } from '../utils/likeness';
 
 interface LikenessPanelProps {
