@@ -5,6 +5,7 @@ import { correlation } from './middleware/correlation';
 import { apiNotFound, errorHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { authRouter } from './routes/auth';
+import { captionsRouter } from './routes/captions';
 import { charactersRouter } from './routes/characters';
 import { photosRouter } from './routes/photos';
 import { internalRouter } from './routes/internal';
@@ -14,6 +15,8 @@ import { modelsRouter } from './routes/models';
 import { selfTestsRouter } from './routes/self-tests';
 import { CLIENT_LOG_LIMITS, systemRouter } from './routes/system';
 import { trainingsRouter } from './routes/trainings';
+import { webhooksRouter } from './routes/webhooks';
+import { openApiRouter } from './openapi/router';
 import { webAppRouter } from './static';
 
 /** The Express app: JSON API under /api, the web app everywhere else. */
@@ -64,6 +67,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/api/generations', gallery.generations);
   app.use('/api/outputs', gallery.outputs);
   app.use('/api/models', modelsRouter(deps));
+  app.use('/api/webhooks', webhooksRouter(deps));
+  app.use('/api', openApiRouter());
+  const captions = captionsRouter(deps);
+  app.use('/api/characters', captions.byCharacter);
+  app.use('/api/caption-jobs', captions.byJob);
   app.use('/api', apiNotFound);
   app.use('/internal', internalRouter(deps));
 

@@ -148,6 +148,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   apiLogger.info('api.listening', `Web UI and API on ${url}`, { host: config.http.host, port });
 
+  let stopping: Promise<void> | undefined;
   return {
     url,
     app,
@@ -156,21 +157,27 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     worker,
     reconciler,
     workerRun,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Long-lived responses (event streams) would hold the close forever.
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
-      await reconciler.stop();
-      await photoChecks.stop();
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun.catch(() => undefined);
-      // The scorer's worker threads hold its models (about 300 MB each) and would keep the process alive.
-      await closeSharedIdentityScorer();
-      await temporal.connection.close();
-      if (!options.db) await db.close();
+    // Stopping twice (a test that restarted the control plane, then stops its stack) stops once.
+    stop() {
+      stopping ??= stopOnce();
+      return stopping;
     },
   };
+
+  async function stopOnce(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // Long-lived responses (event streams) would hold the close forever.
+      setTimeout(() => server.closeAllConnections(), 5_000).unref();
+    });
+    await reconciler.stop();
+    await photoChecks.stop();
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun.catch(() => undefined);
+    // The scorer's worker threads hold its models (about 300 MB each) and would keep the process alive.
+    await closeSharedIdentityScorer();
+    await temporal.connection.close();
+    if (!options.db) await db.close();
+  }
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelFileRow } from '../db/repositories/models';
 import type { BaseModel, ModelFile, ModelState } from '../lib/contracts/models';
-import { modelFileKey, provisionWorkflowId, type BaseModelSpec } from '../lib/models/catalogue';
+import { commitOfResolveUrl, modelFileKey, needsCommitPin, provisionWorkflowId, type BaseModelSpec } from '../lib/models/catalogue';
 import { partPath } from '../lib/models/download';
 import { within } from '../lib/storage';
 
@@ -50,17 +50,22 @@ export function fileState(spec: BaseModelSpec['files'][number], row: ModelFileRo
 /** The model as a whole: downloading while its workflow runs, ready when every file is, failed when one failed. */
 export function modelState(spec: BaseModelSpec, rows: ModelFileRow[], baseDir: string, running: boolean, dataRoot: string): BaseModel {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const files = spec.files.map((f) => fileState(f, byId.get(modelFileKey(spec.id, f.id)), baseDir, running, dataRoot));
+  const rowsOf = spec.files.map((f) => byId.get(modelFileKey(spec.id, f.id)));
+  const files = spec.files.map((f, i) => fileState(f, rowsOf[i], baseDir, running, dataRoot));
+  // The commit a download pinned the branch to is in the resolve URLs it recorded.
+  const pinned = spec.files.some(needsCommitPin) ? rowsOf.map((r) => r && commitOfResolveUrl(r.url)).find(Boolean) : undefined;
   const failed = files.find((f) => f.state === 'failed');
   const state: ModelState = running ? 'downloading' : files.every((f) => f.state === 'ready') ? 'ready' : failed ? 'failed' : 'missing';
   const totals = files.map((f) => f.totalBytes);
   return {
     id: spec.id,
+    kind: spec.kind ?? 'base',
     label: spec.label,
     description: spec.description,
     pageUrl: spec.pageUrl,
     licence: spec.licence,
     gated: spec.files.some((f) => f.gated),
+    hubCommit: pinned ?? null,
     state,
     bytesDone: files.reduce((sum, f) => sum + f.bytesDone, 0),
     totalBytes: totals.every((t): t is number => t !== null) ? totals.reduce((a, b) => a + b, 0) : null,

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './client';
 
 const TABLES = [
   'api_tokens',
+  'caption_jobs',
   'characters',
   'generations',
   'gpu_workers',
@@ -19,6 +20,7 @@ const TABLES = [
   'training_loss_points',
   'training_runs',
   'training_samples',
+  'webhook_deliveries',
 ];
 
 describe.each(testDatabaseKinds())('migrations on %s', (kind) => {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   index,
@@ -14,7 +15,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { GpuReport, GpuWorkerReport } from '../lib/contracts/gpu-workers';
+import { CAPTION_JOB_STATUSES, CAPTION_STYLES } from '../lib/contracts/captions';
 import type { PhotoFaces, PictureLikeness, RunLikeness } from '../lib/contracts/likeness';
+import { WEBHOOK_DELIVERY_STATUSES } from '../lib/contracts/webhooks';
 
 /**
  * The data model (design §6). File paths are stored relative to the data root, so a volume can move.
@@ -73,6 +76,8 @@ export const photos = pgTable(
     phash: text('phash'),
     sharpness: real('sharpness'),
     caption: text('caption').notNull().default(''),
+    /** The caption the captioner last wrote; a caption that differs from it (and from the default) was edited by the user. */
+    autoCaption: text('auto_caption'),
     checks: jsonb('checks').$type<PhotoChecks>().notNull().default({}),
     /** Left out of training by the user. */
     excluded: boolean('excluded').notNull().default(false),
@@ -111,6 +116,9 @@ export const trainingRuns = pgTable(
     lastCheckpointStep: integer('last_checkpoint_step'),
     itPerSec: real('it_per_sec'),
     etaSeconds: integer('eta_seconds'),
+    /** Recorded when the run ends: the engine's training speed at the end and the GPU it ran on (duration estimates). */
+    secondsPerStep: real('seconds_per_step'),
+    gpuDevice: text('gpu_device'),
     /** Photos that went into the dataset, frozen when it was prepared. */
     photoIds: jsonb('photo_ids').$type<string[]>(),
     datasetPath: text('dataset_path'),
@@ -130,6 +138,10 @@ export const trainingRuns = pgTable(
     idempotencyKey: text('idempotency_key').unique(),
     /** The correlation id of the request that started it: on every line the run causes, and on its live events. */
     correlationId: text('correlation_id'),
+    /** A continuation of another run (`POST /api/trainings/:id/continue`): the engine resumed that run's checkpoint. */
+    continuedFromRunId: uuid('continued_from_run_id').references((): AnyPgColumn => trainingRuns.id),
+    /** The step of the checkpoint a continuation resumed: its progress counts from there. */
+    startStep: integer('start_step'),
     /** The likeness curve of its samples and, once it ended, the recommended checkpoint. */
     likeness: jsonb('likeness').$type<RunLikeness>(),
     startedAt: at('started_at'),
@@ -219,7 +231,12 @@ export const loras = pgTable(
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     /** The training engine and version that made it (the run's). */
     engineVersion: text('engine_version'),
+    /** The user's own words about it (the LoRAs page). */
+    notes: text('notes').notNull().default(''),
+    /** Marked as a favourite by the user. */
+    favourite: boolean('favourite').notNull().default(false),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
     deletedAt: deletedAt(),
   },
   (t) => [
@@ -289,6 +306,8 @@ export const outputs = pgTable(
     sha256: text('sha256').notNull(),
     /** Its likeness to the generation's character; null until scored. */
     likeness: jsonb('likeness').$type<PictureLikeness>(),
+    /** Marked by the person as one of their favourites (the gallery filters by it). */
+    favourite: boolean('favourite').notNull().default(false),
     createdAt: createdAt(),
     deletedAt: deletedAt(),
   },
@@ -313,6 +332,37 @@ export const selfTests = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('self_tests_workflow').on(t.workflowId)],
+);
+
+/** "Write captions" jobs (workflows/caption-photos.ts): one running at a time per character. */
+export const captionJobs = pgTable(
+  'caption_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id),
+    status: text('status', { enum: CAPTION_JOB_STATUSES }).notNull().default('queued'),
+    style: text('style', { enum: CAPTION_STYLES }).notNull(),
+    /** The photos the user chose, or null for all of them. */
+    photoIds: jsonb('photo_ids').$type<string[]>(),
+    total: integer('total').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    /** Photos left alone because the user had edited their caption. */
+    skipped: integer('skipped').notNull().default(0),
+    workflowId: text('workflow_id').notNull(),
+    engine: text('engine'),
+    errorMessage: text('error_message'),
+    correlationId: text('correlation_id'),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('caption_jobs_character').on(t.characterId, t.createdAt),
+    uniqueIndex('caption_jobs_one_active').on(t.characterId).where(sql`${t.status} in ('queued', 'running')`),
+  ],
 );
 
 export const MODEL_FILE_STATUSES = ['missing', 'downloading', 'ready', 'failed'] as const;
@@ -384,4 +434,35 @@ export const apiTokens = pgTable('api_tokens', {
   revokedAt: at('revoked_at'),
   /** After this it no longer works; null: until revoked. */
   expiresAt: at('expires_at'),
+  /** Where job ends are announced for this token's scripts (null: nowhere), and the key that signs them, sealed. */
+  webhookUrl: text('webhook_url'),
+  webhookSecretSealed: text('webhook_secret_sealed'),
 });
+
+/**
+ * One announcement of a job's end to one webhook endpoint, delivered by its own workflow (`deliverWebhook`). The id
+ * is derived from (job, event, endpoint), so a job end announced twice is one row; the body is fixed at the start
+ * so every attempt (and a redelivery) signs the same bytes.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    event: text('event').notNull(),
+    /** `settings` (the instance-wide endpoint) or `token:<api token id>`. */
+    endpoint: text('endpoint').notNull(),
+    /** The URL at the start, kept for the log even if the endpoint changes later. */
+    url: text('url').notNull(),
+    jobId: text('job_id').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    responseCode: integer('response_code'),
+    workflowId: text('workflow_id').notNull(),
+    createdAt: createdAt(),
+    lastAttemptAt: at('last_attempt_at'),
+    deliveredAt: at('delivered_at'),
+  },
+  (t) => [index('webhook_deliveries_created_idx').on(t.createdAt)],
+);

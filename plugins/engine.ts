@@ -5,7 +5,7 @@
 export type EngineState = 'ready' | 'simulated' | 'starting' | 'missing' | 'error';
 
 export interface EngineStatus {
-  kind: 'training' | 'image' | 'video';
+  kind: 'training' | 'image' | 'video' | 'captioning';
   id: string;
   label: string;
   state: EngineState;

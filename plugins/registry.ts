@@ -1,5 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
+import type { CaptioningEngine } from './captioning/interface';
+import { createCaptioningEngines } from './captioning/registry';
 import { createComfyEngine } from './image/comfyui/engine';
 import { firstRegistered, type EnginePlugin, type EngineStatus } from './engine';
 import { comfyUiGpuPython } from './image/comfyui/gpu-python';
@@ -14,10 +16,13 @@ export interface EngineRegistry {
   training: TrainingEngine[];
   image: ImageEngine[];
   video: VideoEngine[];
+  captioning: CaptioningEngine[];
   /** The training engine to use (the first registered). */
   trainingEngine(): TrainingEngine;
   /** The image engine to use (the first registered). */
   imageEngine(): ImageEngine;
+  /** The captioning engine to use (the first registered). */
+  captioningEngine(): CaptioningEngine;
   /** Runs every engine's check; a check that throws is reported as an error, never propagated. */
   check(): Promise<EngineStatus[]>;
 }
@@ -30,13 +35,16 @@ export function createEngineRegistry(config: Config, logger: Logger): EngineRegi
   const training = createTrainingEngines(config);
   const image: ImageEngine[] = [createComfyEngine(config, logger)];
   const video: VideoEngine[] = [];
-  const all: EnginePlugin[] = [...training, ...image, ...video];
+  const captioning = createCaptioningEngines(config);
+  const all: EnginePlugin[] = [...training, ...image, ...video, ...captioning];
   return {
     training,
     image,
     video,
+    captioning,
     trainingEngine: () => firstRegistered(training, 'training'),
     imageEngine: () => firstRegistered(image, 'image'),
+    captioningEngine: () => firstRegistered(captioning, 'captioning'),
     check: () =>
       Promise.all(
         all.map(async (engine) => {

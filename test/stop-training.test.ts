@@ -87,6 +87,12 @@ describe('Stop and Save now', () => {
     expect((await list())[0]!.loraId).toBe(made.body.id);
     // The run's own model stays the most trained one.
     expect((await request<TrainingRun>(stack, `/api/trainings/${run.id}`)).body.loraId).toBe(done.loraId);
+    // A deleted LoRA (its file removed) comes back, file and all, when its checkpoint is turned into a LoRA again.
+    expect((await request(stack, `/api/loras/${made.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await list())[0]!.loraId).toBeNull();
+    const back = await request<Lora>(stack, `/api/trainings/${run.id}/checkpoints/${keptStep}/lora`, { method: 'POST' });
+    expect([back.status, back.body.id]).toEqual([200, made.body.id]);
+    expect((await fetch(`${stack.plane.url}${back.body.downloadUrl}`)).status).toBe(200);
     const missing = await request<ApiErrorBody>(stack, `/api/trainings/${run.id}/checkpoints/123/lora`, { method: 'POST' });
     expect([missing.status, missing.body.error.message]).toEqual([404, 'Checkpoint was not found']);
   }, 420_000);

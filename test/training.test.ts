@@ -153,15 +153,15 @@ describe('LoRA training end to end (fast-test engine, real Temporal and database
     expect(again.events).toEqual([]);
   });
 
-  it('fails at once, without retrying, when the character has no usable photos', async () => {
+  it('refuses a training, saying why, when the character has no usable photos: no run is made', async () => {
     const character = await characterWithPhotos(stack, 'Nobody', 0);
-    const run = await startTraining(stack, character.id, small);
-    const done = await waitForTraining(stack, run.id, finished, 20_000);
-    expect(done.status).toBe('failed');
-    expect(done.error).toEqual({
-      code: 'NoUsablePhotos',
-      message: 'Nobody has no usable photos: upload photos (or include excluded ones) and start again.',
+    const refused = await request<ApiErrorBody>(stack, `/api/characters/${character.id}/trainings`, {
+      method: 'POST',
+      body: { preset: 'quick', advanced: small, confirmFewPhotos: true },
     });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toBe('Nobody has no usable photos: upload photos (or include excluded ones), then start the training.');
+    expect((await request<{ items: unknown[] }>(stack, `/api/characters/${character.id}/trainings`)).body.items).toEqual([]);
   });
 
   it('refuses a second run for a character that is training, bad settings, and unknown characters', async () => {

@@ -3,3 +3,5 @@ export { generateImages } from './generate-images';
 export { selfTest } from './self-test';
 export { trainLora } from './train-lora';
 export { provisionModels } from './provision-models';
+export { deliverWebhook } from './deliver-webhook';
+export { captionPhotos } from './caption-photos';

@@ -19,6 +19,7 @@ const HISTORIES = {
   // Recorded with this release: what the next one must replay.
   'stopped by the user, by this release (its kept checkpoint registered)': 'train-lora-stopped-kept.json',
   'completed with its likeness measured and the recommended checkpoint registered': 'train-lora-likeness.json',
+  'a continuation of a completed run: its checkpoint seeded, resumed, completed': 'train-lora-continued.json',
 };
 
 function history(file: string) {

@@ -36,12 +36,16 @@ function setStatus(status: 'running' | 'completed' | 'failed' | 'stopped'): void
 /** Runs started before the likeness work registered the engine's final file and scored nothing (their histories replay). */
 const LIKENESS_PATCH = 'likeness-recommendation';
 
+/** Continued runs (issue 24) first put their source's checkpoint where the engine resumes it. */
+const CONTINUE_PATCH = 'continue-training';
+
 /**
  * A training run (design §4): prepare the dataset → acquire a GPU → run the engine (heartbeating, resuming from
  * checkpoints on retries and on other workers) → score the samples' likeness and recommend a checkpoint → register
  * that checkpoint as the LoRA (the final one stays among the run's checkpoints). Stop is a cancellation: the engine
  * saves, stops, and the run keeps its last checkpoint as a LoRA (its likeness curve is still completed). Out of
- * memory: one more try with a lower-VRAM profile.
+ * memory: one more try with a lower-VRAM profile. A continuation (issue 24) starts from its source run's checkpoint:
+ * the engine resumes it as its own and counts on from its step.
  */
 export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult> {
   const { runId } = input;
@@ -62,6 +66,8 @@ export async function trainLora(input: TrainLoraInput): Promise<TrainLoraResult>
   try {
     const plan = await control.trainingStarted({ runId });
     name = plan.name;
+    // Only continuations have a source, so runs recorded before this never reach the marker.
+    if (plan.continuedFrom && patched(CONTINUE_PATCH)) await control.seedContinuation({ runId });
     const dataset = await control.prepareDataset({ runId, characterId: plan.characterId });
 
     let vramProfile = plan.vramProfile;

@@ -5,6 +5,7 @@ import type { GeneratedImage } from '../../lib/contracts/generation-report';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 import { queueOutputScoring } from './output-likeness';
+import { announceGenerationEnd } from './webhooks';
 
 export const GENERATION_ENDED = 'GenerationEnded';
 
@@ -32,6 +33,7 @@ export function createGenerationActivities(ctx: ControlContext) {
       if (outcome === 'cancelled' || outcome === 'ended') {
         if (outcome === 'ended') await removeImages(input.generationId);
         ctx.logger.info('generation.finished', 'Generation cancelled before its images were recorded', { generationId: input.generationId });
+        await announceGenerationEnd(ctx, { generationId: input.generationId, status: 'cancelled' });
         return 'cancelled';
       }
       if (outcome === 'completed') {
@@ -39,6 +41,7 @@ export function createGenerationActivities(ctx: ControlContext) {
       }
       // The likeness scores follow the pictures, without holding up the job (also after a retried record).
       queueOutputScoring({ db: ctx.db, storageRoot: ctx.config.storage.root, logger: ctx.logger, changed: ctx.changed }, input.generationId);
+      await announceGenerationEnd(ctx, { generationId: input.generationId, status: 'completed' });
       return 'completed';
     },
 
@@ -52,6 +55,7 @@ export function createGenerationActivities(ctx: ControlContext) {
         errorMessage: input.status === 'failed' ? input.message : null,
       });
       if (ended) ctx.logger.info('generation.finished', `Generation ${input.status}: ${input.message}`, { generationId: input.generationId });
+      await announceGenerationEnd(ctx, input);
     },
   };
 }

@@ -1,19 +1,25 @@
+import { createCaptionActivities } from './captions';
 import type { ControlContext } from './context';
+import { createContinueTrainingActivities } from './continue-training';
 import { asActivityFailure } from './failures';
 import { createGenerationActivities } from './generations';
 import { createLikenessActivities } from './likeness';
 import { createModelActivities } from './models';
 import { createSelfTestActivities } from './self-tests';
 import { createTrainingActivities } from './training';
+import { createWebhookActivities } from './webhooks';
 
 /** Every activity of the `isengard-control` queue: the only ones that touch the database. */
 export function createControlActivities(ctx: ControlContext) {
   return asControlActivities(ctx.changed, {
     ...createSelfTestActivities(ctx),
     ...createTrainingActivities(ctx),
+    ...createContinueTrainingActivities(ctx),
     ...createLikenessActivities(ctx),
     ...createGenerationActivities(ctx),
     ...createModelActivities(ctx),
+    ...createCaptionActivities(ctx),
+    ...createWebhookActivities(ctx),
   });
 }
 

@@ -3,12 +3,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { activityInfo, ApplicationFailure, CancelledFailure, Context, heartbeat } from '@temporalio/activity';
 import { getModelFileRow, moveModelFiles, saveModelFile, saveModelFileProgress } from '../../db/repositories/models';
-import { modelFileKey, resolveUrl, type ModelFileSpec } from '../../lib/models/catalogue';
-import { downloadWithResume, partPath, sha256OfFile, type DownloadProgress } from '../../lib/models/download';
+import { commitOfResolveUrl, modelFileKey, needsCommitPin, resolveUrl, type ModelFileSpec } from '../../lib/models/catalogue';
+import { downloadWithResume, partPath, verifiedSha256, type DownloadProgress } from '../../lib/models/download';
 import { ModelDownloadError } from '../../lib/models/errors';
-import { authorizationFor, describeRemoteFile, expectedFile, type ExpectedFile } from '../../lib/models/remote';
+import { authorizationFor, describeRemoteFile, expectedFile, resolveCommit, type ExpectedFile } from '../../lib/models/remote';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
+import { announceModelDownloadEnd } from './webhooks';
 import { safeErrorMessage } from '../../lib/logger/errors';
 
 export interface DownloadModelFileInput {
@@ -138,10 +139,11 @@ export function createModelActivities(ctx: ControlContext) {
 
         if (existsSync(target)) {
           const size = sizeOrZero(target);
-          if (size === expected.sizeBytes && ((await sha256OfFile(target, (done) => onProgress({ phase: 'checking', bytesDone: done, totalBytes: size }), signal)) === expected.sha256)) {
-            await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'ready', bytesDone: size });
+          const present = await verifiedSha256(target, expected, (done) => onProgress({ phase: 'checking', bytesDone: done, totalBytes: size }), signal);
+          if (present) {
+            await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'ready', sha256: present, bytesDone: size });
             logger.info('models.file_present', `${file.target} is already in place and verified`, { sizeBytes: size });
-            return { sha256: expected.sha256, sizeBytes: size, alreadyPresent: true, resumedFrom: 0 };
+            return { sha256: present, sizeBytes: size, alreadyPresent: true, resumedFrom: 0 };
           }
           logger.warn('models.file_replaced', `${file.target} is in place but is not the expected file: it is downloaded again`, { sizeBytes: size });
           await rm(target, { force: true });
@@ -164,13 +166,13 @@ export function createModelActivities(ctx: ControlContext) {
           signal,
         });
         await saving;
-        await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'ready', bytesDone: expected.sizeBytes, errorCode: null, errorMessage: null });
-        logger.info('models.file_ready', `${file.target} downloaded and verified (sha256 ${expected.sha256})`, {
+        await saveModelFile(ctx.db, id, { url, filePath: relative(target), status: 'ready', sha256: result.sha256, bytesDone: expected.sizeBytes, errorCode: null, errorMessage: null });
+        logger.info('models.file_ready', `${file.target} downloaded and verified (${expected.gitBlobSha1 ? `git blob ${expected.gitBlobSha1}` : `sha256 ${result.sha256}`})`, {
           sizeBytes: expected.sizeBytes,
           resumedFrom: result.resumedFrom,
           reconnects: result.reconnects,
         });
-        return { sha256: expected.sha256, sizeBytes: expected.sizeBytes, alreadyPresent: false, resumedFrom: result.resumedFrom };
+        return { sha256: result.sha256, sizeBytes: expected.sizeBytes, alreadyPresent: false, resumedFrom: result.resumedFrom };
       } catch (err) {
         await saving;
         if (signal.aborted) {
@@ -193,6 +195,33 @@ export function createModelActivities(ctx: ControlContext) {
       }
     },
 
+    /**
+     * Files that follow a branch get the commit they all come from: the one an earlier download of this model
+     * recorded (in its rows' resolve URLs), else the one the branch points to now. One commit for the whole model.
+     */
+    async resolveModelCommit(input: { modelId: string; files: ModelFileSpec[] }): Promise<ModelFileSpec[]> {
+      heartbeat();
+      const commits = new Map<string, string>();
+      for (const file of input.files.filter(needsCommitPin)) {
+        if (commits.has(file.repo)) continue;
+        const recorded = commitOfResolveUrl((await getModelFileRow(ctx.db, modelFileKey(input.modelId, file.id)))?.url ?? '');
+        let commit = recorded;
+        try {
+          commit ??= await resolveCommit(resolveUrl(access.endpoint, file), file, access, Context.current().cancellationSignal);
+        } catch (err) {
+          if (err instanceof ModelDownloadError) throw err.retryable ? ApplicationFailure.retryable(err.message, err.code) : ApplicationFailure.nonRetryable(err.message, err.code);
+          throw err;
+        }
+        commits.set(file.repo, commit);
+        ctx.logger.info('models.commit_pinned', `${input.modelId}: ${file.repo}@${file.revision} is fetched from commit ${commit}`, {
+          modelId: input.modelId,
+          commit,
+          recorded: Boolean(recorded),
+        });
+      }
+      return input.files.map((f) => (needsCommitPin(f) ? { ...f, revision: commits.get(f.repo)! } : f));
+    },
+
     /** The workflow ended without every file: whatever was still downloading stops where it is. */
     async modelProvisioningEnded(input: { modelId: string; file?: ModelFileSpec; outcome: 'failed' | 'cancelled'; code?: string; message?: string }): Promise<void> {
       if (input.outcome === 'failed' && input.file) {
@@ -205,10 +234,12 @@ export function createModelActivities(ctx: ControlContext) {
         modelId: input.modelId,
         code: input.code,
       });
+      if (input.outcome === 'failed') await announceModelDownloadEnd(ctx, { modelId: input.modelId, outcome: 'failed', message: input.message });
     },
 
     async modelProvisioningCompleted(input: { modelId: string; files: number }): Promise<void> {
       ctx.logger.info('models.provision_completed', `${input.modelId} is ready: ${input.files} file(s) in place and verified`, { modelId: input.modelId });
+      await announceModelDownloadEnd(ctx, { modelId: input.modelId, outcome: 'completed' });
     },
   };
 }

@@ -4,7 +4,7 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { insertLora, loraOfRunAt, nextLoraVersion } from '../../db/repositories/loras';
+import { insertLora, loraOfRunAt, nextLoraVersion, restoreLora } from '../../db/repositories/loras';
 import { addTrainingEvent, getTrainingRow } from '../../db/repositories/trainings';
 import { characters } from '../../db/schema';
 import type { Config } from '../../lib/config';
@@ -71,9 +71,10 @@ export async function registerLora(
 
   const existing = await loraOfRunAt(db, run.id, steps);
   if (existing) {
-    // A registration interrupted between its record and its file's rename finishes here.
+    // A registration interrupted between its record and its file's rename finishes here; a deleted LoRA comes back.
     const target = within(root, existing.filePath);
     if (!existsSync(target)) await copyInto(source, target);
+    if (existing.deletedAt) await restoreLora(db, existing.id);
     return { loraId: existing.id, steps, created: false };
   }
   const [character] = await db.select().from(characters).where(eq(characters.id, run.characterId));

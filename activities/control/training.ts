@@ -16,6 +16,7 @@ import { createTrainingEngine } from '../../plugins/training/registry';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 import { registerLora } from './register-lora';
+import { announceTrainingEnd } from './webhooks';
 
 /** What the workflow needs to run the engine, decided once when the run starts. */
 export interface TrainingPlan {
@@ -25,6 +26,8 @@ export interface TrainingPlan {
   /** The engine's job name (checkpoint prefix). */
   name: string;
   vramProfile: 'standard' | 'low';
+  /** A continuation: the run and checkpoint step it resumes (seedContinuation puts that checkpoint in place). */
+  continuedFrom?: { runId: string; step: number };
 }
 
 export const NO_USABLE_PHOTOS = 'NoUsablePhotos';
@@ -82,6 +85,7 @@ export function createTrainingActivities(ctx: ControlContext) {
         settings: run.settings as unknown as TrainingSettings,
         name: engineJobName(run.id),
         vramProfile: run.vramProfile,
+        ...(run.continuedFromRunId && run.startStep !== null ? { continuedFrom: { runId: run.continuedFromRunId, step: run.startStep } } : {}),
       };
     },
 
@@ -146,13 +150,16 @@ export function createTrainingActivities(ctx: ControlContext) {
     }): Promise<void> {
       await finishTrainingRun(ctx.db, input.runId, input);
       ctx.logger.info('training.finished', `Training ${input.status}: ${input.message}`, { runId: input.runId, status: input.status });
+      await announceTrainingEnd(ctx, input);
     },
 
     /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
     async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
       const runDir = within(root, 'training', input.runId);
       const checkpoint = (await createTrainingEngine(ctx.config).checkpoints(runDir, input.name)).at(-1);
-      if (!checkpoint) return null;
+      // A continuation holds its source's checkpoint from the start: that one is the source's model, not this run's.
+      const startStep = (await getTrainingRow(ctx.db, input.runId))?.startStep ?? null;
+      if (!checkpoint || (startStep !== null && checkpoint.step <= startStep)) return null;
       const { loraId, steps } = await registerLora(ctx, { runId: input.runId, checkpoint: path.relative(root, checkpoint.path), event: 'Kept as a LoRA' });
       return { loraId, step: steps };
     },

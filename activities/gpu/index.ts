@@ -1,4 +1,5 @@
 import { createAcquireGpu, createReleaseGpu } from './acquire';
+import { createCaptionPhotos } from './caption';
 import type { GpuContext } from './context';
 import { createEngineCommands } from './engine-commands';
 import { createGenerateAndRecord, createGenerateImages } from './generate';
@@ -18,6 +19,7 @@ export function createPinnedGpuActivities(ctx: GpuContext) {
     runTraining: createRunTraining(ctx),
     generateAndRecord: createGenerateAndRecord(ctx),
     generateImages: createGenerateImages(ctx),
+    captionPhotos: createCaptionPhotos(ctx),
     ...createEngineCommands(ctx),
   };
 }

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { announceGenerationEnd, announceTrainingEnd } from '../../activities/control/webhooks';
 import type { DatabaseHandle } from '../../db/client';
 import { finishGeneration, unfinishedGenerations } from '../../db/repositories/generations';
 import { filesBeingDownloaded, moveModelFiles } from '../../db/repositories/models';
@@ -22,6 +23,8 @@ interface Orphan {
   started: boolean;
   /** Closes the row with its reason; false when something else ended it first. */
   close(fate: Ended, asked: 'stop' | 'cancel' | undefined): Promise<boolean>;
+  /** Tells the webhooks of the job's end, once `close` has written it (training runs and generations). */
+  announce?(): Promise<void>;
 }
 
 export interface ReconcilerDeps {
@@ -96,6 +99,13 @@ export class JobReconciler {
       fate: fate.state === 'closed' ? fate.status : fate.state,
     });
     this.deps.changed(orphan.id);
+    await orphan.announce?.().catch((err: unknown) =>
+      this.deps.logger.warn('webhook.announce_failed', `The end of ${orphan.kind} ${orphan.id} was not announced to the webhooks: ${safeErrorMessage(err)}`, {
+        kind: orphan.kind,
+        id: orphan.id,
+        error: err,
+      }),
+    );
     return true;
   }
 
@@ -150,8 +160,9 @@ type TrainingRow = Awaited<ReturnType<typeof unfinishedTrainingRuns>>[number];
 type GenerationRow = Awaited<ReturnType<typeof unfinishedGenerations>>[number];
 
 /** A training run whose workflow may be gone; a Stop asked for, or a cancelled workflow, ends it `stopped`. */
-export function trainingOrphan(deps: Pick<ReconcilerDeps, 'db'>, run: TrainingRow): Orphan {
+export function trainingOrphan(deps: Pick<ReconcilerDeps, 'db' | 'temporal' | 'logger'>, run: TrainingRow): Orphan {
   const started = run.startedAt !== null;
+  let ended: { status: 'stopped' | 'failed'; message: string } | undefined;
   return {
     kind: 'training',
     id: run.id,
@@ -161,19 +172,24 @@ export function trainingOrphan(deps: Pick<ReconcilerDeps, 'db'>, run: TrainingRo
     close: (fate, asked) => {
       const reason = orphanReason(fate, started);
       const stopped = asked === 'stop' || reason.code === 'cancelled';
+      ended = { status: stopped ? 'stopped' : 'failed', message: stopped ? `Stopped. ${reason.message}` : reason.message };
       return closeOpenTrainingRun(deps.db.db, run.id, {
-        status: stopped ? 'stopped' : 'failed',
+        status: ended.status,
         errorCode: stopped ? undefined : reason.code,
         errorMessage: stopped ? undefined : reason.message,
-        message: stopped ? `Stopped. ${reason.message}` : reason.message,
+        message: ended.message,
       });
+    },
+    announce: async () => {
+      if (ended) await announceTrainingEnd({ db: deps.db.db, logger: deps.logger, client: deps.temporal }, { runId: run.id, ...ended });
     },
   };
 }
 
 /** A generation whose workflow may be gone; a Cancel asked for, or a cancelled workflow, ends it `cancelled`. */
-export function generationOrphan(deps: Pick<ReconcilerDeps, 'db'>, generation: GenerationRow): Orphan {
+export function generationOrphan(deps: Pick<ReconcilerDeps, 'db' | 'temporal' | 'logger'>, generation: GenerationRow): Orphan {
   const started = generation.startedAt !== null;
+  let ended: { status: 'cancelled' | 'failed'; message: string } | undefined;
   return {
     kind: 'generation',
     id: generation.id,
@@ -183,11 +199,15 @@ export function generationOrphan(deps: Pick<ReconcilerDeps, 'db'>, generation: G
     close: (fate, asked) => {
       const reason = orphanReason(fate, started);
       const cancelled = asked === 'cancel' || generation.cancelRequestedAt !== null || reason.code === 'cancelled';
+      ended = { status: cancelled ? 'cancelled' : 'failed', message: reason.message };
       return finishGeneration(deps.db.db, generation.id, {
         status: cancelled ? 'cancelled' : 'failed',
         errorCode: cancelled ? null : reason.code,
         errorMessage: cancelled ? null : reason.message,
       });
+    },
+    announce: async () => {
+      if (ended) await announceGenerationEnd({ db: deps.db.db, logger: deps.logger, client: deps.temporal }, { generationId: generation.id, ...ended });
     },
   };
 }

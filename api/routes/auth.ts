@@ -8,7 +8,10 @@ import {
   revokeApiToken,
   SESSION_DAYS,
 } from '../../db/repositories/auth';
+import { setTokenWebhook } from '../../db/repositories/webhooks';
 import { loginInput, setupInput, tokenInput, type Session } from '../../lib/contracts/auth';
+import { webhookInput } from '../../lib/contracts/webhooks';
+import { sealSecret } from '../../lib/webhooks/secret-box';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { ADMIN_ACCOUNT, readCookie, sameSecret, SESSION_COOKIE } from '../auth/service';
 import type { ApiDeps } from '../deps';
@@ -125,10 +128,33 @@ export function authRouter(deps: ApiDeps): Router {
   });
 
   router.post('/tokens', browserOnly, requireJson, async (req, res) => {
-    const { name, expiresInDays } = parseOrThrow(tokenInput, req.body);
+    const { name, expiresInDays, webhook } = parseOrThrow(tokenInput, req.body);
     const token = await createApiToken(db, name, expiresInDays);
-    logger.info('auth.token_created', `API token "${name}" created`, { tokenId: token.id, expiresAt: token.expiresAt });
-    res.status(201).json(token);
+    if (webhook) await setTokenWebhook(db, token.id, webhook.url, sealSecret(deps.config.storage.root, webhook.secret));
+    logger.info('auth.token_created', `API token "${name}" created`, { tokenId: token.id, expiresAt: token.expiresAt, webhook: Boolean(webhook) });
+    res.status(201).json({ ...token, webhookUrl: webhook?.url ?? null });
+  });
+
+  /** Sets or changes a token's webhook; without a secret the stored one stays. */
+  router.put('/tokens/:id/webhook', browserOnly, requireJson, async (req, res) => {
+    const id = idParam(req.params.id);
+    const input = parseOrThrow(webhookInput, req.body);
+    const sealed = input.secret === undefined ? undefined : sealSecret(deps.config.storage.root, input.secret);
+    const outcome = await setTokenWebhook(db, id, input.url, sealed);
+    if (outcome === 'missing') throw notFound('API token');
+    if (outcome === 'no_secret') {
+      const message = 'a new webhook needs a secret to sign its calls with';
+      throw new HttpError(400, 'validation_failed', `Invalid request body: secret: ${message}`, [{ field: 'secret', message }]);
+    }
+    logger.info('auth.token_webhook_set', `API token webhook set to ${new URL(input.url).host}`, { tokenId: id, secretChanged: input.secret !== undefined });
+    res.json({ url: input.url, hasSecret: true });
+  });
+
+  router.delete('/tokens/:id/webhook', browserOnly, async (req, res) => {
+    const id = idParam(req.params.id);
+    if ((await setTokenWebhook(db, id, null, undefined)) === 'missing') throw notFound('API token');
+    logger.info('auth.token_webhook_removed', 'API token webhook removed', { tokenId: id });
+    res.status(204).end();
   });
 
   router.delete('/tokens/:id', browserOnly, async (req, res) => {

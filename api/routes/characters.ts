@@ -12,6 +12,7 @@ import {
   defaultTriggerWord,
   updateCharacterInput,
 } from '../../lib/contracts/characters';
+import { deletionImpact } from '../../db/repositories/character-impact';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
@@ -58,8 +59,30 @@ export function charactersRouter({ db: { db }, logger, lists }: ApiDeps): Router
     res.json(character);
   });
 
+  /** What deleting the character would take with it, and the jobs that must end first (the delete dialog shows it). */
+  router.get('/:id/deletion-impact', async (req, res) => {
+    const id = idParam(req.params.id);
+    if (!(await getCharacter(db, id))) throw notFound('Character');
+    res.json(await deletionImpact(db, id));
+  });
+
   router.delete('/:id', async (req, res) => {
     const id = idParam(req.params.id);
+    const character = await getCharacter(db, id);
+    if (!character) throw notFound('Character');
+    // A job still running would go on for a character that no longer exists (and a stopped training would register
+    // its LoRA to it): it must end first.
+    const { activeTrainings, activeGenerations } = await deletionImpact(db, id);
+    if (activeTrainings.length + activeGenerations.length > 0) {
+      const jobs = [
+        activeTrainings.length > 0 ? `a training (${activeTrainings.map((r) => r.id).join(', ')})` : null,
+        activeGenerations.length > 0 ? `${activeGenerations.length} generation${activeGenerations.length === 1 ? '' : 's'}` : null,
+      ].filter(Boolean);
+      throw new HttpError(409, 'conflict', `${character.name} still has ${jobs.join(' and ')} queued or running: stop or cancel it, or wait for it to end, then delete.`, {
+        activeTrainings,
+        activeGenerations,
+      });
+    }
     if (!(await deleteCharacter(db, id))) throw notFound('Character');
     logger.info('character.deleted', 'Character deleted', { characterId: id });
     res.status(204).end();

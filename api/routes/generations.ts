@@ -1,22 +1,31 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
+import { ZipFile } from 'yazl';
 import {
   BadCursorError,
   createGeneration,
   deleteGeneration,
+  deleteOutputs,
   getGeneration,
   getGenerationRow,
   getGenerationVersion,
   getOutput,
+  getOutputs,
   generationByIdempotencyKey,
   getVersionedGeneration,
   gpuOccupants,
   listGenerations,
   requestGenerationCancel,
+  setOutputFavourite,
+  toOutput,
+  UnknownOutputsError,
   updateGeneration,
+  type GenerationRow,
+  type OutputRow,
 } from '../../db/repositories/generations';
 import { getCharacter } from '../../db/repositories/characters';
 import { getLora, toLora } from '../../db/repositories/loras';
@@ -26,6 +35,10 @@ import { engineJobName } from '../../lib/contracts/training';
 import {
   galleryQuery,
   generationInput,
+  outputPatch,
+  outputRerunInput,
+  outputsArchiveQuery,
+  outputsDeleteInput,
   resolveGenerationParams,
   rerunInput,
   type CheckpointChoice,
@@ -51,6 +64,12 @@ import { sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+/** A picture's name inside a zip: when it was made, its generation, its place in the batch and its seed. */
+function archiveEntryName(output: OutputRow): string {
+  const made = output.createdAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${made}_${output.generationId.slice(0, 8)}_${output.index + 1}_seed${output.seed}.png`;
+}
 /** Seeds up to 2^48: far more than enough variety, and exact in JSON and JavaScript numbers. */
 const randomSeed = () => randomInt(0, 2 ** 48 - 1);
 
@@ -241,23 +260,30 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     res.status(202).json(await getGeneration(db, id));
   });
 
+  /**
+   * A generation again with every parameter and the same LoRA file: the whole batch, or one picture of it alone, made
+   * by its own recorded seed (each picture of a batch has its own). `seed` replaces the recorded one (a variation).
+   */
+  async function rerun(req: Request, row: GenerationRow, output: OutputRow | undefined, seed: number | undefined): Promise<Generation> {
+    const params = row.parameters as unknown as GenerationParams;
+    if (params.lora?.id && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
+    if (params.lora?.checkpoint && !(await stat(within(config.storage.root, params.lora.fileName)).catch(() => null))) {
+      throw new HttpError(409, 'conflict', 'The training checkpoint of this generation no longer exists (the trainer keeps only the newest few)');
+    }
+    const recorded = output ? { seed: output.seed, batch: 1 } : { seed: params.seed, batch: params.batch };
+    const { generation } = await start(req, { params: { ...params, seed: seed ?? recorded.seed, batch: recorded.batch }, characterId: row.characterId, sourceGenerationId: row.id });
+    return generation;
+  }
+
   /** The same parameters again, or with another seed (given, or a new random one); one picture of it again, alone. */
   router.post('/:id/rerun', requireJson, requireFreeSpace(deps), async (req, res) => {
     const id = idParam(req.params.id);
     const options = parseOrThrow(rerunInput, req.body ?? {});
     const row = await getGenerationRow(db, id);
     if (!row) throw notFound('Generation');
-    const params = row.parameters as unknown as GenerationParams;
-    if (params.lora?.id && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
-    if (params.lora?.checkpoint && !(await stat(within(config.storage.root, params.lora.fileName)).catch(() => null))) {
-      throw new HttpError(409, 'conflict', 'The training checkpoint of this generation no longer exists (the trainer keeps only the newest few)');
-    }
-    // One picture of a batch is made again by its own recorded seed, alone (each picture has its own seed).
     const output = options.outputId === undefined ? undefined : await getOutput(db, options.outputId);
     if (options.outputId !== undefined && output?.generationId !== row.id) throw new HttpError(404, 'not_found', 'This generation has no picture with that outputId');
-    const recorded = output ? { seed: output.seed, batch: 1 } : { seed: params.seed, batch: params.batch };
-    const seed = options.seed ?? (options.varySeed ? randomSeed() : recorded.seed);
-    const { generation } = await start(req, { params: { ...params, seed, batch: recorded.batch }, characterId: row.characterId, sourceGenerationId: row.id });
+    const generation = await rerun(req, row, output, options.seed ?? (options.varySeed ? randomSeed() : undefined));
     res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 
@@ -274,6 +300,84 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     await deleteGeneration(db, id);
     logger.info('generation.deleted', 'Generation deleted', { generationId: id });
     res.status(204).end();
+  });
+
+  /** Pictures as one zip, streamed; each PNG carries its parameters inside (lib/png-text.ts). */
+  outputsRouter.get('/archive', async (req, res) => {
+    const { ids } = parseOrThrow(outputsArchiveQuery, req.query, 'query');
+    const found = await getOutputs(db, ids);
+    if (found.length !== ids.length) {
+      const known = new Set(found.map((o) => o.id));
+      throw new HttpError(404, 'not_found', `No picture with these ids: ${ids.filter((id) => !known.has(id)).join(', ')}`);
+    }
+    const files = found.map((o) => ({ output: o, file: within(config.storage.root, o.filePath) }));
+    const missing = (await Promise.all(files.map(async (f) => ((await stat(f.file).catch(() => null))?.isFile() ? null : f.output.id)))).filter(Boolean);
+    if (missing.length > 0) throw new HttpError(404, 'not_found', `The image file of these pictures is gone: ${missing.join(', ')}`);
+    const zip = new ZipFile();
+    // PNGs are compressed already: stored as they are.
+    for (const { output, file } of files) zip.addFile(file, archiveEntryName(output), { compress: false, mtime: output.createdAt });
+    zip.end();
+    res.attachment(`isengard-${found.length}-pictures.zip`);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Cache-Control', 'no-store');
+    logger.info('outputs.archived', `${found.length} picture(s) downloaded as a zip`, { count: found.length });
+    await pipeline(zip.outputStream, res).catch((err: unknown) => {
+      logger.warn('outputs.archive_failed', `Zip download stopped: ${(err as Error).message}`, { count: found.length });
+      res.destroy();
+    });
+  });
+
+  /** Deletes pictures, all or none (unknown ids: 404, nothing deleted). */
+  outputsRouter.post('/delete', requireJson, async (req, res) => {
+    const { ids } = parseOrThrow(outputsDeleteInput, req.body);
+    await removeOutputs(ids);
+    res.status(204).end();
+  });
+
+  /** Deletes pictures' rows, then their files; a generation left without pictures goes with them. */
+  async function removeOutputs(ids: string[]): Promise<void> {
+    let deleted;
+    try {
+      deleted = await deleteOutputs(db, ids);
+    } catch (err) {
+      if (err instanceof UnknownOutputsError) throw new HttpError(404, 'not_found', err.message);
+      throw err;
+    }
+    await Promise.all(
+      deleted.map((o) =>
+        rm(within(config.storage.root, o.filePath), { force: true }).catch((err: unknown) =>
+          logger.warn('output.file_not_removed', `The file of a deleted picture stays: ${(err as Error).message}`, { outputId: o.id }),
+        ),
+      ),
+    );
+    for (const generationId of new Set(deleted.map((o) => o.generationId))) deps.changes.publish(generationId);
+    logger.info('outputs.deleted', `${deleted.length} picture(s) deleted`, { outputIds: deleted.map((o) => o.id) });
+  }
+
+  outputsRouter.delete('/:id', async (req, res) => {
+    await removeOutputs([idParam(req.params.id)]);
+    res.status(204).end();
+  });
+
+  outputsRouter.patch('/:id', requireJson, async (req, res) => {
+    const id = idParam(req.params.id);
+    const { favourite } = parseOrThrow(outputPatch, req.body);
+    const row = await setOutputFavourite(db, id, favourite);
+    if (!row) throw notFound('Picture');
+    deps.changes.publish(row.generationId);
+    res.json(toOutput(row));
+  });
+
+  /** This picture again: `exact` by its own seed, `vary` with a new random one; every other parameter the same. */
+  outputsRouter.post('/:id/rerun', requireJson, requireFreeSpace(deps), async (req, res) => {
+    const output = await getOutput(db, idParam(req.params.id));
+    const { mode } = parseOrThrow(outputRerunInput, req.body ?? {});
+    if (!output) throw notFound('Picture');
+    const row = await getGenerationRow(db, output.generationId);
+    if (!row) throw notFound('Picture');
+    const generation = await rerun(req, row, output, mode === 'vary' ? randomSeed() : undefined);
+    logger.info('output.rerun', `Picture made again (${mode})`, { outputId: output.id, generationId: generation.id });
+    res.status(202).location(`/api/generations/${generation.id}`).json(generation);
   });
 
   outputsRouter.get('/:id', async (req, res) => {

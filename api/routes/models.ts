@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { listModelFileRows } from '../../db/repositories/models';
 import { modelIdParam, type BaseModel, type ModelList } from '../../lib/contracts/models';
-import { BASE_MODEL_CATALOGUE, findModel, provisionWorkflowId, type BaseModelSpec } from '../../lib/models/catalogue';
+import { findModel, MODEL_CATALOGUE, provisionWorkflowId, type BaseModelSpec } from '../../lib/models/catalogue';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
 import { KIND, STATUS } from '../../lib/temporal/search-attributes';
 import { provisionModels } from '../../workflows/provision-models';
@@ -20,10 +20,10 @@ async function isRunning(temporal: Client, modelId: string): Promise<boolean> {
   }
 }
 
-/** The base models (issue 6): their files and readiness, a download per model, and its cancellation. */
+/** The base models (issue 6) and the captioner (issue 24): their files and readiness, a download per model, and its cancellation. */
 export function modelsRouter(deps: ApiDeps): Router {
   const { db: { db }, temporal, logger, config } = deps;
-  const catalogue = deps.models ?? BASE_MODEL_CATALOGUE;
+  const catalogue = deps.models ?? MODEL_CATALOGUE;
   const router = Router();
 
   async function describe(spec: BaseModelSpec): Promise<BaseModel> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
 import {
   activeTrainingRun,
@@ -10,6 +10,8 @@ import {
   getTrainingRow,
   getTrainingRun,
   getTrainingSample,
+  listAllTrainingRuns,
+  BadRunCursorError,
   listTrainingRuns,
   requestTrainingStop,
   trainingRunByIdempotencyKey,
@@ -17,7 +19,18 @@ import {
 import { engineVersion } from '../../plugins/versions';
 import { getLora, lorasOfRun, toLora } from '../../db/repositories/loras';
 import { registerLora } from '../../activities/control/register-lora';
-import { engineJobName, resolveSettings, startTrainingInput } from '../../lib/contracts/training';
+import {
+  continuedSettings,
+  continueTrainingInput,
+  engineJobName,
+  resolveSettings,
+  startTrainingInput,
+  trainingRunListQuery,
+  type PresetId,
+  type TrainingRun,
+  type TrainingSettings,
+} from '../../lib/contracts/training';
+import { trainingEstimateQuery } from '../../lib/contracts/training-estimate';
 import { within } from '../../lib/storage';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
@@ -34,6 +47,8 @@ import { idParam } from '../params';
 import { principalOf } from '../principal';
 import { sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
+import { estimateTraining } from '../trainings/estimate';
+import { requireTrainablePhotos } from '../trainings/photo-gate';
 
 const CACHE = 'private, max-age=3600';
 
@@ -57,28 +72,95 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
         throw new HttpError(400, 'validation_failed', `These settings do not work together: ${(err as Error).message}`);
       }
     })();
+    const { run, repeated } = await submitRun(req, res, character, async (idempotencyKey) => {
+      await requireTrainablePhotos(db, character, input.confirmFewPhotos === true);
+      return createTrainingRun(db, {
+        id: randomUUID(),
+        characterId,
+        preset: input.preset,
+        advanced: input.advanced ?? {},
+        settings,
+        engineVersion: engineVersion(trainingEngine),
+        idempotencyKey,
+        correlationId: req.correlationId,
+      });
+    });
+    if (!repeated) logger.info('training.submitted', `Training of "${character.name}" submitted (${input.preset})`, { runId: run.id, characterId });
+  });
+
+  /**
+   * Continues an ended run for more steps, as a new run (the character's next LoRA version) whose engine resumes the
+   * run's last checkpoint, with the settings a resume can change (lib/contracts/training.ts: continueTrainingInput).
+   */
+  byRun.post('/:id/continue', requireJson, requireFreeSpace(deps), async (req, res) => {
+    const id = idParam(req.params.id);
+    const input = parseOrThrow(continueTrainingInput, req.body);
+    const source = await getTrainingRow(db, id);
+    if (!source) throw notFound('Training run');
+    if (source.status === 'queued' || source.status === 'running') {
+      throw new HttpError(409, 'conflict', 'This training is still running: stop it or wait for it to finish, then continue it');
+    }
+    const last = (await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id))).at(-1);
+    if (!last) {
+      throw new HttpError(
+        409,
+        'conflict',
+        'This run has no checkpoint left to continue from (it stopped before its first save, or its checkpoints were deleted): start a new training instead',
+      );
+    }
+    const character = await getCharacter(db, source.characterId);
+    if (!character) throw notFound('Character');
+    const settings = (() => {
+      try {
+        return continuedSettings(source.settings as unknown as TrainingSettings, last.step, input);
+      } catch (err) {
+        throw new HttpError(400, 'validation_failed', `These settings do not work together: ${(err as Error).message}`);
+      }
+    })();
+    const { run, repeated } = await submitRun(req, res, character, (idempotencyKey) =>
+      createTrainingRun(db, {
+        id: randomUUID(),
+        characterId: character.id,
+        preset: source.preset as PresetId,
+        advanced: { additionalSteps: input.additionalSteps, ...input.settings },
+        settings,
+        engineVersion: engineVersion(trainingEngine),
+        idempotencyKey,
+        correlationId: req.correlationId,
+        continuedFrom: { runId: id, step: last.step },
+      }),
+    );
+    if (repeated) return;
+    logger.info('training.continue_submitted', `Continuation of run ${id} submitted: steps ${last.step} to ${settings.steps}`, {
+      runId: run.id,
+      sourceRunId: id,
+      characterId: character.id,
+    });
+  });
+
+  /**
+   * Creates a run (once per Idempotency-Key; one active run per character) and starts its workflow; answers 202 with
+   * the run. A run Temporal does not accept is closed at once as failed (503).
+   */
+  async function submitRun(
+    req: Request,
+    res: Response,
+    character: { id: string; name: string },
+    create: (idempotencyKey: string | undefined) => Promise<TrainingRun>,
+  ): Promise<{ run: TrainingRun; repeated: boolean }> {
     const busy = (active: { id: string }) =>
       new HttpError(409, 'conflict', `${character.name} is already training (run ${active.id}); stop it or wait for it to finish`);
     const { job: run, repeated } = await onceFor(
       idempotencyKeyOf(req),
       (key) => trainingRunByIdempotencyKey(db, key),
       async (idempotencyKey) => {
-        const active = await activeTrainingRun(db, characterId);
+        const active = await activeTrainingRun(db, character.id);
         if (active) throw busy(active);
         try {
-          return await createTrainingRun(db, {
-            id: randomUUID(),
-            characterId,
-            preset: input.preset,
-            advanced: input.advanced ?? {},
-            settings,
-            engineVersion: engineVersion(trainingEngine),
-            idempotencyKey,
-            correlationId: req.correlationId,
-          });
+          return await create(idempotencyKey);
         } catch (err) {
           // Another run of this character started at the same moment: the database holds one at a time.
-          const winner = await activeTrainingRun(db, characterId);
+          const winner = await activeTrainingRun(db, character.id);
           throw winner ? busy(winner) : err;
         }
       },
@@ -86,7 +168,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     if (repeated) {
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(202).location(`/api/trainings/${run.id}`).json(run);
-      return;
+      return { run, repeated };
     }
     try {
       await temporal.workflow.start(trainLora, {
@@ -95,7 +177,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
         args: [{ runId: run.id, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds), submittedBy: principalOf(req) }],
         typedSearchAttributes: [
           { key: KIND, value: 'training' },
-          { key: CHARACTER_ID, value: characterId },
+          { key: CHARACTER_ID, value: character.id },
           { key: STATUS, value: 'queued' },
         ],
       });
@@ -104,15 +186,39 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
       await finishTrainingRun(db, run.id, { status: 'failed', errorCode: 'unavailable', errorMessage: message, message });
       throw new HttpError(503, 'unavailable', message);
     }
-    logger.info('training.submitted', `Training of "${character.name}" submitted (${input.preset})`, { runId: run.id, characterId });
     res.status(202).location(`/api/trainings/${run.id}`).json(run);
-  });
+    return { run, repeated };
+  }
 
   byCharacter.get('/:id/trainings', deps.lists.cached, async (req, res) => {
     const characterId = idParam(req.params.id);
     const items = await listTrainingRuns(db, characterId);
     if (items.length === 0 && !(await getCharacter(db, characterId))) throw notFound('Character');
     res.json({ items });
+  });
+
+  /** Every run of every character (the Training page), newest first, in pages; filters: status, characterId, preset. */
+  byRun.get('/', deps.lists.cached, async (req, res) => {
+    const query = parseOrThrow(trainingRunListQuery, req.query, 'query');
+    try {
+      res.json(await listAllTrainingRuns(db, query));
+    } catch (err) {
+      if (err instanceof BadRunCursorError) throw new HttpError(400, 'validation_failed', `Invalid query: ${err.message}`);
+      throw err;
+    }
+  });
+
+  /** How long a run of a preset (and the advanced settings that change its duration) would take on this instance's GPU. */
+  byRun.get('/estimate', async (req, res) => {
+    const { preset, ...advanced } = parseOrThrow(trainingEstimateQuery, req.query, 'query');
+    const settings = (() => {
+      try {
+        return resolveSettings(preset, advanced);
+      } catch (err) {
+        throw new HttpError(400, 'validation_failed', `These settings do not work together: ${(err as Error).message}`);
+      }
+    })();
+    res.json(await estimateTraining(db, trainingEngine, settings, config.gpu.lostAfterSeconds));
   });
 
   byRun.get('/:id', async (req, res) => {

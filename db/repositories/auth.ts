@@ -61,6 +61,7 @@ function toInfo(row: typeof apiTokens.$inferSelect): ApiToken {
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
+    webhookUrl: row.webhookUrl,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   BadCursorError,
   completeGeneration,
   createGeneration,
+  deleteOutputs,
   finishGeneration,
   getGeneration,
   getGenerationRow,
@@ -21,6 +22,8 @@ import {
   listGenerations,
   markGenerationRunning,
   requestGenerationCancel,
+  setOutputFavourite,
+  UnknownOutputsError,
 } from './generations';
 import { createTrainingRun, updateTrainingRun } from './trainings';
 
@@ -208,5 +211,54 @@ describe.each(testDatabaseKinds())('the gallery in pages, by likeness and recogn
     await expect(listGenerations(handle.db, { characterId, limit: 1, cursor: byLikeness.nextCursor! })).rejects.toThrow(BadCursorError);
     const forged = Buffer.from(`likeness|high|2026-01-16T12:00:00Z|${randomUUID()}`).toString('base64url');
     await expect(listGenerations(handle.db, { characterId, limit: 1, sort: 'likeness', cursor: forged })).rejects.toThrow(BadCursorError);
+  });
+});
+
+describe.each(testDatabaseKinds())('one picture at a time: favourites and deletes, on %s', (kind) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  async function completed(batch: number): Promise<string> {
+    const params = resolveGenerationParams(generationInput.parse({ prompt: 'a lighthouse', batch }), null, () => 7);
+    const id = (await createGeneration(handle.db, { id: randomUUID(), params, characterId: null })).id;
+    await completeGeneration(handle.db, id, Array.from({ length: batch }, (_, i) => image(id, i)));
+    return id;
+  }
+
+  it('marks a favourite; the favourite filter keeps its generation with only the favourite pictures', async () => {
+    const id = await completed(3);
+    const [, second] = (await getGeneration(handle.db, id))!.outputs;
+    expect((await setOutputFavourite(handle.db, second!.id, true))?.favourite).toBe(true);
+    const page = await listGenerations(handle.db, { favourite: true, limit: 100 });
+    expect(page.items.find((g) => g.id === id)?.outputs.map((o) => [o.id, o.favourite])).toEqual([[second!.id, true]]);
+    expect((await getGeneration(handle.db, id))!.outputs.map((o) => o.favourite)).toEqual([false, true, false]);
+    expect(await setOutputFavourite(handle.db, randomUUID(), true)).toBeUndefined();
+  });
+
+  it('deletes pictures all or none, and the generation with its last one', async () => {
+    const id = await completed(2);
+    const [first, second] = (await getGeneration(handle.db, id))!.outputs;
+    const unknown = randomUUID();
+    await expect(deleteOutputs(handle.db, [first!.id, unknown])).rejects.toThrow(UnknownOutputsError);
+    expect((await getGeneration(handle.db, id))!.outputs).toHaveLength(2);
+
+    expect((await deleteOutputs(handle.db, [first!.id])).map((o) => o.filePath)).toEqual([`outputs/${id}/image-0.png`]);
+    expect((await getGeneration(handle.db, id))!.outputs.map((o) => o.id)).toEqual([second!.id]);
+    await deleteOutputs(handle.db, [second!.id]);
+    expect(await getGeneration(handle.db, id)).toBeUndefined();
+  });
+
+  it('filters by when the generation was made', async () => {
+    const id = await completed(1);
+    const made = Date.parse((await getGeneration(handle.db, id))!.createdAt);
+    const ids = async (from: number, to: number) =>
+      (await listGenerations(handle.db, { from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: 100 })).items.map((g) => g.id);
+    expect(await ids(made - 1000, made + 1)).toContain(id);
+    expect(await ids(made + 1, made + 1000)).not.toContain(id);
   });
 });

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { GallerySort, Generation, GenerationParams } from '../../lib/contracts/generations';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { GallerySort, Generation, GenerationOutput, GenerationParams } from '../../lib/contracts/generations';
 import type { PictureLikeness } from '../../lib/contracts/likeness';
 import { generationWorkflowId } from '../../lib/contracts/generations';
 import type { Database } from '../client';
@@ -7,20 +7,25 @@ import { characters, generations, outputs, photos, trainingRuns } from '../schem
 import { jsonColumn, rowsOf } from './json-column';
 
 type Row = typeof generations.$inferSelect;
-type OutputRow = typeof outputs.$inferSelect;
+export type GenerationRow = Row;
+export type OutputRow = typeof outputs.$inferSelect;
 type PhotoRow = typeof photos.$inferSelect;
 
-type OutputItem = Pick<OutputRow, 'id' | 'index' | 'width' | 'height' | 'seed' | 'likeness'>;
+type OutputItem = Pick<OutputRow, 'id' | 'index' | 'width' | 'height' | 'seed' | 'likeness' | 'favourite'>;
 
-/** A generation with its live images, as JSON built by the database: one query for a whole page. */
-const withOutputsColumns = {
+/**
+ * A generation with its live images (only its favourite ones with `favouritesOnly`), as JSON built by the database:
+ * one query for a whole page.
+ */
+const outputsColumns = (favouritesOnly = false) => ({
   ...getTableColumns(generations),
   // Written out in full: drizzle leaves a column unqualified inside a select of one table.
   outputs: sql<OutputItem[] | string>`(
     select coalesce(json_agg(json_build_object('id', o.id, 'index', o.index, 'width', o.width, 'height', o.height,
-      'seed', o.seed, 'likeness', o.likeness) order by o.index), '[]')
-    from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null)`,
-};
+      'seed', o.seed, 'likeness', o.likeness, 'favourite', o.favourite) order by o.index), '[]')
+    from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null${favouritesOnly ? sql` and o.favourite` : sql``})`,
+});
+const withOutputsColumns = outputsColumns();
 const selectWithOutputs = (db: Database) => db.select(withOutputsColumns).from(generations);
 type RowWithOutputs = Awaited<ReturnType<typeof selectWithOutputs>>[number];
 
@@ -29,6 +34,10 @@ function withOutputs(row: RowWithOutputs): Generation {
 }
 
 export const outputUrl = (id: string) => `/api/outputs/${id}`;
+
+export function toOutput(o: OutputItem): GenerationOutput {
+  return { id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed, likeness: o.likeness ?? null, favourite: o.favourite === true };
+}
 
 /** `waitingFor` is filled in by the API when the generation is queued (it asks why the GPU is busy). */
 function toGeneration(row: Row, rows: OutputItem[]): Generation {
@@ -40,7 +49,7 @@ function toGeneration(row: Row, rows: OutputItem[]): Generation {
     parameters: row.parameters as unknown as GenerationParams,
     characterId: row.characterId,
     loraId: row.loraId,
-    outputs: rows.map((o) => ({ id: o.id, index: o.index, url: outputUrl(o.id), width: o.width, height: o.height, seed: o.seed, likeness: o.likeness ?? null })),
+    outputs: rows.map(toOutput),
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     workflowId: row.workflowId,
     cancelRequestedAt: row.cancelRequestedAt?.toISOString() ?? null,
@@ -173,12 +182,22 @@ function decodeCursor(cursor: string): Cursor | undefined {
 
 export class BadCursorError extends Error {}
 
+/** The generation has at least one favourite picture. */
+const hasFavourite = sql`exists (
+  select 1 from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null and o.favourite)`;
+
 export interface GalleryQuery {
   characterId?: string | undefined;
   loraId?: string | undefined;
   status?: Row['status'] | undefined;
   /** Only generations with at least one recognisable picture. */
   recognisable?: boolean | undefined;
+  /** Only favourite pictures, in the generations that have one. */
+  favourite?: boolean | undefined;
+  /** Made at or after this moment (ISO 8601). */
+  from?: string | undefined;
+  /** Made before this moment (ISO 8601). */
+  to?: string | undefined;
   sort?: GallerySort | undefined;
   limit: number;
   cursor?: string | undefined;
@@ -192,6 +211,9 @@ export async function listGenerations(db: Database, query: GalleryQuery): Promis
   if (query.loraId) conditions.push(eq(generations.loraId, query.loraId));
   if (query.status) conditions.push(eq(generations.status, query.status));
   if (query.recognisable) conditions.push(hasRecognisable);
+  if (query.favourite) conditions.push(hasFavourite);
+  if (query.from) conditions.push(gte(generations.createdAt, new Date(query.from)));
+  if (query.to) conditions.push(lt(generations.createdAt, new Date(query.to)));
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
     if (!after) throw new BadCursorError('cursor is not one this API handed out');
@@ -199,7 +221,7 @@ export async function listGenerations(db: Database, query: GalleryQuery): Promis
     conditions.push(afterCursor(after));
   }
   const rows = await db
-    .select({ ...withOutputsColumns, bestLikeness: sort === 'likeness' ? bestLikeness : sql<null>`null`, cursorAt: sql<string>`${generations.createdAt}::text` })
+    .select({ ...outputsColumns(query.favourite === true), bestLikeness: sort === 'likeness' ? bestLikeness : sql<null>`null`, cursorAt: sql<string>`${generations.createdAt}::text` })
     .from(generations)
     .where(and(...conditions))
     .orderBy(...(sort === 'likeness' ? [sql`${bestLikeness} desc nulls last`] : []), desc(generations.createdAt), desc(generations.id))
@@ -318,6 +340,79 @@ export async function getOutput(db: Database, id: string): Promise<OutputRow | u
     .innerJoin(generations, eq(generations.id, outputs.generationId))
     .where(and(eq(outputs.id, id), isNull(outputs.deletedAt), isNull(generations.deletedAt)));
   return row?.output;
+}
+
+/** Live pictures by id, with what a download names them by and what re-running one needs. */
+export async function getOutputs(db: Database, ids: string[]): Promise<Array<OutputRow & { generationStatus: Row['status'] }>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ output: outputs, generationStatus: generations.status })
+    .from(outputs)
+    .innerJoin(generations, eq(generations.id, outputs.generationId))
+    .where(and(inArray(outputs.id, ids), isNull(outputs.deletedAt), isNull(generations.deletedAt)))
+    .orderBy(desc(generations.createdAt), asc(outputs.index));
+  return rows.map((r) => ({ ...r.output, generationStatus: r.generationStatus }));
+}
+
+/** The picture's generation is not deleted (written out in full: see {@link outputsColumns}). */
+const liveGeneration = sql`exists (select 1 from generations g where g.id = "outputs"."generation_id" and g.deleted_at is null)`;
+
+/** Marks a live picture a favourite or not, and its generation changed (its event streams push it). */
+export async function setOutputFavourite(db: Database, id: string, favourite: boolean): Promise<OutputRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(outputs)
+      .set({ favourite })
+      .where(and(eq(outputs.id, id), isNull(outputs.deletedAt), liveGeneration))
+      .returning();
+    if (row) await tx.update(generations).set({ updatedAt: new Date() }).where(eq(generations.id, row.generationId));
+    return row;
+  });
+}
+
+export class UnknownOutputsError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`No picture with ${ids.length === 1 ? 'this id' : 'these ids'}: ${ids.join(', ')}`);
+  }
+}
+
+/**
+ * Deletes pictures, all or none: their rows go (the caller removes their files once this has returned), and a
+ * generation left without pictures is deleted with them. Pictures exist only once their generation has recorded
+ * them (the whole batch at once, as it completes), so a running generation has none to delete. Answers the deleted
+ * pictures; throws {@link UnknownOutputsError} naming the ids that are not live pictures.
+ */
+export async function deleteOutputs(db: Database, ids: string[]): Promise<Array<Pick<OutputRow, 'id' | 'generationId' | 'filePath'>>> {
+  return db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(outputs)
+      .where(
+        and(
+          inArray(outputs.id, ids),
+          isNull(outputs.deletedAt),
+          liveGeneration,
+        ),
+      )
+      .returning({ id: outputs.id, generationId: outputs.generationId, filePath: outputs.filePath });
+    if (deleted.length !== ids.length) {
+      const found = new Set(deleted.map((o) => o.id));
+      // Throwing rolls the transaction back: none is deleted.
+      throw new UnknownOutputsError(ids.filter((id) => !found.has(id)));
+    }
+    const touched = [...new Set(deleted.map((o) => o.generationId))];
+    const now = new Date();
+    await tx.update(generations).set({ updatedAt: now }).where(inArray(generations.id, touched));
+    await tx
+      .update(generations)
+      .set({ deletedAt: now })
+      .where(
+        and(
+          inArray(generations.id, touched),
+          sql`not exists (select 1 from outputs o where o.generation_id = "generations"."id" and o.deleted_at is null)`,
+        ),
+      );
+    return deleted;
+  });
 }
 
 /** Soft delete of a generation and its images (files stay until a purge). */

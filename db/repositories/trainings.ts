@@ -1,9 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import {
+  type ContinuedFrom,
   type PresetId,
   type TrainingEvent,
   type TrainingPhase,
   type TrainingRun,
+  type TrainingRunListQuery,
+  type TrainingRunSummary,
   type TrainingSettings,
   type TrainingStatus,
   trainingWorkflowId,
@@ -12,8 +15,9 @@ import type { TrainingReport } from '../../lib/contracts/training-report';
 import type { Database } from '../client';
 import { characterIsLive } from './characters';
 import { jsonColumn, rowsOf } from './json-column';
+import { recordTrainingSpeed } from './training-speed';
 import type { CheckpointLikeness, PictureLikeness, RunLikeness } from '../../lib/contracts/likeness';
-import { trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
+import { characters, trainingEvents, trainingLossPoints, trainingRuns, trainingSamples } from '../schema';
 
 type Row = typeof trainingRuns.$inferSelect;
 
@@ -42,6 +46,8 @@ const runColumns = {
   finishedAt: trainingRuns.finishedAt,
   progressSeq: trainingRuns.progressSeq,
   likeness: trainingRuns.likeness,
+  continuedFromRunId: trainingRuns.continuedFromRunId,
+  startStep: trainingRuns.startStep,
   /** The samples, timeline and LoRA come with the run, as JSON built by the database (one query, not four). */
   // Written out in full: drizzle leaves a column unqualified inside a select of one table, which a subquery would
   // resolve to its own table.
@@ -166,6 +172,7 @@ async function toTrainingRuns(db: Database, rows: RunRow[]): Promise<TrainingRun
     engineVersion: row.engineVersion,
     correlationId: row.correlationId,
     likeness: row.likeness ?? null,
+    continuedFrom: row.continuedFromRunId ? { runId: row.continuedFromRunId, step: row.startStep ?? 0 } : null,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -183,6 +190,8 @@ export async function createTrainingRun(
     engineVersion?: string | null;
     idempotencyKey?: string | null;
     correlationId?: string | null;
+    /** A continuation: the run and checkpoint step it resumes (its progress starts there). */
+    continuedFrom?: ContinuedFrom;
   },
 ): Promise<TrainingRun> {
   await db
@@ -198,6 +207,9 @@ export async function createTrainingRun(
       engineVersion: input.engineVersion ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
       correlationId: input.correlationId ?? null,
+      continuedFromRunId: input.continuedFrom?.runId ?? null,
+      startStep: input.continuedFrom?.step ?? null,
+      step: input.continuedFrom?.step ?? 0,
     });
   await addTrainingEvent(db, input.id, 'queued', 'Training queued');
   return (await getTrainingRun(db, input.id))!;
@@ -225,6 +237,103 @@ export async function listTrainingRuns(db: Database, characterId: string): Promi
     .where(and(eq(trainingRuns.characterId, characterId), isNull(trainingRuns.deletedAt), characterIsLive(characterId)))
     .orderBy(desc(trainingRuns.createdAt));
   return toTrainingRuns(db, rows);
+}
+
+/** A page's cursor: the last run's creation time (to the microsecond, as the database writes it) and id, opaque to clients. */
+interface RunCursor {
+  at: string;
+  id: string;
+}
+
+const CURSOR_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+const encodeRunCursor = (cursor: RunCursor) => Buffer.from(`${cursor.at}|${cursor.id}`).toString('base64url');
+
+function decodeRunCursor(cursor: string): RunCursor | undefined {
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !CURSOR_TIMESTAMP.test(at ?? '') || !CURSOR_UUID.test(id ?? '')) return undefined;
+  return { at: at!, id: id! };
+}
+
+export class BadRunCursorError extends Error {}
+
+/** The LoRA a run made, as JSON built by the database: the checkpoint it recommended, else its most trained one. */
+const runLora = sql<{ id: string; name: string; version: number; steps: number } | string | null>`(
+  select json_build_object('id', l.id, 'name', l.name, 'version', l.version, 'steps', l.steps)
+  from loras l where l.training_run_id = ${trainingRuns.id} and l.deleted_at is null
+  order by (l.steps = (${trainingRuns.likeness} -> 'recommended' ->> 'step')::int) desc nulls last, l.steps desc limit 1)`;
+
+/**
+ * Every run of every live character in pages, newest first, filtered by status, character and preset. Each run comes
+ * with its character's name, its duration and the LoRA it made; no loss series, samples or timeline.
+ */
+export async function listAllTrainingRuns(
+  db: Database,
+  query: Omit<TrainingRunListQuery, 'limit'> & { limit: number },
+  now: Date = new Date(),
+): Promise<{ items: TrainingRunSummary[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [isNull(trainingRuns.deletedAt), isNull(characters.deletedAt)];
+  if (query.status) conditions.push(eq(trainingRuns.status, query.status));
+  if (query.characterId) conditions.push(eq(trainingRuns.characterId, query.characterId));
+  if (query.preset) conditions.push(eq(trainingRuns.preset, query.preset));
+  if (query.cursor) {
+    const after = decodeRunCursor(query.cursor);
+    if (!after) throw new BadRunCursorError('cursor is not one this API handed out');
+    const at = sql`${after.at}::timestamptz`;
+    conditions.push(or(lt(trainingRuns.createdAt, at), and(eq(trainingRuns.createdAt, at), lt(trainingRuns.id, after.id)))!);
+  }
+  const rows = await db
+    .select({
+      id: trainingRuns.id,
+      characterId: trainingRuns.characterId,
+      characterName: characters.name,
+      preset: trainingRuns.preset,
+      status: trainingRuns.status,
+      phase: trainingRuns.phase,
+      step: trainingRuns.step,
+      totalSteps: trainingRuns.totalSteps,
+      stopRequestedAt: trainingRuns.stopRequestedAt,
+      errorCode: trainingRuns.errorCode,
+      errorMessage: trainingRuns.errorMessage,
+      createdAt: trainingRuns.createdAt,
+      startedAt: trainingRuns.startedAt,
+      finishedAt: trainingRuns.finishedAt,
+      recommendedStep: sql<number | string | null>`(${trainingRuns.likeness} -> 'recommended' ->> 'step')::int`,
+      lora: runLora,
+      cursorAt: sql<string>`${trainingRuns.createdAt}::text`,
+    })
+    .from(trainingRuns)
+    .innerJoin(characters, eq(characters.id, trainingRuns.characterId))
+    .where(and(...conditions))
+    .orderBy(desc(trainingRuns.createdAt), desc(trainingRuns.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > query.limit && last ? encodeRunCursor({ at: last.cursorAt, id: last.id }) : null;
+  const items = page.map((row): TrainingRunSummary => {
+    const lora = row.lora === null ? null : jsonColumn(row.lora);
+    const recommendedStep = row.recommendedStep === null ? null : Number(row.recommendedStep);
+    const end = row.finishedAt ?? (row.status === 'running' || row.status === 'queued' ? now : null);
+    return {
+      id: row.id,
+      characterId: row.characterId,
+      characterName: row.characterName,
+      preset: row.preset as PresetId,
+      status: row.status,
+      phase: row.phase as TrainingPhase,
+      step: row.step,
+      totalSteps: row.totalSteps,
+      stopRequestedAt: row.stopRequestedAt?.toISOString() ?? null,
+      error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+      createdAt: row.createdAt.toISOString(),
+      startedAt: row.startedAt?.toISOString() ?? null,
+      finishedAt: row.finishedAt?.toISOString() ?? null,
+      durationSeconds: row.startedAt && end ? Math.max(0, Math.round((end.getTime() - row.startedAt.getTime()) / 1000)) : null,
+      lora: lora && { ...lora, recommended: recommendedStep !== null && lora.steps === recommendedStep },
+    };
+  });
+  return { items, nextCursor };
 }
 
 /** The run of this character that is still queued or running, if any (one at a time per character). */
@@ -375,6 +484,8 @@ export async function finishTrainingRun(
   id: string,
   outcome: { status: Exclude<TrainingStatus, 'queued' | 'running'>; errorCode?: string; errorMessage?: string; message: string },
 ): Promise<void> {
+  // Before its rate is cleared: what runs like it are estimated from.
+  if (outcome.status === 'completed') await recordTrainingSpeed(db, id);
   await updateTrainingRun(db, id, {
     status: outcome.status,
     phase: 'done',

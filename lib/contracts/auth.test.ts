@@ -24,6 +24,7 @@ describe('API token answers', () => {
       createdAt: '2030-01-01T00:00:00.000Z',
       lastUsedAt: null,
       expiresAt: '2030-01-31T00:00:00.000Z',
+      webhookUrl: null,
     };
     expect(apiTokenListSchema.parse({ items: [token, { ...token, expiresAt: null }] }).items.map((t) => t.expiresAt)).toEqual(['2030-01-31T00:00:00.000Z', null]);
     expect(createdApiTokenSchema.safeParse({ ...token, token: 'isg_x' }).success).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISGUISING, storable } from './text';
+import { webhookSecretSchema, webhookUrlSchema } from './webhooks';
 
 export const PASSWORD_RULES = { minLength: 10, maxLength: 200 } as const;
 
@@ -36,6 +37,8 @@ export const tokenInput = z.strictObject({
     .min(TOKEN_EXPIRY_DAYS.min, `expiresInDays must be at least ${TOKEN_EXPIRY_DAYS.min}`)
     .max(TOKEN_EXPIRY_DAYS.max, `expiresInDays can be at most ${TOKEN_EXPIRY_DAYS.max} (ten years)`)
     .optional(),
+  /** Where this token's scripts hear of job ends, and the secret that signs those calls (shown this once). */
+  webhook: z.strictObject({ url: webhookUrlSchema, secret: webhookSecretSchema }).optional(),
 });
 export type TokenInput = z.input<typeof tokenInput>;
 
@@ -49,6 +52,8 @@ export const apiTokenSchema = z.object({
   lastUsedAt: z.iso.datetime().nullable(),
   /** When it stops working; null: until revoked. */
   expiresAt: z.iso.datetime().nullable(),
+  /** Its webhook's URL; null: none. */
+  webhookUrl: z.string().nullable(),
 });
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 

@@ -1,17 +1,7 @@
 import { z } from 'zod';
-import { DISGUISING, storable } from './text';
+import { nameSchema, storable } from './text';
 
-export const characterNameSchema = z
-  .string({ error: 'Name must be text' })
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'Name cannot be empty')
-      .max(80, 'Name can be at most 80 characters')
-      .check(storable())
-      .refine((s) => !DISGUISING.test(s), 'Name cannot contain control or text-direction characters'),
-  );
+export const characterNameSchema = nameSchema;
 
 export const triggerWordSchema = z
   .string({ error: 'Trigger word must be text' })

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'unavailable',
   'disk_full',
+  /** The request would do something the user should confirm first (e.g. training on few photos): send it again confirmed. */
+  'confirmation_required',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -188,7 +188,10 @@ export const generationOutputSchema = z.object({
   seed: z.number(),
   /** Its likeness to the generation's character (null until scored, or without a character). */
   likeness: pictureLikenessSchema.nullable(),
+  /** Marked by the person as a favourite. */
+  favourite: z.boolean(),
 });
+export type GenerationOutput = z.infer<typeof generationOutputSchema>;
 
 export const generationSchema = z.object({
   id: z.uuid(),
@@ -232,11 +235,55 @@ export const galleryQuery = z.strictObject({
     .enum(['true', 'false'], { error: 'recognisable must be true or false' })
     .transform((value) => value === 'true')
     .optional(),
+  /** Only favourite pictures (and the generations that have one). */
+  favourite: z
+    .enum(['true', 'false'], { error: 'favourite must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
+  /** Made at or after this moment (ISO 8601). */
+  from: z.iso.datetime({ offset: true, error: 'from must be a date and time (ISO 8601)' }).optional(),
+  /** Made before this moment (ISO 8601). */
+  to: z.iso.datetime({ offset: true, error: 'to must be a date and time (ISO 8601)' }).optional(),
   /** `newest` first (the default), or by `likeness`: each generation by its most alike picture, unscored ones last. */
   sort: z.enum(GALLERY_SORTS, { error: `sort must be one of: ${GALLERY_SORTS.join(', ')}` }).default('newest'),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(24),
   cursor: z.string().max(200).check(storable()).optional(),
 });
+
+/** The most pictures one bulk action (download, delete) takes. */
+export const MAX_BULK_OUTPUTS = 100;
+
+const outputIds = z
+  .array(z.uuid({ error: 'Each id must be a picture id' }), { error: 'ids must be a list of picture ids' })
+  .min(1, 'Choose at least one picture')
+  .max(MAX_BULK_OUTPUTS, `At most ${MAX_BULK_OUTPUTS} pictures at once`)
+  .transform((ids) => [...new Set(ids)]);
+
+/** Pictures to delete at once. */
+export const outputsDeleteInput = z.strictObject({ ids: outputIds });
+
+/** Pictures to download as one zip: `ids` comma-separated in the query (a link the browser can follow). */
+export const outputsArchiveQuery = z.strictObject({
+  ids: z
+    .string({ error: 'ids must be picture ids separated by commas' })
+    .max(MAX_BULK_OUTPUTS * 40, `At most ${MAX_BULK_OUTPUTS} pictures at once`)
+    .transform((ids) => ids.split(',').filter(Boolean))
+    .pipe(outputIds),
+});
+
+/** A picture's own changes: marking it a favourite or not. */
+export const outputPatch = z.strictObject({
+  favourite: z.boolean({ error: 'favourite must be true or false' }),
+});
+
+/**
+ * One picture again: `exact` makes the same picture (its own recorded seed, every parameter and the same LoRA file);
+ * `vary` keeps everything but the seed, which is new and random (what InvokeAI and SwarmUI call a variation).
+ */
+export const outputRerunInput = z.strictObject({
+  mode: z.enum(['exact', 'vary'], { error: 'mode must be exact or vary' }),
+});
+export type OutputRerunMode = z.infer<typeof outputRerunInput>['mode'];
 
 /**
  * Re-run with the same parameters, or vary the seed (a new random one, or the given one). With `outputId`, only that

@@ -3,7 +3,7 @@ import { storable, toStorable } from './text';
 
 /** An engine as a GPU worker reports it (plugins/engine.ts EngineStatus). */
 export const engineStatusSchema = z.strictObject({
-  kind: z.enum(['training', 'image', 'video']),
+  kind: z.enum(['training', 'image', 'video', 'captioning']),
   id: z.string().min(1).max(64).check(storable()),
   label: z.string().min(1).max(64).overwrite(toStorable),
   state: z.enum(['ready', 'simulated', 'starting', 'missing', 'error']),

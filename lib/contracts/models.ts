@@ -4,8 +4,20 @@ import { BASE_MODEL_IDS } from './generations';
 export const MODEL_STATES = ['missing', 'downloading', 'ready', 'failed'] as const;
 export type ModelState = (typeof MODEL_STATES)[number];
 
-/** `:id` of /api/models/:id/…: one of the catalogue's base models. */
-export const modelIdParam = z.enum(BASE_MODEL_IDS, { error: `must be one of: ${BASE_MODEL_IDS.join(', ')}` });
+/** Models that are not base models: the vision-language model that writes captions (issue 24). */
+export const CAPTIONER_MODEL_IDS = ['qwen3-vl-4b-instruct'] as const;
+export type CaptionerModelId = (typeof CAPTIONER_MODEL_IDS)[number];
+
+/** Every model the Models page provisions. */
+export const MODEL_IDS = [...BASE_MODEL_IDS, ...CAPTIONER_MODEL_IDS] as const;
+export type ModelId = (typeof MODEL_IDS)[number];
+
+/** `base`: generation and training load it; `captioner`: "Write captions" runs it. */
+export const MODEL_KINDS = ['base', 'captioner'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** `:id` of /api/models/:id/…: one of the catalogue's models. */
+export const modelIdParam = z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(', ')}` });
 
 const errorSchema = z.object({ code: z.string(), message: z.string() }).nullable();
 
@@ -28,13 +40,19 @@ export const modelFileSchema = z.object({
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
 export const baseModelSchema = z.object({
-  id: z.enum(BASE_MODEL_IDS),
+  id: z.enum(MODEL_IDS),
+  kind: z.enum(MODEL_KINDS),
   label: z.string(),
   description: z.string(),
   /** The model's page on Hugging Face (its licence; for a gated model, where it is accepted). */
   pageUrl: z.string(),
   licence: z.string(),
   gated: z.boolean(),
+  /**
+   * Set for a model the catalogue does not pin by hash: the Hugging Face commit its files were (or are being)
+   * downloaded from, each verified against the hashes the hub announces for that commit. Null before the first download.
+   */
+  hubCommit: z.string().nullable(),
   state: z.enum(MODEL_STATES),
   bytesDone: z.number(),
   totalBytes: z.number().nullable(),

@@ -67,3 +67,16 @@ export function toStorable(text: string): string {
   }
   return out;
 }
+
+/** A name a person gives (a character, a LoRA): one line of storable text, NFC, trimmed, 1–80 characters. */
+export const nameSchema = z
+  .string({ error: 'Name must be text' })
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Name cannot be empty')
+      .max(80, 'Name can be at most 80 characters')
+      .check(storable())
+      .refine((s) => !DISGUISING.test(s), 'Name cannot contain control or text-direction characters'),
+  );

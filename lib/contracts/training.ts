@@ -146,8 +146,69 @@ export function resolveSettings(preset: PresetId, advanced: AdvancedSettings = {
 export const startTrainingInput = z.strictObject({
   preset: z.enum(PRESET_IDS, { error: `preset must be one of: ${PRESET_IDS.join(', ')}` }),
   advanced: advancedSettingsSchema.optional(),
+  /** Train even though the character has fewer good photos than recommended (the API asks for this with a 409). */
+  confirmFewPhotos: z.boolean({ error: 'confirmFewPhotos must be true or false' }).optional(),
 });
 export type StartTrainingInput = z.input<typeof startTrainingInput>;
+
+/** Why each setting a continuation keeps cannot be changed, in a person's words (the run page's dialog shows them). */
+export const CONTINUE_FIXED_REASONS: Record<'rank' | 'optimizer' | 'resolutions' | 'quantize' | 'samplePrompts', string> = {
+  rank: 'The LoRA’s size: a different rank would resize the trained weights and lose the optimizer’s state.',
+  optimizer: 'The optimizer’s saved state only loads into the same optimizer.',
+  resolutions: 'The continuation trains on the same image sizes, so its steps follow on from the run’s.',
+  quantize: 'The continuation trains against the same model, loaded the same way.',
+  samplePrompts: 'The same prompts, so the likeness curve goes on where the run’s left off.',
+};
+
+/** The fewest and most steps a continued run can have in all (its starting step plus the steps added): as any run. */
+export const MIN_TOTAL_STEPS = 100;
+export const MAX_TOTAL_STEPS = 10_000;
+
+/**
+ * Continuing a run (`POST /api/trainings/:id/continue`): a new run, the character's next LoRA version, that the engine
+ * resumes from the source run's last checkpoint (ai-toolkit reads the step from the checkpoint's metadata and loads
+ * its optimizer state). What may change on the way is what the engine itself takes afresh on a resume
+ * (`jobs/process/BaseSDTrainProcess.py` at the pin):
+ * - the learning rate: the optimizer state is loaded, then every group's rate is reset to the config's value, and the
+ *   (constant) schedule is stepped to the resumed step;
+ * - how often it saves and samples: read from the config at every save and sample.
+ * Everything else stays as the source trained: a different rank (and with it alpha) resizes the saved weights and
+ * drops the optimizer state; a different optimizer cannot load the saved state (it would start cold); image
+ * sizes, quantization and the sample prompts would make the continuation's steps, loss and likeness curve no longer
+ * follow on from the source's (`CONTINUE_FIXED_REASONS` says why, in a person's words).
+ */
+export const continueTrainingInput = z.strictObject({
+  additionalSteps: z
+    .int('Steps to add must be a whole number')
+    .min(50, 'Add at least 50 steps')
+    .max(MAX_TOTAL_STEPS, `Steps to add can be at most ${MAX_TOTAL_STEPS}`),
+  settings: trainingSettingsSchema.pick({ learningRate: true, saveEvery: true, sampleEvery: true }).partial().strict().optional(),
+});
+export type ContinueTrainingInput = z.input<typeof continueTrainingInput>;
+
+/**
+ * The settings a continuation trains with: the source's, with the steps counted from the start step and the editable
+ * ones changed. Throws with a message a person can act on when they do not work together.
+ */
+export function continuedSettings(source: TrainingSettings, startStep: number, input: z.output<typeof continueTrainingInput>): TrainingSettings {
+  const steps = startStep + input.additionalSteps;
+  if (steps < MIN_TOTAL_STEPS) {
+    throw new Error(`A run trains at least ${MIN_TOTAL_STEPS} steps in all: from step ${startStep}, add at least ${MIN_TOTAL_STEPS - startStep}`);
+  }
+  if (steps > MAX_TOTAL_STEPS) {
+    throw new Error(
+      `The run would reach step ${steps} (step ${startStep} + ${input.additionalSteps}); a run can have at most ${MAX_TOTAL_STEPS} steps: add at most ${MAX_TOTAL_STEPS - startStep}`,
+    );
+  }
+  if (input.settings?.learningRate !== undefined && !takesLearningRate(source.optimizer)) {
+    throw new Error('Learning rate cannot be set with the prodigy optimizer: prodigy finds its own learning rate. Leave it out.');
+  }
+  return trainingSettingsSchema.parse({ ...source, ...input.settings, steps });
+}
+
+/** The run a continuation started from, and the step of the checkpoint it resumed. */
+export const continuedFromSchema = z.object({ runId: z.uuid(), step: z.number() });
+export type ContinuedFrom = z.infer<typeof continuedFromSchema>;
 
 export const TRAINING_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped'] as const;
 export type TrainingStatus = (typeof TRAINING_STATUSES)[number];
@@ -213,6 +274,8 @@ export const trainingRunSchema = z.object({
   engineVersion: z.string().nullable(),
   /** The correlation id of the request that started the run: on every log line it causes. */
   correlationId: z.string().nullable(),
+  /** Continued from another run's last checkpoint (`POST /api/trainings/:id/continue`): its progress counts from that step. */
+  continuedFrom: continuedFromSchema.nullable().optional(),
   /** Its samples' likeness per step and, once it ended, the checkpoint recommended (null until a sample is scored). */
   likeness: runLikenessSchema.nullable(),
   createdAt: z.iso.datetime(),
@@ -250,3 +313,53 @@ export function trainingWorkflowId(runId: string): string {
 export function engineJobName(runId: string): string {
   return `isengard_${runId.replaceAll('-', '').slice(0, 12)}`;
 }
+
+/** A run as the Training page lists it (`GET /api/trainings`): no series, samples or timeline. */
+export const trainingRunSummarySchema = z.object({
+  id: z.uuid(),
+  characterId: z.uuid(),
+  characterName: z.string(),
+  preset: z.enum(PRESET_IDS),
+  status: z.enum(TRAINING_STATUSES),
+  phase: z.enum(TRAINING_PHASES),
+  step: z.number(),
+  totalSteps: z.number(),
+  stopRequestedAt: z.iso.datetime().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  /** From its start to its end (or to now while it runs); null until it started. */
+  durationSeconds: z.number().nullable(),
+  /** The LoRA it made (the checkpoint it recommended, or its most trained one), if any is left. */
+  lora: z
+    .object({
+      id: z.uuid(),
+      name: z.string(),
+      version: z.number(),
+      steps: z.number(),
+      /** The run's recommended checkpoint by likeness. */
+      recommended: z.boolean(),
+    })
+    .nullable(),
+});
+export type TrainingRunSummary = z.infer<typeof trainingRunSummarySchema>;
+
+export const trainingRunPageSchema = z.object({
+  items: z.array(trainingRunSummarySchema),
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type TrainingRunPage = z.infer<typeof trainingRunPageSchema>;
+
+export const trainingRunListQuery = z.strictObject(
+  {
+    status: z.enum(TRAINING_STATUSES, { error: `status must be one of: ${TRAINING_STATUSES.join(', ')}` }).optional(),
+    characterId: z.uuid({ error: 'characterId must be a character id' }).optional(),
+    preset: z.enum(PRESET_IDS, { error: `preset must be one of: ${PRESET_IDS.join(', ')}` }).optional(),
+    limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(100, 'limit can be at most 100').default(25),
+    cursor: z.string().max(200, 'cursor is not one this API handed out').optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown parameter: ${issue.keys.join(', ')}` : undefined) },
+);
+export type TrainingRunListQuery = z.output<typeof trainingRunListQuery>;

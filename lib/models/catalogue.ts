@@ -1,4 +1,4 @@
-import type { BaseModelId } from '../contracts/generations';
+import type { ModelId, ModelKind } from '../contracts/models';
 
 /** One file to provision: where it comes from on Hugging Face and where it goes under `models/base/`. */
 export interface ModelFileSpec {
@@ -9,6 +9,13 @@ export interface ModelFileSpec {
   repo: string;
   /** Branch, tag or commit. */
   revision: string;
+  /**
+   * `revision` is a branch to pin at the model's first download: it is resolved to its current commit, which is
+   * recorded, and every such file of the model is fetched from that one commit (also on later retries). Needed for
+   * files whose hashes are not pinned here and that may be kept in git (not LFS): their ETag is only trustworthy at
+   * a commit (remote.ts).
+   */
+  pinToCommit?: boolean;
   /** Path of the file inside the repository. */
   path: string;
   /** Relative to `models/base/`: the folders ComfyUI's `extra_model_paths.yaml` maps (plugins/image/comfyui). */
@@ -18,7 +25,8 @@ export interface ModelFileSpec {
    * these exact files; Hugging Face itself was not reachable when they were written. They pin the content: the
    * download also asks Hugging Face (the `x-linked-size` / `x-linked-etag` headers of the resolve URL carry the
    * size and sha256 of an LFS file) and refuses a file that differs from the pin. `null` = take the value Hugging
-   * Face announces at run time and verify the bytes against that.
+   * Face announces at run time for the pinned commit and verify the bytes against that: the sha256 of an LFS file,
+   * the git blob id of a small file kept in git (remote.ts).
    */
   sizeBytes: number | null;
   sha256: string | null;
@@ -27,7 +35,9 @@ export interface ModelFileSpec {
 }
 
 export interface BaseModelSpec {
-  id: BaseModelId;
+  id: ModelId;
+  /** Absent: a base model. */
+  kind?: ModelKind;
   label: string;
   description: string;
   /** The model's page on Hugging Face, where its licence is (and, when gated, accepted). */
@@ -122,9 +132,74 @@ export const BASE_MODEL_CATALOGUE: ModelCatalogue = [
   },
 ];
 
+const QWEN3_VL_REPO = 'Qwen/Qwen3-VL-4B-Instruct';
+/** Under models/base/; plugins/captioning/ai-toolkit loads the model from this folder. */
+export const CAPTIONER_FOLDER = 'captioners/Qwen3-VL-4B-Instruct';
+
+/**
+ * A file of the captioner, fetched from the commit `main` pointed to at the first download. Hugging Face itself was
+ * not reachable when this list was written: it is the layout the Qwen3-VL releases publish (the sibling 2B and 8B
+ * repositories have the same files; public configurations that load the 4B model name its two shards) and what
+ * ai-toolkit's Qwen3VLCaptioner reads from a folder: `AutoModelForImageTextToText.from_pretrained` (configuration,
+ * generation settings, shard index, shards) and `AutoProcessor.from_pretrained` (image and video processor settings,
+ * tokenizer files, chat template).
+ */
+function captionerFile(id: string, label: string, file: string): ModelFileSpec {
+  return { id, label, repo: QWEN3_VL_REPO, revision: 'main', pinToCommit: true, path: file, target: `${CAPTIONER_FOLDER}/${file}`, sizeBytes: null, sha256: null, gated: false };
+}
+
+/** Models that are not for generation or training: the vision-language model "Write captions" runs (issue 24). */
+export const CAPTIONER_CATALOGUE: ModelCatalogue = [
+  {
+    id: 'qwen3-vl-4b-instruct',
+    kind: 'captioner',
+    label: 'Qwen3-VL-4B-Instruct (captioner)',
+    description: 'The vision-language model that writes captions for training photos ("Write captions"). About 9 GB in twelve files.',
+    pageUrl: `https://huggingface.co/${QWEN3_VL_REPO}`,
+    licence: 'Apache 2.0',
+    files: [
+      captionerFile('config', 'Model configuration', 'config.json'),
+      captionerFile('generation-config', 'Generation settings', 'generation_config.json'),
+      captionerFile('preprocessor-config', 'Image processor settings', 'preprocessor_config.json'),
+      captionerFile('video-preprocessor-config', 'Video processor settings', 'video_preprocessor_config.json'),
+      captionerFile('chat-template', 'Chat template', 'chat_template.json'),
+      captionerFile('tokenizer', 'Tokenizer', 'tokenizer.json'),
+      captionerFile('tokenizer-config', 'Tokenizer settings', 'tokenizer_config.json'),
+      captionerFile('vocab', 'Tokenizer vocabulary', 'vocab.json'),
+      captionerFile('merges', 'Tokenizer merges', 'merges.txt'),
+      captionerFile('weights-index', 'Index of the weight shards', 'model.safetensors.index.json'),
+      captionerFile('weights-1', 'Weights, part 1 of 2', 'model-00001-of-00002.safetensors'),
+      captionerFile('weights-2', 'Weights, part 2 of 2', 'model-00002-of-00002.safetensors'),
+    ],
+  },
+];
+
+/** Everything the Models page offers. */
+export const MODEL_CATALOGUE: ModelCatalogue = [...BASE_MODEL_CATALOGUE, ...CAPTIONER_CATALOGUE];
+
 export function findModel(catalogue: ModelCatalogue, id: string): BaseModelSpec | undefined {
   return catalogue.find((m) => m.id === id);
 }
+
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
+/** A full git commit id: content at it never changes. */
+export function isCommitId(revision: string): boolean {
+  return COMMIT_ID.test(revision);
+}
+
+/** A file whose branch is still to be resolved to a commit (see `pinToCommit`). */
+export function needsCommitPin(file: Pick<ModelFileSpec, 'pinToCommit' | 'revision'>): boolean {
+  return file.pinToCommit === true && !isCommitId(file.revision);
+}
+
+/** The commit in a resolve URL (`…/resolve/<commit>/…`), if it names one. */
+export function commitOfResolveUrl(url: string): string | undefined {
+  const m = /\/resolve\/([0-9a-f]{40})\//.exec(url);
+  return m?.[1];
+}
+
+// Workflows import this module: it stays free of Node APIs.
 
 /** The row id of a file's provisioning state. */
 export function modelFileKey(modelId: string, fileId: string): string {

@@ -30,6 +30,8 @@ export interface DownloadRequest {
 }
 
 export interface DownloadResult {
+  /** sha256 of the verified bytes (recorded, whichever digest the hub gave). */
+  sha256: string;
   /** Bytes that were already in the part file when this call started. */
   resumedFrom: number;
   /** Connections that broke and were resumed with a range request. */
@@ -47,9 +49,14 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
+/** Anything bytes are fed into: a Hash, or the pair a download checks. */
+interface ByteSink {
+  update(bytes: Buffer): unknown;
+}
+
 /** Feeds a file's bytes into `hash`, reporting progress: how a resumed download's hash catches up with its part. */
 export async function hashInto(
-  hash: Hash,
+  hash: ByteSink,
   file: string,
   onBytes?: (done: number) => void,
   signal?: AbortSignal,
@@ -69,6 +76,42 @@ export async function sha256OfFile(file: string, onBytes?: (done: number) => voi
   return hash.digest('hex');
 }
 
+/**
+ * The digests the bytes are checked with: always their sha256 (what is recorded), and for a file kept in git (not
+ * LFS) also its git blob id, sha1 of `"blob <size>\0" + content`, which needs the size up front.
+ */
+class ContentDigest implements ByteSink {
+  private readonly sha256 = createHash('sha256');
+  private readonly gitBlob: Hash | undefined;
+
+  constructor(private readonly expected: ExpectedFile) {
+    this.gitBlob = expected.gitBlobSha1 ? createHash('sha1').update(`blob ${expected.sizeBytes}\0`) : undefined;
+  }
+
+  update(bytes: Buffer): void {
+    this.sha256.update(bytes);
+    this.gitBlob?.update(bytes);
+  }
+
+  /** The sha256 when the bytes are the expected ones, else why not. */
+  verdict(): { sha256: string } | { mismatch: string } {
+    const sha256 = this.sha256.digest('hex');
+    if (this.expected.sha256 && sha256 !== this.expected.sha256) return { mismatch: `its sha256 is ${sha256}, expected ${this.expected.sha256}` };
+    const gitBlob = this.gitBlob?.digest('hex');
+    if (this.expected.gitBlobSha1 && gitBlob !== this.expected.gitBlobSha1) return { mismatch: `its git blob id is ${gitBlob}, expected ${this.expected.gitBlobSha1}` };
+    return { sha256 };
+  }
+}
+
+/** A finished file's sha256 if its size and digests are the expected ones; undefined if not. */
+export async function verifiedSha256(file: string, expected: ExpectedFile, onBytes?: (done: number) => void, signal?: AbortSignal): Promise<string | undefined> {
+  if ((await sizeOf(file)) !== expected.sizeBytes) return undefined;
+  const digest = new ContentDigest(expected);
+  await hashInto(digest, file, onBytes, signal);
+  const verdict = digest.verdict();
+  return 'sha256' in verdict ? verdict.sha256 : undefined;
+}
+
 /** `bytes <start>-<end>/<total>` → start, or undefined when unreadable. */
 export function contentRangeStart(value: string | undefined): number | undefined {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value?.trim() ?? '');
@@ -86,7 +129,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Downloads `url` to `target`, resumable after any interruption: bytes go to `<target>.part`; a later call (after
  * a dropped connection, a killed worker or a restart) hashes the part it finds, then asks only for the rest with an
- * HTTP range request. At the end size and sha256 must match `expected`, or the part is deleted and the call fails
+ * HTTP range request. At the end size and digests must match `expected`, or the part is deleted and the call fails
  * (not retryable: the same bytes would come again). Only then is the part renamed into place, atomically.
  */
 export async function downloadWithResume(req: DownloadRequest): Promise<DownloadResult> {
@@ -102,7 +145,7 @@ export async function downloadWithResume(req: DownloadRequest): Promise<Download
     offset = 0;
   }
   const resumedFrom = offset;
-  let hash = createHash('sha256');
+  let hash = new ContentDigest(expected);
   if (offset > 0) {
     report('checking', 0);
     const hashed = await hashInto(hash, part, (done) => report('checking', done), signal);
@@ -134,7 +177,7 @@ export async function downloadWithResume(req: DownloadRequest): Promise<Download
         if (res.status === 200 && offset > 0) {
           // The server ignored the range: start again from the first byte.
           await file.truncate(0);
-          hash = createHash('sha256');
+          hash = new ContentDigest(expected);
           offset = 0;
         } else if (res.status === 206) {
           const start = contentRangeStart(header(res.headers, 'content-range'));
@@ -182,18 +225,18 @@ export async function downloadWithResume(req: DownloadRequest): Promise<Download
     await file.close().catch(() => undefined);
   }
 
-  const digest = hash.digest('hex');
-  if (digest !== expected.sha256) {
+  const verdict = hash.verdict();
+  if ('mismatch' in verdict) {
     await rm(part, { force: true });
     throw new ModelDownloadError(
       'checksum_mismatch',
-      `The downloaded file is damaged or not the expected one: its sha256 is ${digest}, expected ${expected.sha256}. It was deleted; downloading again starts from scratch`,
+      `The downloaded file is damaged or not the expected one: ${verdict.mismatch}. It was deleted; downloading again starts from scratch`,
       false,
     );
   }
   await rename(part, req.target);
   await syncDirectory(path.dirname(req.target));
-  return { resumedFrom, reconnects };
+  return { sha256: verdict.sha256, resumedFrom, reconnects };
 }
 
 /** Makes a rename durable across a power loss (best effort: not every file system allows it). */

@@ -37,6 +37,22 @@ export interface TrainingJob {
   correlationId: string | undefined;
 }
 
+/** A run's folder and the engine's job name in it. */
+export interface RunFolder {
+  /** Absolute: `training/<run>/`. */
+  runDir: string;
+  name: string;
+}
+
+/** What a continuation was prepared with. */
+export interface ContinuationSeed {
+  /** Absolute: the source's checkpoint, as the new run's own. */
+  path: string;
+  step: number;
+  /** The optimizer's saved state came along (it belongs to the source's newest save only). */
+  optimizerState: boolean;
+}
+
 export type TrainingFailureCode = 'oom' | 'ram_oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'disk_full' | 'crash' | 'hung' | 'stopped';
 
 export interface TrainingFailure {
@@ -68,6 +84,23 @@ export interface TrainingLogs {
   stderr: Logger;
 }
 
+/** The GPU a run would train on, and the speed runs like it reached there (null: none finished there yet). */
+export interface TrainingSpeed {
+  gpuName: string | null;
+  measuredSecondsPerStep: number | null;
+}
+
+/** How long a run would take, in seconds; null where nothing is known about the GPU. */
+export interface TrainingDurationEstimate {
+  seconds: number | null;
+  basis: 'measured' | 'table' | 'unknown';
+  secondsPerStep: number | null;
+  /** Sample images and checkpoint saves over the whole run. */
+  samplingSeconds: number | null;
+  /** Loading the model before the first step. */
+  startupSeconds: number | null;
+}
+
 /**
  * A training engine (design §5). Workflows and activities reach engines only through the registry and this
  * interface; which engine, and whether it is real or simulated, is configuration.
@@ -80,4 +113,14 @@ export interface TrainingEngine extends EnginePlugin {
    * request (save now, stop), kept for the life of the run whatever the engine prunes.
    */
   checkpoints(runDir: string, name: string): Promise<Array<{ path: string; step: number; final: boolean; kept: boolean }>>;
+  /**
+   * Prepares a new run (its folder still empty) to continue another run: the engine's first start in `target` resumes
+   * `source`'s checkpoint at `step` as if it were its own, and counts its steps on from there. Null when that
+   * checkpoint is gone.
+   */
+  seedContinuation(source: RunFolder & { step: number }, target: RunFolder): Promise<ContinuationSeed | null>;
+  /** How long a run of these settings would take on that GPU (published figures by GPU model, or the measured speed). */
+  estimateDuration(settings: TrainingSettings, speed: TrainingSpeed): TrainingDurationEstimate;
+  /** Which runs' measured speeds apply to these settings: runs with the same key train at the same speed. */
+  speedKey(settings: TrainingSettings): string;
 }

@@ -259,7 +259,7 @@ async function generate(base: string, input: Record<string, unknown>, signal: Ab
 /** Trains 50 steps at `resolution`: a 100-step run stopped once its checkpoint at step 50 is saved. */
 async function train50(base: string, characterId: string, resolution: number, settings: Record<string, unknown>, signal: AbortSignal): Promise<{ run: TrainingRun; progress: Array<[number, number]> }> {
   const progress: Array<[number, number]> = [];
-  const started = await api<TrainingRun>(base, 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick', advanced: { ...settings, resolutions: [resolution] } });
+  const started = await api<TrainingRun>(base, 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick', advanced: { ...settings, resolutions: [resolution] }, confirmFewPhotos: true });
   let run = started;
   let stopAsked = false;
   const t0 = Date.now();

@@ -49,7 +49,7 @@ describe('job starts', () => {
     const start = () =>
       request<TrainingRun & ApiErrorBody>(stack, `/api/characters/${character.id}/trainings`, {
         method: 'POST',
-        body: { preset: 'quick', advanced: { steps: 100, saveEvery: 50, sampleEvery: 1000 } },
+        body: { preset: 'quick', advanced: { steps: 100, saveEvery: 50, sampleEvery: 1000 }, confirmFewPhotos: true },
         headers: { 'Idempotency-Key': 'train-key-1', 'X-Correlation-ID': 'start-training-1' },
       });
     const first = await start();

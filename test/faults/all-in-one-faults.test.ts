@@ -58,7 +58,7 @@ describe('training under the all-in-one supervisor', () => {
       fetch(`${instance.url}/api/characters/${character.id}/trainings`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ preset: 'quick', advanced: { steps: 500, saveEvery: 50, sampleEvery: 1000 } }),
+        body: JSON.stringify({ preset: 'quick', advanced: { steps: 500, saveEvery: 50, sampleEvery: 1000 }, confirmFewPhotos: true }),
       }),
     );
   }

@@ -78,7 +78,7 @@ describe('jobs whose workflow ended without them', () => {
     expect(stop.status).toBe(202);
     expect(stop.body).toMatchObject({ status: 'stopped', phase: 'done' });
     expect(stop.body.events.at(-1)!.message).toMatch(/^Stopped\. Its workflow is missing: it never reached the job server/);
-    expect((await request(stack, `/api/characters/${character.id}/trainings`, { method: 'POST', body: { preset: 'quick', advanced: { steps: 100 } } })).status).toBe(202);
+    expect((await request(stack, `/api/characters/${character.id}/trainings`, { method: 'POST', body: { preset: 'quick', advanced: { steps: 100 }, confirmFewPhotos: true } })).status).toBe(202);
 
     const params = resolveGenerationParams(generationInput.parse({ prompt: 'never started' }), null, () => 1);
     const generation = await createGeneration(stack.db.db, { id: crypto.randomUUID(), params, characterId: null });
@@ -109,13 +109,20 @@ describe('the API killed between a run\'s row and its workflow', () => {
     form.append('photos', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
     const upload = (await (await fetch(`${instance.url}/api/characters/${character.id}/photos`, { method: 'POST', body: form })).json()) as UploadPhotosResult;
     expect(upload.accepted).toHaveLength(1);
+    // A plain shape has no face: kept anyway, so a training may start with it.
+    const kept = await fetch(`${instance.url}/api/photos/${upload.accepted[0]!.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ keepAnyway: true }),
+    });
+    expect(kept.status).toBe(200);
 
     // Temporal stops answering: the API inserts the run, then waits on the start it cannot make. Both die there (a
     // pod losing power, say): the start request never reaches a live Temporal.
     const temporalPid = Number(readFileSync(path.join(instance.root, 'data', 'temporal', 'dev-server.pid'), 'utf8'));
     process.kill(temporalPid, 'SIGSTOP');
     const controller = new AbortController();
-    const starting = post(`/api/characters/${character.id}/trainings`, { preset: 'quick' }, controller.signal).catch(() => undefined);
+    const starting = post(`/api/characters/${character.id}/trainings`, { preset: 'quick', confirmFewPhotos: true }, controller.signal).catch(() => undefined);
     const inserted = await eventually(async () => {
       const runs = (await (await fetch(`${instance.url}/api/characters/${character.id}/trainings`)).json()) as { items: TrainingRun[] };
       return runs.items[0];
@@ -138,7 +145,7 @@ describe('the API killed between a run\'s row and its workflow', () => {
       code: 'workflow_lost',
       message: "Its workflow is missing: it never reached the job server (Isengard stopped while starting it), or the job server's data was reset. Start it again.",
     });
-    const again = await post(`/api/characters/${character.id}/trainings`, { preset: 'quick', advanced: { steps: 100 } });
+    const again = await post(`/api/characters/${character.id}/trainings`, { preset: 'quick', advanced: { steps: 100 }, confirmFewPhotos: true });
     expect(again.status).toBe(202);
   }, 240_000);
 });

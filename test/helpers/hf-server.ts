@@ -5,9 +5,18 @@ import type { AddressInfo } from 'node:net';
 /** One file the stand-in Hugging Face serves. */
 export interface HubFile {
   repo: string;
+  /** The branch it is served under; it is also served under `commit`. */
   revision: string;
   path: string;
   content: Buffer;
+  /** The commit `revision` points to (`x-repo-commit`); a fixed id when not given. */
+  commit?: string;
+  /**
+   * A small file kept in git itself, not LFS: the hub serves it directly (no redirect, no `x-linked-*`) with its git
+   * blob id as the ETag, like huggingface.co. `etag: null` leaves the ETag out.
+   */
+  lfs?: boolean;
+  etag?: string | null;
   /** Only an `Authorization: Bearer <token>` of this token is served; none → 401, another → 403 (GatedRepo). */
   gatedToken?: string;
   /** Bytes served instead of `content` (the announced size and sha256 stay those of `content`): corruption. */
@@ -42,6 +51,9 @@ export interface HubServer {
 }
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+/** What `git hash-object` says of `data`: the ETag the hub gives a file kept in git. */
+export const gitBlobSha1 = (data: Buffer): string => createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+export const DEFAULT_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 /** The first byte each range request asked for (`bytes=N-`), in order; requests without a range are left out. */
 export function rangeStarts(ranges: Array<string | undefined>): number[] {
@@ -81,7 +93,8 @@ function parseRange(value: string | undefined, size: number): { start: number; e
 
 /**
  * A small stand-in for Hugging Face's file serving: `/<repo>/resolve/<rev>/<path>` answers like the real hub (a 302
- * to a CDN carrying `x-linked-size` and `x-linked-etag`; 401/403 for a gated repository), and the "CDN" is another
+ * to a CDN carrying `x-linked-size` and `x-linked-etag` for an LFS file; the bytes themselves with a git blob id
+ * ETag for a file kept in git; `x-repo-commit`; 401/403 for a gated repository), and the "CDN" is another
  * origin (a second port) that serves bytes with HTTP Range support and can drop connections
  * mid-file, send wrong bytes, or crawl.
  */
@@ -139,22 +152,38 @@ export async function startHubServer(): Promise<HubServer> {
       void serveContent(file, req, res).catch(() => res.destroy());
       return;
     }
-    const file = files.get(decodeURIComponent(url.pathname.slice(1)));
+    const file = findFile(decodeURIComponent(url.pathname.slice(1)));
     if (!file) return void res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end();
     if (file.gatedToken) {
       const auth = req.headers.authorization;
       if (!auth) return void res.writeHead(401, { 'x-error-code': 'GatedRepo' }).end('Access restricted');
       if (auth !== `Bearer ${file.gatedToken}`) return void res.writeHead(403, { 'x-error-code': 'GatedRepo' }).end('Not in the authorized list');
     }
+    const commit = file.commit ?? DEFAULT_COMMIT;
+    if (file.lfs === false) {
+      const etag = file.etag === undefined ? `"${gitBlobSha1(file.content)}"` : file.etag;
+      res.setHeader('x-repo-commit', commit);
+      if (etag !== null) res.setHeader('etag', etag);
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': String(file.content.length) }).end();
+      void serveContent(file, req, res).catch(() => res.destroy());
+      return;
+    }
     res
       .writeHead(302, {
         location: `http://127.0.0.1:${cdnPort}/cdn/${encodeURIComponent(keyOf(file))}`,
         'x-linked-size': String(file.content.length),
         'x-linked-etag': `"${sha256(file.content)}"`,
-        'x-repo-commit': '0123456789abcdef0123456789abcdef01234567',
+        'x-repo-commit': commit,
       })
       .end();
   };
+
+  /** `<repo>/resolve/<branch or its commit>/<path>`. */
+  function findFile(key: string): HubFile | undefined {
+    const exact = files.get(key);
+    if (exact) return exact;
+    return [...files.values()].find((f) => `${f.repo}/resolve/${f.commit ?? DEFAULT_COMMIT}/${f.path}` === key);
+  }
   const listen = async () => {
     const server = http.createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -173,6 +202,11 @@ export async function startHubServer(): Promise<HubServer> {
       return file;
     },
     downloads(file) {
+      if (file.lfs === false) {
+        // Served by the hub itself, under its branch or its commit.
+        const paths = [file.revision, file.commit ?? DEFAULT_COMMIT].map((rev) => `/${file.repo}/resolve/${rev}/${file.path}`);
+        return requests.filter((r) => r.method === 'GET' && paths.includes(decodeURIComponent(r.path)));
+      }
       return requests.filter((r) => r.method === 'GET' && r.path === `/cdn/${encodeURIComponent(keyOf(file))}`);
     },
     async close() {

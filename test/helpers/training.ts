@@ -56,7 +56,8 @@ export async function startTraining(
 ): Promise<TrainingRun> {
   const res = await request<TrainingRun>(stack, `/api/characters/${characterId}/trainings`, {
     method: 'POST',
-    body: { preset: 'quick', advanced },
+    // Test characters have a few photos: the few-photos confirmation is given (its own test is in test/api/training-start.test.ts).
+    body: { preset: 'quick', advanced, confirmFewPhotos: true },
   });
   if (res.status !== 202) throw new Error(`Training did not start: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import type { Config } from '../../../lib/config';
 import type { EngineStatus } from '../../engine';
 import type { TrainingEngine } from '../interface';
+import { seedContinuation } from './continuation';
 import { configFileText } from './engine-text';
+import { estimateDuration, speedKey } from './estimate';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
 import { JobDb } from './job-db';
 import { AI_TOOLKIT } from './meta';
@@ -71,6 +73,10 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
     },
 
     checkpoints: runCheckpoints,
+    estimateDuration,
+    speedKey,
+
+    seedContinuation,
 
     async start(job, onEvent, logs) {
       const start = await claimRunDir(job.runDir);

@@ -47,6 +47,7 @@ async function seed(base: string, say: (line: string) => void): Promise<{ charac
     const run = await api<TrainingRun>(base, 'POST', `/api/characters/${withPhotos}/trainings`, {
       preset: 'quick',
       advanced: { steps: SEED_TRAINING_STEPS },
+      confirmFewPhotos: true,
     });
     for (let t = 0; ; t++) {
       const now = await api<TrainingRun>(base, 'GET', `/api/trainings/${run.id}`);

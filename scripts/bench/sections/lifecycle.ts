@@ -102,6 +102,7 @@ export async function lifecycleSection(ctx: BenchContext): Promise<SectionResult
     const run = await api<TrainingRun>(base, 'POST', `/api/characters/${character.id}/trainings`, {
       preset: 'quick',
       advanced: { steps: 5_000, saveEvery: 5_000, sampleEvery: 5_000 },
+      confirmFewPhotos: true,
     });
     const read = () => api<TrainingRun>(base, 'GET', `/api/trainings/${run.id}`);
     await until(read, (r) => r.phase === 'training' && r.step >= 20);

@@ -30,7 +30,7 @@ async function barePipeline(files: string[]): Promise<{ jpegSeconds: number; hei
 
 /** Starts a training run, waits until its dataset is written, stops it; the seconds the dataset took. */
 async function datasetPreparation(base: string, characterId: string): Promise<{ seconds: number; photos: number }> {
-  const run = await api<TrainingRun>(base, 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick' });
+  const run = await api<TrainingRun>(base, 'POST', `/api/characters/${characterId}/trainings`, { preset: 'quick', confirmFewPhotos: true });
   let stopAsked = false;
   const result = await new Promise<{ seconds: number; photos: number }>((resolve, reject) => {
     let measured: { seconds: number; photos: number } | undefined;

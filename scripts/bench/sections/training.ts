@@ -106,6 +106,7 @@ export async function trainingSection(ctx: BenchContext): Promise<SectionResult>
   const run = await api<TrainingRun>(base, 'POST', `/api/characters/${character.id}/trainings`, {
     preset: 'quick',
     advanced: { steps: o.trainingSteps },
+    confirmFewPhotos: true,
   });
   const cpuAtStart = cpuSecondsOf(platform);
   let cpuAtEnd = cpuAtStart;

@@ -19,6 +19,11 @@ export class GeneratePage {
     this.advanced = page.getByRole('button', { name: 'Advanced settings' });
   }
 
+  /** The seed field under Advanced (a fixed seed). */
+  get seed(): Locator {
+    return this.page.getByRole('spinbutton', { name: 'Seed number' });
+  }
+
   aspect(label: RegExp): Locator {
     return this.page.getByRole('radio', { name: label });
   }

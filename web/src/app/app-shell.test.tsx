@@ -17,9 +17,11 @@ describe('App shell', () => {
     expect(links.map((link) => link.getAttribute('href'))).toEqual([
       '/characters',
       '/train',
+      '/trainings',
       '/generate',
       '/gallery',
       '/video',
+      '/loras',
       '/models',
     ]);
     // "/" leads to Characters.

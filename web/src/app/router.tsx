@@ -9,6 +9,8 @@ const CharactersRoute = lazy(() => import('./routes/characters'));
 const CharacterRoute = lazy(() => import('./routes/character'));
 const TrainingRoute = lazy(() => import('./routes/training'));
 const TrainingRunRoute = lazy(() => import('./routes/training-run'));
+const RunsRoute = lazy(() => import('../features/training/components/runs-page'));
+const LorasRoute = lazy(() => import('../features/loras/components/loras-page'));
 const GenerateRoute = lazy(() => import('./routes/generate'));
 const GalleryRoute = lazy(() => import('./routes/gallery'));
 const CompareRoute = lazy(() => import('../features/compare/components/compare-page'));
@@ -27,11 +29,13 @@ export const routes: RouteObject[] = [
       { path: paths.characters, element: <CharactersRoute /> },
       { path: `${paths.characters}/:id`, element: <CharacterRoute /> },
       { path: paths.train, element: <TrainingRoute /> },
+      { path: paths.trainings, element: <RunsRoute /> },
       { path: paths.trainingPattern, element: <TrainingRunRoute /> },
       { path: paths.generate, element: <GenerateRoute /> },
       { path: paths.gallery, element: <GalleryRoute /> },
       { path: paths.compare, element: <CompareRoute /> },
       { path: paths.video, element: <VideoRoute /> },
+      { path: paths.loras, element: <LorasRoute /> },
       { path: paths.models, element: <ModelsRoute /> },
       { path: paths.system, element: <SystemRoute /> },
       { path: '*', element: <NotFoundRoute /> },

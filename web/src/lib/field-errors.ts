@@ -37,3 +37,18 @@ export function toFormErrors<F extends string>(
   if (leftOver.length > 0) result.form = leftOver.join(' ');
   return result;
 }
+
+/**
+ * Checks what a form is about to send against the shared contract: null when the API would accept it, else the same
+ * problems the API would answer with, spread over the form like its answer would be. A form shows these instead of
+ * sending a request that is sure to fail (an empty name, an empty password).
+ */
+export function contractErrors<F extends string>(schema: z.ZodType, body: unknown, fields: readonly F[]): FormErrors<F> | null {
+  const result = schema.safeParse(body);
+  if (result.success) return null;
+  const details = result.error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : 'request body',
+    message: issue.message,
+  }));
+  return toFormErrors(new ApiError(400, 'validation_failed', details.map((d) => d.message).join(' '), details), fields);
+}

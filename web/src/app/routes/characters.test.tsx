@@ -136,6 +136,8 @@ describe('Characters page', () => {
 
     await user.click(screen.getByRole('button', { name: 'Delete Subject One' }));
     dialog = screen.getByRole('dialog', { name: 'Delete Subject One?' });
+    // The dialog says what goes with the character before it can be confirmed.
+    await within(dialog).findByText('Subject One has no photos, training runs or models yet.');
     await user.click(within(dialog).getByRole('button', { name: 'Delete Subject One' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());

@@ -2,6 +2,7 @@ import { PageHeader } from '../../components/layout/page-header';
 import { CapabilitiesList } from '../../features/system/components/capabilities-list';
 import { HealthChecks } from '../../features/system/components/health-checks';
 import { SelfTestPanel } from '../../features/system/components/self-test-panel';
+import { WebhooksPanel } from '../../features/system/components/webhooks-panel';
 import { WorkersList } from '../../features/system/components/workers-list';
 
 export function SystemRoute() {
@@ -15,6 +16,7 @@ export function SystemRoute() {
         <HealthChecks />
         <SelfTestPanel />
         <WorkersList />
+        <WebhooksPanel />
         <CapabilitiesList />
       </div>
     </>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { paths } from '../../config/paths';
+import { MobileMenu } from './mobile-menu';
 import { Nav } from './nav';
 
 interface AppShellProps {
@@ -37,8 +38,10 @@ export function AppShell({ children, banners, headerExtras, footer }: AppShellPr
             <span className="brand-mark" aria-hidden="true" />
             Isengard
           </Link>
-          <Nav />
-          {headerExtras && <div className="header-extras">{headerExtras}</div>}
+          <MobileMenu>
+            <Nav />
+            {headerExtras && <div className="header-extras">{headerExtras}</div>}
+          </MobileMenu>
         </div>
       </header>
       {banners && <div className="banners">{banners}</div>}

@@ -4,11 +4,14 @@ import { Badge } from '../ui/badge';
 
 const items = [
   { to: paths.characters, label: 'Characters' },
-  // A training run's page belongs to Train.
-  { to: paths.train, label: 'Train', alsoUnder: '/trainings/' },
+  { to: paths.train, label: 'Train' },
+  // A training run's page (/trainings/:id) belongs to the list of runs.
+  { to: paths.trainings, label: 'Runs' },
   { to: paths.generate, label: 'Generate' },
   { to: paths.gallery, label: 'Gallery' },
   { to: paths.video, label: 'Video', badge: 'In development' },
+  // The trained models have their own entry: the Models page is about the base models a pod downloads once.
+  { to: paths.loras, label: 'LoRAs' },
   { to: paths.models, label: 'Models' },
 ] as const;
 
@@ -18,8 +21,7 @@ export function Nav() {
     <nav aria-label="Main" className="nav">
       <ul className="nav-list">
         {items.map((item) => {
-          const current =
-            pathname === item.to || pathname.startsWith(`${item.to}/`) || ('alsoUnder' in item && pathname.startsWith(item.alsoUnder));
+          const current = pathname === item.to || pathname.startsWith(`${item.to}/`);
           return (
             <li key={item.to}>
               <Link to={item.to} className="nav-link" aria-current={current ? 'page' : undefined}>
@@ -32,4 +34,9 @@ export function Nav() {
       </ul>
     </nav>
   );
+}
+
+/** The label of the nav entry the page belongs to (the mobile header shows it beside the menu button). */
+export function currentNavLabel(pathname: string): string | undefined {
+  return items.find((item) => pathname === item.to || pathname.startsWith(`${item.to}/`))?.label;
 }

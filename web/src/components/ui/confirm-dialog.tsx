@@ -7,6 +7,8 @@ interface ConfirmDialogProps {
   confirmLabel: string;
   pendingLabel?: string;
   pending?: boolean;
+  /** The confirm button cannot be used yet (the body says why). */
+  confirmDisabled?: boolean;
   error?: string;
   onConfirm: () => void;
   onClose: () => void;
@@ -22,6 +24,7 @@ export function ConfirmDialog({
   confirmLabel,
   pendingLabel,
   pending = false,
+  confirmDisabled = false,
   error,
   onConfirm,
   onClose,
@@ -72,7 +75,7 @@ export function ConfirmDialog({
         <Button ref={cancelRef} onClick={onClose} disabled={pending}>
           Cancel
         </Button>
-        <Button variant="danger" onClick={onConfirm} disabled={pending}>
+        <Button variant="danger" onClick={onConfirm} disabled={pending || confirmDisabled}>
           {pending ? (pendingLabel ?? confirmLabel) : confirmLabel}
         </Button>
       </div>

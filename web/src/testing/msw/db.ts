@@ -1,3 +1,4 @@
+import type { CaptionJob } from '../../../../lib/contracts/captions';
 import type { Character } from '../../../../lib/contracts/characters';
 import type { Generation, GenerationInput } from '../../../../lib/contracts/generations';
 import type { Lora } from '../../../../lib/contracts/loras';
@@ -10,6 +11,8 @@ import { FakeEventSource } from '../fake-event-source';
 export const db = {
   characters: [] as Character[],
   photos: [] as Photo[],
+  /** Caption jobs, newest last; each read of a running one moves it one photo on. */
+  captionJobs: [] as CaptionJob[],
   trainingRuns: [] as TrainingRun[],
   loras: [] as Lora[],
   /** Checkpoints by run id; a run without an entry lists its last checkpoint only. */
@@ -22,6 +25,10 @@ export const db = {
   trainingRequests: [] as StartTrainingInput[],
   generationRequests: [] as GenerationInput[],
   rerunRequests: [] as { id: string; body: unknown }[],
+  /** `POST /api/outputs/:id/rerun`, the pictures deleted, and every gallery query string. */
+  outputReruns: [] as { id: string; mode: string }[],
+  deletedOutputs: [] as string[],
+  galleryQueries: [] as string[],
   photoPatches: [] as { id: string; body: unknown }[],
   stops: [] as string[],
   cancels: [] as string[],
@@ -38,6 +45,7 @@ export const FAKE_CSRF_TOKEN = 'csrf-token-of-the-fake-session';
 export function resetDb(): void {
   db.characters = [];
   db.photos = [];
+  db.captionJobs = [];
   db.trainingRuns = [];
   db.loras = [];
   db.checkpoints = {};
@@ -47,6 +55,9 @@ export function resetDb(): void {
   db.trainingRequests = [];
   db.generationRequests = [];
   db.rerunRequests = [];
+  db.outputReruns = [];
+  db.deletedOutputs = [];
+  db.galleryQueries = [];
   db.photoPatches = [];
   db.stops = [];
   db.cancels = [];

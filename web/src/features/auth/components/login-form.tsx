@@ -1,7 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
-import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
+import { loginInput } from '../../../../../lib/contracts/auth';
+import { contractErrors, toFormErrors, type FormErrors } from '../../../lib/field-errors';
 import { useLogin } from '../api/session';
 
 const noErrors: FormErrors<'password'> = { fields: {} };
@@ -15,6 +16,13 @@ export function LoginForm({ notice }: { notice?: string | null }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // An empty password is refused at once, without a request (it would count as a failed login).
+    const refused = contractErrors(loginInput, { password }, ['password']);
+    if (refused) {
+      setErrors(refused);
+      input.current?.focus();
+      return;
+    }
     setErrors(noErrors);
     login.mutate(
       { password },

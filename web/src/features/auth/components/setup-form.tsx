@@ -1,8 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { PASSWORD_RULES } from '../../../../../lib/contracts/auth';
+import { PASSWORD_RULES, setupInput } from '../../../../../lib/contracts/auth';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
-import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
+import { contractErrors, toFormErrors, type FormErrors } from '../../../lib/field-errors';
 import { isAlreadySetUp, useSetup } from '../api/session';
 
 type SetupField = 'setupCode' | 'password' | 'confirm';
@@ -33,6 +33,9 @@ export function SetupForm({ onAlreadySetUp }: { onAlreadySetUp?: (message: strin
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // What the API would refuse (no setup code, a short password) is shown at once, without a request.
+    const refused = contractErrors(setupInput, { setupCode, password }, FIELDS);
+    if (refused) return show(refused);
     if (password !== confirm) return show({ fields: { confirm: 'The two passwords differ: type the same one twice' } });
     setErrors(noErrors);
     setup.mutate(

@@ -1,8 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
-import type { Character, UpdateCharacterInput } from '../../../../../lib/contracts/characters';
+import { updateCharacterInput, type Character, type UpdateCharacterInput } from '../../../../../lib/contracts/characters';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
-import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
+import { contractErrors, toFormErrors, type FormErrors } from '../../../lib/field-errors';
 import { useUpdateCharacter } from '../api/update-character';
 import { CHARACTER_FIELDS, type CharacterField } from '../utils/character-fields';
 
@@ -38,6 +38,14 @@ export function CharacterDetails({ character }: { character: Character }) {
       return;
     }
     setStatus('');
+    // What the API would refuse (an emptied name) is shown at once, without a request.
+    const refused = contractErrors(updateCharacterInput, patch, CHARACTER_FIELDS);
+    if (refused) {
+      setErrors(refused);
+      const first = CHARACTER_FIELDS.find((f) => refused.fields[f]);
+      if (first) inputs[first].current?.focus();
+      return;
+    }
     updateCharacter.mutate(
       { id: character.id, patch },
       {

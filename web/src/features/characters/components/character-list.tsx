@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Character } from '../../../../../lib/contracts/characters';
 import { Button } from '../../../components/ui/button';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { useDeleteCharacter } from '../api/delete-character';
 import { useCharacters } from '../../../lib/queries/characters';
 import { CharacterRow } from './character-row';
+import { DeleteCharacterDialog } from './delete-character-dialog';
 
 export function CharacterList() {
   const characters = useCharacters();
@@ -72,20 +72,13 @@ export function CharacterList() {
         {announcement}
       </p>
       {toDelete && (
-        <ConfirmDialog
-          title={`Delete ${toDelete.name}?`}
-          confirmLabel={`Delete ${toDelete.name}`}
-          pendingLabel="Deleting…"
+        <DeleteCharacterDialog
+          character={toDelete}
           pending={deleteCharacter.isPending}
           error={deleteCharacter.error?.message}
           onConfirm={() => confirmDelete(toDelete)}
           onClose={closeDialog}
-        >
-          <p>
-            {toDelete.name} will disappear from Isengard, together with everything you add to this character later
-            (photos, trained models, images). This cannot be undone here.
-          </p>
-        </ConfirmDialog>
+        />
       )}
     </section>
   );

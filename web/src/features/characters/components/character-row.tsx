@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import type { Character } from '../../../../../lib/contracts/characters';
+import { updateCharacterInput, type Character } from '../../../../../lib/contracts/characters';
 import { paths } from '../../../config/paths';
 import { Button } from '../../../components/ui/button';
-import { toFormErrors } from '../../../lib/field-errors';
+import { InlineRenameForm } from '../../../components/ui/inline-rename-form';
+import { contractErrors, toFormErrors } from '../../../lib/field-errors';
 import { useUpdateCharacter } from '../api/update-character';
 
 interface CharacterRowProps {
@@ -63,72 +64,29 @@ export function CharacterRow({ character, onDeleteRequested }: CharacterRowProps
 }
 
 function RenameForm({ character, onDone }: { character: Character; onDone: () => void }) {
-  const [name, setName] = useState(character.name);
-  const [error, setError] = useState<string>();
   const updateCharacter = useUpdateCharacter();
-  const input = useRef<HTMLInputElement>(null);
-  const id = useId();
-
-  useEffect(() => {
-    input.current?.focus();
-    input.current?.select();
-  }, []);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setError(undefined);
-    if (name === character.name) {
-      onDone();
-      return;
-    }
-    updateCharacter.mutate(
-      { id: character.id, patch: { name } },
-      {
-        onSuccess: onDone,
-        onError: (err) => {
-          const errors = toFormErrors(err, ['name'] as const, 'name');
-          setError(errors.fields.name ?? errors.form);
-          input.current?.focus();
-        },
-      },
-    );
-  }
-
   return (
-    <form className="rename-form" onSubmit={onSubmit} noValidate>
-      <label htmlFor={id} className="visually-hidden">
-        New name for {character.name}
-      </label>
-      <input
-        ref={input}
-        id={id}
-        type="text"
-        required
-        autoComplete="off"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.preventDefault();
-            onDone();
-          }
-        }}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      <div className="row-actions">
-        <Button type="submit" variant="primary" disabled={updateCharacter.isPending}>
-          {updateCharacter.isPending ? 'Saving…' : 'Save'}
-        </Button>
-        <Button onClick={onDone} disabled={updateCharacter.isPending}>
-          Cancel
-        </Button>
-      </div>
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </form>
+    <InlineRenameForm
+      name={character.name}
+      check={(name) => {
+        // An emptied name is refused at once, without a request.
+        const refused = contractErrors(updateCharacterInput, { name }, ['name'] as const);
+        return refused ? (refused.fields.name ?? refused.form) : undefined;
+      }}
+      save={(name, { saved, failed }) =>
+        updateCharacter.mutate(
+          { id: character.id, patch: { name } },
+          {
+            onSuccess: saved,
+            onError: (err) => {
+              const errors = toFormErrors(err, ['name'] as const, 'name');
+              failed(errors.fields.name ?? errors.form ?? 'The name was not saved.');
+            },
+          },
+        )
+      }
+      saving={updateCharacter.isPending}
+      onDone={onDone}
+    />
   );
 }

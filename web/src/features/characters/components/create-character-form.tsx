@@ -3,7 +3,8 @@ import { Link } from 'react-router';
 import { paths } from '../../../config/paths';
 import { Button } from '../../../components/ui/button';
 import { Field } from '../../../components/ui/field';
-import { toFormErrors, type FormErrors } from '../../../lib/field-errors';
+import { createCharacterInput } from '../../../../../lib/contracts/characters';
+import { contractErrors, toFormErrors, type FormErrors } from '../../../lib/field-errors';
 import { useCreateCharacter } from '../api/create-character';
 import { CHARACTER_FIELDS, derivedTriggerWord, type CharacterField } from '../utils/character-fields';
 
@@ -27,28 +28,34 @@ export function CreateCharacterForm() {
     event.preventDefault();
     setErrors(noErrors);
     setCreated(null);
-    createCharacter.mutate(
-      {
-        name,
-        ...(triggerWord.trim() ? { triggerWord: triggerWord.trim() } : {}),
-        ...(notes.trim() ? { notes } : {}),
+    const body = {
+      name,
+      ...(triggerWord.trim() ? { triggerWord: triggerWord.trim() } : {}),
+      ...(notes.trim() ? { notes } : {}),
+    };
+    // What the API would refuse (an empty name) is shown at once, without a request.
+    const refused = contractErrors(createCharacterInput, body, CHARACTER_FIELDS);
+    if (refused) {
+      setErrors(refused);
+      const first = CHARACTER_FIELDS.find((f) => refused.fields[f]);
+      if (first) inputs[first].current?.focus();
+      return;
+    }
+    createCharacter.mutate(body, {
+      onSuccess: (character) => {
+        setName('');
+        setTriggerWord('');
+        setNotes('');
+        setCreated({ id: character.id, name: character.name });
+        inputs.name.current?.focus();
       },
-      {
-        onSuccess: (character) => {
-          setName('');
-          setTriggerWord('');
-          setNotes('');
-          setCreated({ id: character.id, name: character.name });
-          inputs.name.current?.focus();
-        },
-        onError: (error) => {
-          const formErrors = toFormErrors(error, CHARACTER_FIELDS, 'name');
-          setErrors(formErrors);
-          const first = CHARACTER_FIELDS.find((f) => formErrors.fields[f]);
-          if (first) inputs[first].current?.focus();
-        },
+      onError: (error) => {
+        const formErrors = toFormErrors(error, CHARACTER_FIELDS, 'name');
+        setErrors(formErrors);
+        const first = CHARACTER_FIELDS.find((f) => formErrors.fields[f]);
+        if (first) inputs[first].current?.focus();
       },
-    );
+    });
   }
 
   return (

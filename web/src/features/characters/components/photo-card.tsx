@@ -1,19 +1,22 @@
-import { useId, useState, type FormEvent } from 'react';
-import { PHOTO_LIMITS, TRIGGER_TAG, type Photo } from '../../../../../lib/contracts/photos';
+import { useState } from 'react';
+import type { Photo } from '../../../../../lib/contracts/photos';
 import { Button } from '../../../components/ui/button';
 import { HintBadge } from '../../../components/ui/hint-badge';
-import { toFormErrors } from '../../../lib/field-errors';
 import { useUpdatePhoto } from '../api/update-photo';
-import { canKeepAnyway, mentionsTrigger, photoVerdicts } from '../utils/photo-verdicts';
+import { canKeepAnyway, photoVerdicts } from '../utils/photo-verdicts';
+import { CaptionEditor } from './caption-editor';
 
 interface PhotoCardProps {
   photo: Photo;
   nameOf: (photoId: string) => string | undefined;
   onDeleteRequested: (photo: Photo) => void;
+  /** Chosen for "Write captions" (the selected photos only). */
+  selected?: boolean | undefined;
+  onSelectedChange?: ((selected: boolean) => void) | undefined;
 }
 
 /** One photo: its preview, what the checks found, its caption (editable in place), and whether training uses it. */
-export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) {
+export function PhotoCard({ photo, nameOf, onDeleteRequested, selected = false, onSelectedChange }: PhotoCardProps) {
   const updatePhoto = useUpdatePhoto();
   // Optimistic: the box shows the new choice at once (state set in the click itself, so the controlled box never
   // flips back for a moment), and goes back if the server refuses it.
@@ -55,6 +58,12 @@ export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) 
         </ul>
         <CaptionEditor photo={photo} />
         <div className="photo-actions">
+          {onSelectedChange && (
+            <label className="check-option">
+              <input type="checkbox" checked={selected} onChange={(e) => onSelectedChange(e.target.checked)} />
+              Select<span className="visually-hidden"> {photo.originalName} for captions</span>
+            </label>
+          )}
           <label className="check-option">
             <input
               type="checkbox"
@@ -84,87 +93,5 @@ export function PhotoCard({ photo, nameOf, onDeleteRequested }: PhotoCardProps) 
         )}
       </div>
     </li>
-  );
-}
-
-function CaptionEditor({ photo }: { photo: Photo }) {
-  const id = useId();
-  const [caption, setCaption] = useState(photo.caption);
-  const [stored, setStored] = useState(photo.caption);
-  // The stored caption changed (saved here, or elsewhere): show it.
-  if (stored !== photo.caption) {
-    setStored(photo.caption);
-    setCaption(photo.caption);
-  }
-  const [error, setError] = useState<string>();
-  const [saved, setSaved] = useState(false);
-  const updatePhoto = useUpdatePhoto();
-  const dirty = caption !== photo.caption;
-
-  function save(event?: FormEvent) {
-    event?.preventDefault();
-    if (!dirty) return;
-    setError(undefined);
-    updatePhoto.mutate(
-      { id: photo.id, patch: { caption } },
-      {
-        onSuccess: () => setSaved(true),
-        onError: (err) => {
-          const errors = toFormErrors(err, ['caption'] as const);
-          setError(errors.fields.caption ?? errors.form);
-        },
-      },
-    );
-  }
-
-  const describedBy = [error ? `${id}-error` : null, !mentionsTrigger(caption) ? `${id}-note` : null].filter(Boolean).join(' ');
-  return (
-    <form className="caption-form" onSubmit={save} noValidate>
-      <label htmlFor={id} className="caption-label">
-        Caption<span className="visually-hidden"> of {photo.originalName}</span>
-      </label>
-      <div className="caption-row">
-        <input
-          id={id}
-          type="text"
-          value={caption}
-          maxLength={PHOTO_LIMITS.captionMaxLength}
-          autoComplete="off"
-          spellCheck
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          onChange={(e) => {
-            setCaption(e.target.value);
-            setSaved(false);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && dirty) {
-              e.preventDefault();
-              setCaption(photo.caption);
-              setError(undefined);
-            }
-          }}
-        />
-        {dirty && (
-          <Button type="submit" variant="primary" disabled={updatePhoto.isPending}>
-            {updatePhoto.isPending ? 'Saving…' : 'Save'}
-            <span className="visually-hidden"> caption of {photo.originalName}</span>
-          </Button>
-        )}
-      </div>
-      {!mentionsTrigger(caption) && (
-        <p id={`${id}-note`} className="field-hint caption-note">
-          No {TRIGGER_TAG} in this caption: the model learns the trigger word only from captions that have it.
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-      <p role="status" className="visually-hidden">
-        {saved && !dirty ? `Caption of ${photo.originalName} saved.` : ''}
-      </p>
-    </form>
   );
 }

@@ -5,7 +5,7 @@ import { useDeletePhoto } from '../api/delete-photo';
 import { PhotoCard } from './photo-card';
 
 /** The character's stored photos, oldest first, each with its checks, caption and actions. */
-export function PhotoGrid({ photos }: { photos: Photo[] }) {
+export function PhotoGrid({ photos, selection }: { photos: Photo[]; selection?: { ids: ReadonlySet<string>; toggle: (id: string, selected: boolean) => void } }) {
   const [toDelete, setToDelete] = useState<Photo | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const deletePhoto = useDeletePhoto();
@@ -22,7 +22,14 @@ export function PhotoGrid({ photos }: { photos: Photo[] }) {
     <>
       <ul className="photo-grid" aria-label="Photos">
         {photos.map((photo) => (
-          <PhotoCard key={photo.id} photo={photo} nameOf={nameOf} onDeleteRequested={setToDelete} />
+          <PhotoCard
+            key={photo.id}
+            photo={photo}
+            nameOf={nameOf}
+            onDeleteRequested={setToDelete}
+            selected={selection?.ids.has(photo.id)}
+            onSelectedChange={selection ? (selected) => selection.toggle(photo.id, selected) : undefined}
+          />
         ))}
       </ul>
       <p role="status" className="visually-hidden">

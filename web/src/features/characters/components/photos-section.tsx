@@ -1,11 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { Character } from '../../../../../lib/contracts/characters';
 import { TRIGGER_TAG } from '../../../../../lib/contracts/photos';
 import { Button } from '../../../components/ui/button';
 import { photoReadiness, photosQueryOptions } from '../../../lib/queries/photos';
+import { CaptionBulkEdits } from './caption-bulk-edits';
 import { PhotoGrid } from './photo-grid';
 import { PhotoUploader } from './photo-uploader';
 import { ReadinessMeter } from './readiness-meter';
+import { WriteCaptions } from './write-captions';
 
 /** How often the photos are read again while some are still being checked. */
 const CHECKING_POLL_MS = 1500;
@@ -17,6 +20,17 @@ export function PhotosSection({ character }: { character: Character }) {
     ...photosQueryOptions(character.id),
     refetchInterval: (query) => (query.state.data?.items.some((p) => p.analysis === 'pending') ? CHECKING_POLL_MS : false),
   });
+  // Photos chosen for "Write captions"; none chosen means all of them.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const liveIds = new Set(photos.data?.items.map((p) => p.id));
+  const selectedIds = [...selected].filter((id) => liveIds.has(id));
   return (
     <section className="card" aria-labelledby="photos-title">
       <h2 id="photos-title" className="card-title">
@@ -42,7 +56,9 @@ export function PhotosSection({ character }: { character: Character }) {
                 (the place, the clothes) so the model does not mistake them for the person. Hover or focus a mark to see
                 what was measured.
               </p>
-              <PhotoGrid photos={photos.data.items} />
+              <WriteCaptions characterId={character.id} selectedIds={selectedIds} onDone={() => setSelected(new Set())} />
+              <CaptionBulkEdits characterId={character.id} />
+              <PhotoGrid photos={photos.data.items} selection={{ ids: selected, toggle }} />
             </>
           )}
         </>

@@ -58,6 +58,7 @@ function complete(id: string, likeness: (index: number) => PictureLikeness | nul
             height: 1024,
             seed: g.parameters.seed + index,
             likeness: likeness(index),
+            favourite: false,
           })),
         },
   );

@@ -7,6 +7,12 @@ export interface GalleryFilters {
   sort?: 'likeness';
   /** Only pictures recognisable as their character. */
   recognisable?: boolean;
+  /** Only favourite pictures. */
+  favourite?: boolean;
+  /** Made on or after this day (YYYY-MM-DD, the person's own time zone). */
+  from?: string;
+  /** Made on or before this day (YYYY-MM-DD). */
+  to?: string;
 }
 
 export const generationKeys = {

@@ -2,6 +2,7 @@ import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
 import { generationPageSchema } from '../../../../../lib/contracts/generations';
 import { apiRequest } from '../../../lib/api-client';
 import { awaitsLikeness, GALLERY_REFRESH_MS, isGenerationActive } from './get-generation';
+import { dayRange } from '../utils/gallery-url';
 import { generationKeys, type GalleryFilters } from './generation-keys';
 
 export const GALLERY_PAGE_SIZE = 24;
@@ -12,6 +13,10 @@ export function getGenerations(filters: GalleryFilters, cursor: string | undefin
   if (filters.loraId) query.set('loraId', filters.loraId);
   if (filters.sort) query.set('sort', filters.sort);
   if (filters.recognisable) query.set('recognisable', 'true');
+  if (filters.favourite) query.set('favourite', 'true');
+  const { from, to } = dayRange(filters);
+  if (from) query.set('from', from);
+  if (to) query.set('to', to);
   if (cursor) query.set('cursor', cursor);
   return apiRequest(`/generations?${query}`, generationPageSchema, { signal });
 }

@@ -1,33 +1,16 @@
 import { useId } from 'react';
-import { useCharacters } from '../../../lib/queries/characters';
+import { CharacterFilter } from '../../../components/ui/character-filter';
 import { useAllLoras } from '../../../lib/queries/loras';
 import type { GalleryFilters } from '../api/generation-keys';
 
-/** Narrow the gallery to one character, to one of its trained models, to recognisable pictures; order it. */
+/** Narrow the gallery to one character, to one of its trained models, to recognisable or favourite pictures, to days; order it. */
 export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilters; onChange: (filters: GalleryFilters) => void }) {
   const id = useId();
-  const characters = useCharacters();
   const loras = useAllLoras();
   const loraOptions = loras.groups.filter((g) => !filters.characterId || g.characterId === filters.characterId);
   return (
     <div className="filter-bar" role="group" aria-label="Filter the gallery">
-      <div className="field">
-        <label htmlFor={`${id}-character`} className="field-label">
-          Character
-        </label>
-        <select
-          id={`${id}-character`}
-          value={filters.characterId ?? ''}
-          onChange={(e) => onChange({ ...filters, characterId: e.target.value || undefined, loraId: undefined })}
-        >
-          <option value="">All characters</option>
-          {(characters.data?.items ?? []).map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CharacterFilter value={filters.characterId} onChange={(characterId) => onChange({ ...filters, characterId, loraId: undefined })} />
       <div className="field">
         <label htmlFor={`${id}-lora`} className="field-label">
           Trained model
@@ -75,6 +58,40 @@ export function GalleryFilterBar({ filters, onChange }: { filters: GalleryFilter
           />
           Recognisable only
         </label>
+      </div>
+      <div className="field filter-bar-check">
+        <label className="check-option">
+          <input
+            type="checkbox"
+            checked={filters.favourite ?? false}
+            onChange={(e) => onChange({ ...filters, favourite: e.target.checked || undefined })}
+          />
+          Favourites only
+        </label>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-from`} className="field-label">
+          Made from
+        </label>
+        <input
+          id={`${id}-from`}
+          type="date"
+          value={filters.from ?? ''}
+          max={filters.to}
+          onChange={(e) => onChange({ ...filters, from: e.target.value || undefined })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-to`} className="field-label">
+          Made until
+        </label>
+        <input
+          id={`${id}-to`}
+          type="date"
+          value={filters.to ?? ''}
+          min={filters.from}
+          onChange={(e) => onChange({ ...filters, to: e.target.value || undefined })}
+        />
       </div>
     </div>
   );

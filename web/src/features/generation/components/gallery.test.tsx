@@ -21,6 +21,8 @@ function setup(generations: Generation[]) {
 }
 
 const grid = () => screen.findByRole('list', { name: 'Pictures, newest first' });
+/** The thumbnails that open the viewer (each tile also has a checkbox, a star and a menu). */
+const thumbs = async () => within(await grid()).getAllByRole('button', { name: /open the viewer$/ });
 
 function scored(similarity: number | null, status: PictureLikeness['status'] = 'scored'): PictureLikeness {
   return {
@@ -54,8 +56,11 @@ describe('The gallery', () => {
       buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
       buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2 }) }),
     ]);
-    const thumbnails = within(await grid()).getAllByRole('button');
+    const thumbnails = await thumbs();
     expect(thumbnails.map((t) => t.textContent)).toEqual([', open the viewer', ', open the viewer', ', open the viewer']);
+    // The prompt under each picture (clamped by the style), and its own star.
+    expect([...(await grid()).querySelectorAll('.tile-prompt')].map((p) => p.textContent)).toEqual(['a red bicycle', 'a red bicycle', 'an old lighthouse']);
+    expect(within(await grid()).getByRole('button', { name: 'Favourite “an old lighthouse” (seed 5)' }).getAttribute('aria-pressed')).toBe('false');
     expect(within(await grid()).getAllByRole('img').map((img) => img.getAttribute('alt'))).toEqual([
       'a red bicycle (seed 9)',
       'a red bicycle (seed 10)',
@@ -68,7 +73,7 @@ describe('The gallery', () => {
       buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
       buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) }),
     ]);
-    const [first, second] = within(await grid()).getAllByRole('button');
+    const [first, second] = await thumbs();
     await user.click(second!);
 
     const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
@@ -87,59 +92,144 @@ describe('The gallery', () => {
     expect(document.activeElement).toBe(first);
   });
 
-  it('re-runs and varies the seed from the viewer', async () => {
-    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) });
+  it('makes one picture of a batch again exactly (its own seed), or varies it (a new seed), from the viewer', async () => {
+    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2 }) });
     const { user } = setup([source]);
-    await user.click(within(await grid()).getByRole('button'));
-    const viewer = screen.getByRole('dialog', { name: 'Picture 1 of 1' });
+    await user.click((await thumbs())[1]!);
+    const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
+    expect(within(viewer).getByText('Seed').nextElementSibling?.textContent).toBe('10');
+
+    await user.click(within(viewer).getByRole('button', { name: 'Re-run exactly' }));
+    expect(await within(viewer).findByText(/Started a new picture \(seed 10\)/)).toBeTruthy();
+    expect(db.generations[1]!.parameters).toMatchObject({ seed: 10, batch: 1 });
+    expect(within(viewer).getByRole('link', { name: 'Follow it' }).getAttribute('href')).toBe(`/generate?job=${db.generations[1]!.id}`);
 
     await user.click(within(viewer).getByRole('button', { name: 'Vary seed' }));
-    expect(await within(viewer).findByText(/Started a new picture \(seed 1009\)/)).toBeTruthy();
-    const follow = within(viewer).getByRole('link', { name: 'Follow it' });
-    expect(follow.getAttribute('href')).toBe(`/generate?job=${db.generations[1]!.id}`);
-
-    await user.click(within(viewer).getByRole('button', { name: 'Re-run this picture' }));
-    await waitFor(() => expect(db.rerunRequests).toHaveLength(2));
-    expect(db.rerunRequests).toEqual([
-      { id: source.id, body: { varySeed: true } },
-      { id: source.id, body: { varySeed: false, outputId: source.outputs[0]!.id } },
+    expect(await within(viewer).findByText(/Started a new picture \(seed 1010\)/)).toBeTruthy();
+    expect(db.outputReruns).toEqual([
+      { id: source.outputs[1]!.id, mode: 'exact' },
+      { id: source.outputs[1]!.id, mode: 'vary' },
     ]);
     // The new ones show up in the gallery as they are made.
     expect(await screen.findByRole('list', { name: 'In progress and unfinished' })).toBeTruthy();
   });
 
-  it('re-runs one picture of a batch from its own seed, and varies the whole batch', async () => {
-    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2 }) });
-    const { user } = setup([source]);
-    await user.click(within(await grid()).getAllByRole('button')[1]!);
-    const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
-    expect(within(viewer).getByText('Seed').nextElementSibling?.textContent).toBe('10');
+  it('deletes one picture of a batch only after confirmation, and moves focus to the gallery', async () => {
+    const batch = buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', batch: 2 }) });
+    const { user } = setup([buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse' }) }), batch]);
+    await user.click((await thumbs())[0]!);
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
+    const confirm = screen.getByRole('dialog', { name: 'Delete this picture?' });
+    expect(confirm.textContent).toContain('the other pictures of its batch stay');
+    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(db.deletedOutputs).toEqual([]);
 
-    await user.click(within(viewer).getByRole('button', { name: 'Re-run this picture' }));
-    expect(await within(viewer).findByText(/Started a new picture \(seed 10\)/)).toBeTruthy();
-    expect(db.generations[1]!.parameters).toMatchObject({ seed: 10, batch: 1 });
-
-    await user.click(within(viewer).getByRole('button', { name: 'Vary seed' }));
-    expect(await within(viewer).findByText(/Started 2 new pictures \(seeds 1009–1010\)/)).toBeTruthy();
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Delete this picture?' })).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(db.deletedOutputs).toEqual([batch.outputs[0]!.id]);
+    await waitFor(async () => expect(await thumbs()).toHaveLength(2));
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Pictures' }));
   });
 
-  it('deletes a generation only after confirmation, and moves focus to the gallery', async () => {
-    const { user } = setup([
-      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse' }) }),
-      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', batch: 2 }) }),
-    ]);
-    await user.click(within(await grid()).getAllByRole('button')[0]!);
-    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
-    const confirm = screen.getByRole('dialog', { name: 'Delete these 2 pictures?' });
-    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
-    expect(db.generations).toHaveLength(2);
+  it('acts on a picture from its tile’s menu, without the viewer', async () => {
+    const source = buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) });
+    const { user } = setup([source]);
+    const tile = (await grid()).querySelector('li')!;
+    await user.click(within(tile).getByText('Actions for “a red bicycle” (seed 9)'));
+    expect(tile.querySelector('details')!.open).toBe(true);
+    await user.click(within(tile).getByRole('button', { name: 'Re-run exactly “a red bicycle” (seed 9)' }));
+    expect(await screen.findByText(/Started a new picture \(seed 9\)/)).toBeTruthy();
+    expect(db.outputReruns).toEqual([{ id: source.outputs[0]!.id, mode: 'exact' }]);
+    expect(tile.querySelector('details')!.open).toBe(false);
 
-    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 3' })).getByRole('button', { name: 'Delete' }));
-    await user.click(within(screen.getByRole('dialog', { name: 'Delete these 2 pictures?' })).getByRole('button', { name: 'Delete' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(db.generations.map((g) => g.parameters.userPrompt)).toEqual(['an old lighthouse']);
-    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Pictures, newest first' })).getAllByRole('img')).toHaveLength(1));
-    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Pictures' }));
+    // Closes on Escape, back to its button, and on a click elsewhere.
+    await user.click(within(tile).getByText('Actions for “a red bicycle” (seed 9)'));
+    expect(tile.querySelector('details')!.open).toBe(true);
+    await user.keyboard('{Escape}');
+    expect(tile.querySelector('details')!.open).toBe(false);
+    expect(document.activeElement).toBe(tile.querySelector('summary'));
+    await user.click(within(tile).getByText('Actions for “a red bicycle” (seed 9)'));
+    await user.click(screen.getByRole('heading', { name: 'Pictures' }));
+    expect(tile.querySelector('details')!.open).toBe(false);
+  });
+
+  it('marks favourites, and shows the favourites only, in the address too', async () => {
+    const { user, router } = setup([
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9 }) }),
+    ]);
+    const star = within(await grid()).getByRole('button', { name: 'Favourite “an old lighthouse” (seed 5)' });
+    await user.click(star);
+    await waitFor(() => expect(db.generations[0]!.outputs[0]!.favourite).toBe(true));
+    await waitFor(() => expect(star.getAttribute('aria-pressed')).toBe('true'));
+
+    await user.click(screen.getByRole('checkbox', { name: 'Favourites only' }));
+    await waitFor(async () => expect((await thumbs()).map((t) => t.querySelector('img')!.alt)).toEqual(['an old lighthouse (seed 5)']));
+    expect(router.state.location.search).toBe('?favourite=1');
+  });
+
+  it('filters by the days the pictures were made, from the address', async () => {
+    db.generations = [buildGeneration({ createdAt: at(1) })];
+    renderApp('/gallery?from=2026-01-10&to=2026-01-16');
+    await grid();
+    expect((screen.getByLabelText('Made from') as HTMLInputElement).value).toBe('2026-01-10');
+    expect((screen.getByLabelText('Made until') as HTMLInputElement).value).toBe('2026-01-16');
+    const query = new URLSearchParams(db.galleryQueries.at(-1));
+    // From the start of the first day to the start of the day after the last, in the person's time zone.
+    expect(query.get('from')).toBe(new Date(2026, 0, 10).toISOString());
+    expect(query.get('to')).toBe(new Date(2026, 0, 17).toISOString());
+  });
+
+  it('selects pictures (Shift+click for a range), then downloads them as a zip or deletes them at once', async () => {
+    const { user } = setup([
+      buildGeneration({ createdAt: at(1), parameters: buildParams({ userPrompt: 'an old lighthouse', seed: 5 }) }),
+      buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 3 }) }),
+    ]);
+    const boxes = within(await grid()).getAllByRole('checkbox');
+    const ids = db.generations.flatMap((g) => g.outputs.map((o) => o.id));
+    const [lighthouse, b9, b10, b11] = [ids[0]!, ids[1]!, ids[2]!, ids[3]!];
+    await user.click(boxes[0]!);
+    await user.keyboard('{Shift>}');
+    await user.click(boxes[2]!);
+    await user.keyboard('{/Shift}');
+    const bar = screen.getByRole('region', { name: 'Selected pictures' });
+    expect(within(bar).getByText('3 selected')).toBeTruthy();
+    expect(within(bar).getByRole('link', { name: 'Download zip' }).getAttribute('href')).toBe(`/api/outputs/archive?ids=${[b9, b10, b11].join(',')}`);
+
+    // Un-ticking one takes it out.
+    await user.click(boxes[1]!);
+    expect(within(bar).getByText('2 selected')).toBeTruthy();
+    await user.click(within(bar).getByRole('button', { name: 'Delete' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Delete 2 pictures?' })).getByRole('button', { name: 'Delete 2 pictures' }));
+    await waitFor(() => expect(db.deletedOutputs).toEqual([b9, b11]));
+    await waitFor(async () => expect(await thumbs()).toHaveLength(2));
+    expect(screen.queryByRole('region', { name: 'Selected pictures' })).toBeNull();
+
+    await user.click(within(await grid()).getAllByRole('checkbox')[1]!);
+    expect(within(screen.getByRole('region', { name: 'Selected pictures' })).getByRole('link', { name: 'Download zip' }).getAttribute('href')).toBe(
+      `/api/outputs/archive?ids=${lighthouse}`,
+    );
+    await user.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(screen.queryByRole('region', { name: 'Selected pictures' })).toBeNull();
+  });
+
+  it('takes a picture’s settings, its seed included, to the Generate form', async () => {
+    const source = buildGeneration({
+      createdAt: at(1),
+      parameters: buildParams({ userPrompt: 'a red bicycle', seed: 9, batch: 2, width: 1024, height: 1024, steps: 12 }),
+    });
+    const { user, router } = setup([source]);
+    await user.click((await thumbs())[1]!);
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 2 of 2' })).getByRole('button', { name: 'Use these settings' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/generate'));
+    expect(((await screen.findByRole('textbox', { name: 'Prompt' })) as HTMLTextAreaElement).value).toBe('a red bicycle');
+    expect((screen.getByRole('radio', { name: /Square 1:1/ }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole('combobox', { name: 'Number of pictures' }) as HTMLSelectElement).value).toBe('2');
+    expect(screen.getByRole('button', { name: 'Generate 2 pictures' })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Generate 2 pictures' }));
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toEqual({ prompt: 'a red bicycle', batch: 2, aspect: 'square', steps: 12, seed: 10 });
   });
 
   it('pages back through older pictures', async () => {
@@ -206,7 +296,7 @@ describe('The gallery', () => {
     db.generations = [ofCharacter(person.id, 1, 'scored', [scored(0.951)]), buildGeneration({ createdAt: at(2), parameters: buildParams({ userPrompt: 'plain' }) })];
     const user = userEvent.setup();
     renderApp('/gallery');
-    await user.click(within(await grid()).getAllByRole('button')[1]!);
+    await user.click((await thumbs())[1]!);
     const viewer = screen.getByRole('dialog', { name: 'Picture 2 of 2' });
     expect(within(viewer).getByText('Likeness').nextElementSibling?.textContent).toBe('Likeness 0.95 · recognisable');
     fireEvent.keyDown(viewer, { key: 'ArrowLeft' });

@@ -1,27 +1,37 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { Generation } from '../../../../../lib/contracts/generations';
+import { MAX_BULK_OUTPUTS, type Generation } from '../../../../../lib/contracts/generations';
 import { Button } from '../../../components/ui/button';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { paths } from '../../../config/paths';
 import { isCancelRequested, isGenerationActive } from '../api/get-generation';
 import { useGenerations } from '../api/get-generations';
 import type { GalleryFilters } from '../api/generation-keys';
 import { useDeleteGeneration, useRerunGeneration } from '../api/mutate-generations';
+import { archiveUrl, useDeleteOutputs } from '../api/mutate-outputs';
+import { isFiltered } from '../utils/gallery-url';
 import { shortPrompt } from '../utils/describe';
 import { LikenessBadge } from './gallery-likeness';
 import { Lightbox, type GalleryImage } from './lightbox';
+import { FavouriteToggle, PictureActions, startedText } from './picture-actions';
+import './generation.css';
 
 interface GalleryProps {
   filters: GalleryFilters;
   renderWorkflowLink?: (workflowId: string) => ReactNode;
 }
 
-/** Every picture, newest or most alike first, a page at a time, with its likeness; a picture opens in the viewer. */
+/**
+ * Every picture, newest or most alike first, a page at a time, with its prompt, its likeness and a favourite star; a
+ * picture opens in the viewer, its menu has its own actions, and chosen pictures download as a zip or go at once.
+ */
 export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
   const generations = useGenerations(filters);
   // The open picture, by id: new pictures arriving at the top must not move the viewer to another one.
   const [openId, setOpenId] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  const [started, setStarted] = useState<Generation | null>(null);
+  const selection = useSelection();
   const heading = useRef<HTMLHeadingElement>(null);
   const thumbs = useRef(new Map<string, HTMLButtonElement>());
   const returnTo = useRef<string | null>(null);
@@ -31,6 +41,8 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
   const images = picturesOf(items, filters);
   const others = items.filter((g) => g.status !== 'completed' || g.outputs.length === 0);
   const openIndex = openId === null ? -1 : images.findIndex((image) => image.output.id === openId);
+  const order = images.map((image) => image.output.id);
+  const selected = selection.ids.filter((id) => order.includes(id));
 
   // After the viewer closes, focus goes back to the thumbnail that opened it (or to the heading if it is gone).
   useEffect(() => {
@@ -52,6 +64,24 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
       <p role="status" className="visually-hidden">
         {announcement}
       </p>
+      <p role="status" className="form-status gallery-notice">
+        {started && (
+          <>
+            Started {startedText(started)}: it appears first in the gallery.{' '}
+            <Link to={`${paths.generate}?job=${encodeURIComponent(started.id)}`}>Follow it</Link>
+          </>
+        )}
+      </p>
+      {selected.length > 0 && (
+        <SelectionBar
+          ids={selected}
+          onClear={() => selection.clear()}
+          onDeleted={(count) => {
+            selection.clear();
+            setAnnouncement(count === 1 ? 'Deleted 1 picture.' : `Deleted ${count} pictures.`);
+          }}
+        />
+      )}
       {generations.isPending && <p className="muted">Loading the gallery…</p>}
       {generations.isError && (
         <div role="alert" className="inline-error">
@@ -64,7 +94,7 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
           <p className="empty-state-title">No pictures yet</p>
           <p>
             Pictures you make on the <Link to={paths.generate}>Generate</Link> page are kept here, with the settings that made
-            them{filters.characterId || filters.loraId || filters.recognisable ? '. None match these filters' : ''}.
+            them{isFiltered(filters) ? '. None match these filters' : ''}.
           </p>
         </div>
       )}
@@ -77,10 +107,12 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
       )}
       {images.length > 0 && (
         <ul className="gallery-grid" aria-label={filters.sort === 'likeness' ? 'Pictures, most like the person first' : 'Pictures, newest first'}>
-          {images.map((image) => {
+          {images.map((image, position) => {
             const alt = `${shortPrompt(image.generation.parameters.userPrompt)} (seed ${image.output.seed})`;
+            const which = `“${shortPrompt(image.generation.parameters.userPrompt, 40)}” (seed ${image.output.seed})`;
+            const isSelected = selected.includes(image.output.id);
             return (
-              <li key={image.output.id}>
+              <li key={image.output.id} className={isSelected ? 'gallery-tile gallery-tile--selected' : 'gallery-tile'}>
                 <button
                   type="button"
                   className="gallery-thumb"
@@ -96,7 +128,30 @@ export function Gallery({ filters, renderWorkflowLink }: GalleryProps) {
                   <img src={image.output.url} alt={alt} loading="lazy" width={image.output.width} height={image.output.height} />
                   <span className="visually-hidden">, open the viewer</span>
                 </button>
-                <LikenessBadge generation={image.generation} output={image.output} />
+                <label className="tile-select" title="Select (Shift: a range)">
+                  <input
+                    type="checkbox"
+                    checked={isSelected}
+                    onChange={(event) => selection.toggle(order, position, (event.nativeEvent as MouseEvent).shiftKey === true)}
+                  />
+                  <span className="visually-hidden">Select {which}</span>
+                </label>
+                <FavouriteToggle output={image.output} which={which} className="tile-favourite" />
+                <p className="tile-prompt" title={image.generation.parameters.userPrompt}>
+                  {image.generation.parameters.userPrompt}
+                </p>
+                <div className="tile-footer">
+                  <LikenessBadge generation={image.generation} output={image.output} />
+                  <TileMenu
+                    image={image}
+                    which={which}
+                    onStarted={setStarted}
+                    onDeleted={() => {
+                      heading.current?.focus();
+                      setAnnouncement('Deleted.');
+                    }}
+                  />
+                </div>
               </li>
             );
           })}
@@ -180,5 +235,132 @@ function PendingItem({ generation, onDeleted }: { generation: Generation; onDele
         )}
       </span>
     </li>
+  );
+}
+
+/** Which pictures are chosen for a bulk action: a click toggles one, Shift+click sets the range from the last click. */
+function useSelection() {
+  const [ids, setIds] = useState<string[]>([]);
+  const anchor = useRef<string | null>(null);
+  return {
+    ids,
+    clear: () => {
+      setIds([]);
+      anchor.current = null;
+    },
+    toggle: (order: string[], position: number, range: boolean) => {
+      const id = order[position]!;
+      const from = anchor.current === null ? -1 : order.indexOf(anchor.current);
+      setIds((current) => {
+        const on = !current.includes(id);
+        const span = range && from >= 0 ? order.slice(Math.min(from, position), Math.max(from, position) + 1) : [id];
+        return on ? [...new Set([...current, ...span])] : current.filter((c) => !span.includes(c));
+      });
+      anchor.current = id;
+    },
+  };
+}
+
+/** "n selected", with what can be done to them all at once. */
+function SelectionBar({ ids, onClear, onDeleted }: { ids: string[]; onClear: () => void; onDeleted: (count: number) => void }) {
+  const remove = useDeleteOutputs();
+  const [confirming, setConfirming] = useState(false);
+  const tooMany = ids.length > MAX_BULK_OUTPUTS;
+  const count = ids.length === 1 ? '1 picture' : `${ids.length} pictures`;
+  return (
+    <div className="selection-bar" role="region" aria-label="Selected pictures">
+      <span className="selection-count">{ids.length} selected</span>
+      {tooMany ? (
+        <span className="muted">At most {MAX_BULK_OUTPUTS} at once: choose fewer.</span>
+      ) : (
+        <>
+          <a className="button button--primary" href={archiveUrl(ids)} download>
+            Download zip
+          </a>
+          <Button variant="quiet" className="button--quiet-danger" onClick={() => setConfirming(true)}>
+            Delete
+          </Button>
+        </>
+      )}
+      <Button variant="quiet" onClick={onClear}>
+        Clear
+      </Button>
+      {confirming && (
+        <ConfirmDialog
+          title={`Delete ${count}?`}
+          confirmLabel={`Delete ${count}`}
+          pendingLabel="Deleting…"
+          pending={remove.isPending}
+          error={remove.error?.message}
+          onClose={() => {
+            if (!remove.isPending) setConfirming(false);
+          }}
+          onConfirm={() =>
+            remove.mutate(ids, {
+              onSuccess: () => {
+                setConfirming(false);
+                onDeleted(ids.length);
+              },
+            })
+          }
+        >
+          <p>The {count} and {ids.length === 1 ? 'its file are' : 'their files are'} deleted. This cannot be undone.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+/** A tile's own menu: the picture's actions without opening the viewer. */
+function TileMenu({ image, which, onStarted, onDeleted }: { image: GalleryImage; which: string; onStarted: (g: Generation) => void; onDeleted: () => void }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  // Its buttons exist only while it is open: a page of tiles stays light.
+  const [open, setOpen] = useState(false);
+  const close = () => {
+    if (menu.current) menu.current.open = false;
+  };
+  // Closes as menus do: on Escape (back to its button) and on a click elsewhere; a dialog it opened handles its own.
+  useEffect(() => {
+    if (!open) return;
+    const element = menu.current;
+    const dialogOpen = () => element?.querySelector('dialog[open]') !== null;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || dialogOpen()) return;
+      close();
+      element?.querySelector('summary')?.focus();
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (!dialogOpen() && event.target instanceof Node && !element?.contains(event.target)) close();
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [open]);
+  return (
+    <details className="tile-menu" ref={menu} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary title="More actions">
+        <span aria-hidden="true">⋯</span>
+        <span className="visually-hidden">Actions for {which}</span>
+      </summary>
+      {open && (
+      <div className="tile-menu-list">
+        <a className="button" href={image.output.url} download={`isengard-${image.output.seed}.png`} onClick={close}>
+          Download<span className="visually-hidden"> {which}</span>
+        </a>
+        <PictureActions
+          image={image}
+          which={which}
+          onStarted={(generation) => {
+            close();
+            onStarted(generation);
+          }}
+          onDeleted={onDeleted}
+        />
+      </div>
+      )}
+    </details>
   );
 }

@@ -124,6 +124,46 @@ describe('The Generate form', () => {
     expect(await screen.findByRole('list', { name: 'Advanced settings changed from the defaults' })).toBeTruthy();
   });
 
+  it('starts from the newest model of the character last used, and remembers when the base model alone was chosen', async () => {
+    const { first, lora, user, unmount } = setup();
+    const newer = buildLora({ characterId: db.loras[1]!.characterId, name: 'Subject Two v2', triggerWord: 'gracehop_x2', createdAt: '2026-01-17T09:00:00.000Z' });
+    db.loras.push(newer);
+    const picker = () => screen.getByRole('combobox', { name: 'Trained model' }) as HTMLSelectElement;
+    // A first visit: the newest model there is (its character trained last), not "None".
+    await waitFor(() => expect(picker().value).toBe(newer.id));
+
+    // Subject One's model used once: after it is gone, Subject One's newest model is the start.
+    await user.selectOptions(picker(), lora.id);
+    await user.type(prompt(), 'a portrait');
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    unmount();
+    const replacement = buildLora({ characterId: first.id, name: 'Subject One v2', triggerWord: 'subjone_x1', createdAt: '2026-01-16T10:00:00.000Z' });
+    db.loras = [...db.loras.filter((l) => l.id !== lora.id), replacement];
+    const again = renderApp('/generate');
+    await waitFor(() => expect(picker().value).toBe(replacement.id));
+
+    // "None" chosen is remembered as such.
+    await user.selectOptions(picker(), '');
+    again.unmount();
+    renderApp('/generate');
+    await screen.findByRole('textbox', { name: 'Prompt' });
+    await waitFor(() => expect(screen.getByText('Pick a character’s trained model to put that person in the picture.')).toBeTruthy());
+    expect(picker().value).toBe('');
+  });
+
+  it('generates with Ctrl+Enter (⌘+Enter on a Mac) from the prompt; Enter alone is a new line', async () => {
+    const { user } = setup();
+    await user.selectOptions(await screen.findByRole('combobox', { name: 'Trained model' }), '');
+    await user.type(prompt(), 'a lighthouse{Enter}at dusk');
+    expect(db.generationRequests).toHaveLength(0);
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toMatchObject({ prompt: 'a lighthouse\nat dusk' });
+    await user.keyboard('{Meta>}{Enter}{/Meta}');
+    await waitFor(() => expect(db.generationRequests).toHaveLength(2));
+  });
+
   it('shows a previous generation named in the address, so a reload keeps it', async () => {
     const generation = buildGeneration({ parameters: buildParams({ userPrompt: 'a red bicycle', prompt: 'a red bicycle' }) });
     db.generations = [generation];

@@ -1,21 +1,38 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useLocation } from 'react-router';
 import { BASE_MODELS, type Generation } from '../../../../../lib/contracts/generations';
 import { Button } from '../../../components/ui/button';
 import { InfoHint } from '../../../components/ui/info-hint';
 import { usePersistentState } from '../../../lib/persistent-state';
 import { useAllLoras } from '../../../lib/queries/loras';
 import { useCreateGeneration } from '../api/mutate-generations';
-import { buildInput, DEFAULT_SETTINGS, HINTS, parseSettings, type GenerateSettings } from '../params/generation-params';
+import { buildInput, DEFAULT_SETTINGS, defaultLora, HINTS, parseSettings, type GenerateSettings } from '../params/generation-params';
 import { AspectPicker } from './aspect-picker';
 import { GenerationAdvanced } from './generation-advanced';
 import { findLora, LoraPicker } from './lora-picker';
 import { TriggerWordNote } from './trigger-word-note';
+import './generation.css';
 
 interface GenerateFormProps {
   /** A LoRA asked for in the address (from "Generate with this"). */
   requestedLoraId?: string;
   onStarted: (generation: Generation) => void;
 }
+
+/** What "use these settings" in the gallery passes along with the navigation to this page. */
+export interface ReuseState {
+  reuse: GenerateSettings;
+}
+
+/** The settings a navigation brought ("use these settings"), once per navigation. */
+function useReusedSettings(): { key: string; settings: GenerateSettings } | undefined {
+  const location = useLocation();
+  const state = location.state as Partial<ReuseState> | null;
+  const settings = state?.reuse ? parseSettings(state.reuse) : undefined;
+  return settings && { key: location.key, settings };
+}
+
+const isMac = () => /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
 
 /** Prompt, model, shape and count, with the rest under Advanced; the settings are kept between visits. */
 export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) {
@@ -25,14 +42,19 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
   const [showErrors, setShowErrors] = useState(false);
   const loras = useAllLoras();
   const create = useCreateGeneration();
+  const reused = useReusedSettings();
+  const form = useRef<HTMLFormElement>(null);
 
-  if (requestedLoraId && applied !== requestedLoraId) {
+  if (reused && applied !== reused.key) {
+    setApplied(reused.key);
+    setSettings(reused.settings);
+  } else if (!reused && requestedLoraId && applied !== requestedLoraId) {
     setApplied(requestedLoraId);
-    setSettings((s) => ({ ...s, loraId: requestedLoraId }));
+    setSettings((s) => ({ ...s, loraId: requestedLoraId, baseModelOnly: false }));
   }
 
   const update = (patch: Partial<GenerateSettings>) => setSettings((s) => ({ ...s, ...patch }));
-  const lora = findLora(loras.groups, settings.loraId);
+  const lora = findLora(loras.groups, settings.loraId) ?? defaultLora(loras.groups, settings);
   const baseModel = lora?.baseModel ?? settings.baseModel;
   const { input, errors } = buildInput({ ...settings, loraId: lora?.id ?? null }, lora ?? null);
   const shown = showErrors ? errors : {};
@@ -47,12 +69,27 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
       return;
     }
     setShowErrors(false);
+    // Remembered for next time: the character of the LoRA used (its newest LoRA is the default if this one goes).
+    if (lora) update({ loraId: lora.id, characterId: lora.characterId });
     create.mutate(input, { onSuccess: onStarted });
   }
 
+  // Ctrl+Enter (Cmd+Enter on a Mac) generates from anywhere in the form, unless a request is on its way.
+  const pending = create.isPending;
+  useEffect(() => {
+    const element = form.current;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+      event.preventDefault();
+      if (!pending) element?.requestSubmit();
+    };
+    element?.addEventListener('keydown', onKeyDown);
+    return () => element?.removeEventListener('keydown', onKeyDown);
+  }, [pending]);
+
   const promptError = shown.prompt;
   return (
-    <form className="card form generate-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+    <form ref={form} className="card form generate-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`} aria-describedby={`${id}-shortcut`}>
       <h2 id={`${id}-title`} className="card-title">
         Describe the picture
       </h2>
@@ -61,7 +98,7 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
         loading={loras.isPending}
         value={lora?.id ?? null}
         strength={settings.loraStrength}
-        onChange={(loraId) => update({ loraId })}
+        onChange={(loraId) => update({ loraId, baseModelOnly: loraId === null, ...(loraId ? { characterId: findLora(loras.groups, loraId)?.characterId ?? null } : {}) })}
         onStrengthChange={(loraStrength) => update({ loraStrength })}
       />
       {shown.loraStrength && <p className="field-error">{shown.loraStrength}</p>}
@@ -125,6 +162,9 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
         <span className="muted">
           {BASE_MODELS[baseModel].label}
           {lora ? ` with ${lora.name}` : ''}
+        </span>
+        <span id={`${id}-shortcut`} className="muted generate-shortcut">
+          <kbd>{isMac() ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> generates
         </span>
       </div>
     </form>

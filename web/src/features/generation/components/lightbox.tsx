@@ -3,12 +3,11 @@ import { Link } from 'react-router';
 import type { Generation } from '../../../../../lib/contracts/generations';
 import { BASE_MODELS } from '../../../../../lib/contracts/generations';
 import { Button } from '../../../components/ui/button';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { paths } from '../../../config/paths';
 import { formatDateTime } from '../../../lib/format';
-import { useDeleteGeneration, useRerunGeneration } from '../api/mutate-generations';
 import { shortPrompt } from '../utils/describe';
 import { LikenessBadge, likenessLabel } from './gallery-likeness';
+import { FavouriteToggle, PictureActions, startedText } from './picture-actions';
 
 export interface GalleryImage {
   generation: Generation;
@@ -19,14 +18,9 @@ interface LightboxProps {
   images: GalleryImage[];
   index: number;
   onIndexChange: (index: number) => void;
-  /** Closes the viewer; `deleted` when its generation was deleted (its thumbnails are gone). */
+  /** Closes the viewer; `deleted` when its picture was deleted (its thumbnail is gone). */
   onClose: (deleted?: boolean) => void;
   renderWorkflowLink?: (workflowId: string) => ReactNode;
-}
-
-/** The seeds of a generation's pictures: one each, from its seed up. */
-function seedsOf({ seed, batch }: Generation['parameters']): string {
-  return batch === 1 ? `seed ${seed}` : `seeds ${seed}–${seed + batch - 1}`;
 }
 
 /**
@@ -37,10 +31,7 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
   const ref = useRef<HTMLDialogElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const id = useId();
-  const [confirming, setConfirming] = useState(false);
   const [started, setStarted] = useState<Generation | null>(null);
-  const rerun = useRerunGeneration();
-  const remove = useDeleteGeneration();
   const image = images[index];
 
   useLayoutEffect(() => {
@@ -62,7 +53,6 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
     if (next >= 0 && next < images.length) {
       onIndexChange(next);
       setStarted(null);
-      rerun.reset();
     }
   }
 
@@ -73,10 +63,11 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
       aria-labelledby={`${id}-title`}
       onCancel={(event) => {
         event.preventDefault();
-        if (!confirming) onClose();
+        // Esc in the delete confirmation closes that dialog alone.
+        if (event.target === event.currentTarget) onClose();
       }}
       onKeyDown={(event) => {
-        if (confirming || (event.target as HTMLElement).closest('input, textarea, select')) return;
+        if ((event.target as HTMLElement).closest('input, textarea, select, dialog dialog')) return;
         if (event.key === 'ArrowRight') go(1);
         if (event.key === 'ArrowLeft') go(-1);
       }}
@@ -97,6 +88,22 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
           </Button>
         </div>
       </div>
+      {/* Above the picture, so that on a phone they are in view without scrolling. */}
+      <div className="lightbox-actions" role="group" aria-label="This picture">
+        <FavouriteToggle output={output} which={`(seed ${output.seed})`} />
+        <a className="button button--primary" href={output.url} download={`isengard-${output.seed}.png`}>
+          Download
+        </a>
+        <PictureActions key={output.id} image={image} onStarted={setStarted} onDeleted={() => onClose(true)} />
+      </div>
+      <p role="status" className="form-status lightbox-status">
+        {started && (
+          <>
+            Started {startedText(started)}: it appears first in the gallery.{' '}
+            <Link to={`${paths.generate}?job=${encodeURIComponent(started.id)}`}>Follow it</Link>
+          </>
+        )}
+      </p>
       <div className="lightbox-body">
         <div className="lightbox-image">
           <img src={output.url} alt={`${prompt} (seed ${output.seed})`} width={output.width} height={output.height} />
@@ -141,71 +148,9 @@ export function Lightbox({ images, index, onIndexChange, onClose, renderWorkflow
               <time dateTime={generation.createdAt}>{formatDateTime(generation.createdAt)}</time>
             </dd>
           </dl>
-          <div className="actions">
-            <a className="button button--primary" href={output.url} download={`isengard-${output.seed}.png`}>
-              Download
-            </a>
-            {/* This picture alone, from the seed recorded with it: the same picture again. */}
-            <Button
-              onClick={() => rerun.mutate({ id: generation.id, varySeed: false, outputId: output.id }, { onSuccess: setStarted })}
-              disabled={rerun.isPending}
-            >
-              Re-run this picture
-            </Button>
-            <Button
-              onClick={() => rerun.mutate({ id: generation.id, varySeed: true }, { onSuccess: setStarted })}
-              disabled={rerun.isPending}
-            >
-              Vary seed
-            </Button>
-            <Button variant="quiet" className="button--quiet-danger" onClick={() => setConfirming(true)}>
-              Delete
-            </Button>
-          </div>
-          <p role="status" className="form-status">
-            {started && (
-              <>
-                Started {started.parameters.batch === 1 ? 'a new picture' : `${started.parameters.batch} new pictures`}{' '}
-                ({seedsOf(started.parameters)}): {started.parameters.batch === 1 ? 'it appears' : 'they appear'} first in the
-                gallery. <Link to={`${paths.generate}?job=${encodeURIComponent(started.id)}`}>Follow it</Link>
-              </>
-            )}
-          </p>
-          {rerun.isError && (
-            <p role="alert" className="form-error">
-              {rerun.error.message}
-            </p>
-          )}
           {renderWorkflowLink && <p className="muted">For operators: {renderWorkflowLink(generation.workflowId)}</p>}
         </div>
       </div>
-      {confirming && (
-        <ConfirmDialog
-          title={generation.outputs.length > 1 ? `Delete these ${generation.outputs.length} pictures?` : 'Delete this picture?'}
-          confirmLabel="Delete"
-          pendingLabel="Deleting…"
-          pending={remove.isPending}
-          error={remove.error?.message}
-          onClose={() => {
-            if (!remove.isPending) setConfirming(false);
-          }}
-          onConfirm={() =>
-            remove.mutate(generation.id, {
-              onSuccess: () => {
-                setConfirming(false);
-                onClose(true);
-              },
-            })
-          }
-        >
-          <p>
-            {generation.outputs.length > 1
-              ? `The ${generation.outputs.length} pictures made together with this one are deleted with it.`
-              : 'The picture is deleted from the gallery.'}{' '}
-            This cannot be undone.
-          </p>
-        </ConfirmDialog>
-      )}
     </dialog>
   );
 }

@@ -11,14 +11,19 @@ import {
   type AspectId,
   type BaseModelId,
   type GenerationInput,
+  type GenerationParams,
 } from '../../../../../lib/contracts/generations';
 import type { ParamDefinition, ParamValue } from '../../../components/ui/param-field';
 
 /** The settings of the Generate form, kept between visits. Advanced values left unset use the model's defaults. */
 export interface GenerateSettings {
   prompt: string;
-  /** null: the base model alone. */
+  /** null: none chosen (see `baseModelOnly`). */
   loraId: string | null;
+  /** The person chose the base model alone; otherwise, without a LoRA, the form picks the newest one (`defaultLora`). */
+  baseModelOnly: boolean;
+  /** The character of the last LoRA used: its newest LoRA is the default when that one is gone. */
+  characterId: string | null;
   loraStrength: number;
   aspect: AspectId;
   batch: number;
@@ -38,6 +43,8 @@ export interface GenerateSettings {
 export const DEFAULT_SETTINGS: GenerateSettings = {
   prompt: '',
   loraId: null,
+  baseModelOnly: false,
+  characterId: null,
   loraStrength: 1,
   aspect: 'portrait',
   batch: 1,
@@ -60,6 +67,8 @@ export function parseSettings(raw: unknown): GenerateSettings | undefined {
   return {
     prompt: typeof r.prompt === 'string' ? r.prompt.slice(0, 2000) : '',
     loraId: typeof r.loraId === 'string' ? r.loraId : null,
+    baseModelOnly: r.baseModelOnly === true,
+    characterId: typeof r.characterId === 'string' ? r.characterId : null,
     loraStrength: num(r.loraStrength, 0, 2) ?? 1,
     aspect: ASPECT_IDS.includes(r.aspect as AspectId) ? (r.aspect as AspectId) : DEFAULT_SETTINGS.aspect,
     batch: num(r.batch, 1, 8) ?? 1,
@@ -153,6 +162,46 @@ export function buildInput(
     }
   }
   return { input, errors };
+}
+
+/**
+ * The model the form starts from when none is chosen: the newest LoRA of the character last used, else the newest
+ * LoRA of all (its character trained last); none when the person chose the base model alone.
+ */
+export function defaultLora<L extends { createdAt: string }>(
+  groups: ReadonlyArray<{ characterId: string; loras: L[] }>,
+  settings: Pick<GenerateSettings, 'baseModelOnly' | 'characterId'>,
+): L | undefined {
+  if (settings.baseModelOnly) return undefined;
+  const newest = (loras: L[]) => loras.reduce<L | undefined>((best, l) => (!best || l.createdAt > best.createdAt ? l : best), undefined);
+  const own = groups.find((g) => g.characterId === settings.characterId);
+  return (own && newest(own.loras)) ?? newest(groups.flatMap((g) => g.loras));
+}
+
+/**
+ * The Generate form's settings that make this picture again ("use these settings"): its prompt, model, LoRA and
+ * strength, size, count and every advanced value (left at the model's default where it was), and its own seed.
+ */
+export function settingsFromPicture(p: GenerationParams, seed: number, characterId: string | null): GenerateSettings {
+  const defaults = BASE_MODELS[p.baseModel];
+  const aspect = ASPECT_IDS.find((a) => ASPECTS[a].width === p.width && ASPECTS[a].height === p.height);
+  return {
+    prompt: p.userPrompt,
+    loraId: p.lora?.id ?? null,
+    baseModelOnly: !p.lora,
+    characterId,
+    loraStrength: p.lora?.strength ?? 1,
+    aspect: aspect ?? DEFAULT_SETTINGS.aspect,
+    batch: p.batch,
+    baseModel: p.baseModel,
+    steps: p.steps === defaults.steps ? null : p.steps,
+    guidance: p.guidance === defaults.guidance ? null : p.guidance,
+    sampler: p.sampler === defaults.sampler ? null : p.sampler,
+    scheduler: p.scheduler === defaults.scheduler ? null : p.scheduler,
+    seed,
+    customSize: aspect ? null : { width: p.width, height: p.height },
+    negativePrompt: p.negativePrompt,
+  };
 }
 
 export { ASPECTS };

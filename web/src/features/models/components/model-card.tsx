@@ -6,6 +6,7 @@ import { ProgressBar } from '../../../components/ui/progress-bar';
 import { useCancelModelDownload, useProvisionModel } from '../api/control-model-download';
 import { bytesText, errorAdvice, fileRetrying, fileStatus, percent, retryingText, STATE_LABELS, STATE_TONES } from '../utils/describe-model';
 import { GatedLicenceNote } from './gated-licence-note';
+import { HubVerificationNote } from './hub-verification-note';
 
 /** Only state changes are announced (not every byte). */
 function announcement(model: BaseModel): string {
@@ -48,6 +49,8 @@ export function ModelCard({ model, hfTokenSet }: { model: BaseModel; hfTokenSet:
       </p>
 
       {model.gated && model.state !== 'ready' && <GatedLicenceNote model={model} hfTokenSet={hfTokenSet} />}
+
+      <HubVerificationNote model={model} />
 
       {downloading && (
         <>

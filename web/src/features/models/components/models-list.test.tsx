@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { ModelList } from '../../../../../lib/contracts/models';
-import { buildFlux, buildModelFile, buildModelList, buildSdxl } from '../../../testing/fixtures/models';
+import { buildCaptioner, buildFlux, buildModelFile, buildModelList, buildSdxl } from '../../../testing/fixtures/models';
 import { server } from '../../../testing/msw/server';
 import { renderApp, renderWithProviders } from '../../../testing/test-utils';
 import { ModelsList } from './models-list';
@@ -175,6 +175,38 @@ describe('Models page', () => {
     await user.click(within(flux).getByRole('button', { name: 'Download' }));
     expect((await within(flux).findByRole('alert')).textContent).toContain('Temporal did not accept the download: connection refused');
   });
+
+  it('offers the captioner like a base model, and says which commit its files are verified at', async () => {
+    const commit = '3c1f2ab94d5e6f708192a3b4c5d6e7f8091a2b3c';
+    let provisioned: string | undefined;
+    server.use(
+      http.post('/api/models/:id/provision', ({ params }) => {
+        provisioned = String(params.id);
+        return HttpResponse.json(buildCaptioner({ state: 'downloading', hubCommit: commit }), { status: 202 });
+      }),
+    );
+    serveModels(() =>
+      buildModelList([
+        buildFlux(),
+        provisioned ? buildCaptioner({ state: 'ready', hubCommit: commit, bytesDone: 9_000_000_000, totalBytes: 9_000_000_000 }) : buildCaptioner(),
+      ]),
+    );
+    const user = userEvent.setup();
+    renderWithProviders(<ModelsList />);
+
+    const captioner = await card('Qwen3-VL-4B-Instruct (captioner)');
+    expect(within(captioner).getByText(/writes captions for training photos/)).toBeTruthy();
+    expect(within(captioner).getByText(/fetches every file from that one commit, each verified against the hub's own hashes/)).toBeTruthy();
+    expect(within(captioner).getByText('models/base/captioners/Qwen3-VL-4B-Instruct/config.json')).toBeTruthy();
+    // Base models are pinned by hash in the catalogue: no commit note there.
+    expect(within(await card('FLUX.1-dev')).queryByText(/hub's own hashes/)).toBeNull();
+
+    await user.click(within(captioner).getByRole('button', { name: 'Download' }));
+    expect(provisioned).toBe('qwen3-vl-4b-instruct');
+    const note = await within(captioner).findByText(/verified against the hub's own hashes at commit/, {}, { timeout: 4000 });
+    expect(note.textContent).toContain(commit.slice(0, 12));
+    expect(await within(captioner).findByText(/every file is in place and its checksum verified/i, {}, { timeout: 4000 })).toBeTruthy();
+  }, 10_000);
 
   it('is reachable from the main navigation', async () => {
     const user = userEvent.setup();

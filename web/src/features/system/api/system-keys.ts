@@ -5,4 +5,6 @@ export const systemKeys = {
   health: () => [...systemKeys.all, 'health'] as const,
   capabilities: () => [...systemKeys.all, 'capabilities'] as const,
   selfTest: (id: string) => [...systemKeys.all, 'self-test', id] as const,
+  webhookSettings: () => [...systemKeys.all, 'webhook-settings'] as const,
+  webhookDeliveries: () => [...systemKeys.all, 'webhook-deliveries'] as const,
 };

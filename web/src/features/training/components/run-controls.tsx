@@ -81,8 +81,8 @@ export function RunControls({ runId, jobState, onStopRequested, onStopFailed }: 
         >
           <p>
             The engine saves a checkpoint at the end of the current step, then stops: this takes a few seconds. That
-            checkpoint becomes a model you can generate with; it is less trained than a finished run. You cannot continue
-            this run later, but you can start a new one.
+            checkpoint becomes a model you can generate with; it is less trained than a finished run. You can continue the
+            run from it later, as a new version.
           </p>
         </ConfirmDialog>
       )}

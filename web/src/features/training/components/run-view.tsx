@@ -13,6 +13,7 @@ import { useLiveTrainingRun } from '../hooks/use-live-training-run';
 import { describeState, isActiveState, type RunJobState } from '../state/run-state';
 import { nextStepAfterFailure } from '../utils/next-step';
 import { CheckpointsList } from './checkpoints-list';
+import { ContinueAction } from './continue-action';
 import { LikenessPanel } from './likeness-panel';
 import { PhaseTimeline } from './phase-timeline';
 import { RunControls } from './run-controls';
@@ -89,6 +90,12 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
         description={
           <>
             {PRESETS[run.preset].label} preset · {run.totalSteps} steps · started <time dateTime={run.createdAt}>{formatDateTime(run.createdAt)}</time>
+            {run.continuedFrom && (
+              <>
+                {' · '}Continued from <Link to={paths.training(run.continuedFrom.runId)}>run {run.continuedFrom.runId.slice(0, 8)}</Link> at step{' '}
+                {run.continuedFrom.step}
+              </>
+            )}
             {' · '}<Link to={`${paths.compare}?run=${encodeURIComponent(run.id)}`}>Compare its checkpoints</Link>
           </>
         }
@@ -114,6 +121,7 @@ export function RunView({ runId, renderWorkflowLink }: RunViewProps) {
           <RunProgress run={run} jobState={jobState} />
           <RunOutcome run={run} jobState={jobState} triggerWord={character.data?.triggerWord} />
           <RunControls runId={run.id} jobState={jobState} onStopRequested={live.stopRequested} onStopFailed={live.stopFailed} />
+          <ContinueAction run={run} jobState={jobState} />
           {renderWorkflowLink && <p className="muted workflow-line">For operators: {renderWorkflowLink(run.workflowId)}</p>}
         </section>
         <section className="card" aria-labelledby="loss-title">

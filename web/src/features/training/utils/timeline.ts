@@ -8,6 +8,7 @@ const LABELS: Record<string, { text: string; tone: 'info' | 'success' | 'warning
   oom_retry: { text: 'Retry', tone: 'warning' },
   retry: { text: 'Retry', tone: 'warning' },
   resumed: { text: 'Resumed', tone: 'info' },
+  continued: { text: 'Continued', tone: 'info' },
 };
 
 export function timelineLabel(kind: string) {

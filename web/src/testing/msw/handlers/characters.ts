@@ -8,6 +8,7 @@ import {
 import { newCorrelationId } from '../../../lib/correlation-id';
 import { db } from '../db';
 import { apiError as error, notFound as missing, validationFailed } from '../responses';
+import { deletionImpactOf } from './pre-run';
 
 const nameTaken = (name: string, exceptId?: string) =>
   db.characters.some((c) => c.id !== exceptId && c.name.toLowerCase() === name.toLowerCase());
@@ -55,6 +56,10 @@ export const characterHandlers = [
   }),
 
   http.delete('/api/characters/:id', ({ params }) => {
+    const impact = deletionImpactOf(String(params.id));
+    if (impact.activeTrainings.length + impact.activeGenerations.length > 0) {
+      return error(409, { code: 'conflict', message: 'This character still has a job queued or running: stop or cancel it, then delete.' });
+    }
     const before = db.characters.length;
     db.characters = db.characters.filter((c) => c.id !== params.id);
     return db.characters.length < before ? new HttpResponse(null, { status: 204 }) : notFound();

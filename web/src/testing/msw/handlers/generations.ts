@@ -1,5 +1,13 @@
 import { http, HttpResponse } from 'msw';
-import { generationInput, resolveGenerationParams, rerunInput, type Generation } from '../../../../../lib/contracts/generations';
+import {
+  generationInput,
+  outputPatch,
+  outputRerunInput,
+  outputsDeleteInput,
+  resolveGenerationParams,
+  rerunInput,
+  type Generation,
+} from '../../../../../lib/contracts/generations';
 import { buildGeneration } from '../../fixtures/generations';
 import { db } from '../db';
 import { apiError, notFound, validationFailed } from '../responses';
@@ -11,6 +19,17 @@ function page(items: Generation[], limit: number, cursor: string | null) {
   return { items: slice, nextCursor: start + limit < items.length ? String(start + limit) : null };
 }
 
+/** Like the API: all or none; a generation goes with its last picture. */
+function deletePictures(ids: string[]) {
+  const known = new Set(db.generations.flatMap((g) => g.outputs.map((o) => o.id)));
+  if (!ids.every((id) => known.has(id))) return notFound('Picture');
+  db.deletedOutputs.push(...ids);
+  db.generations = db.generations
+    .map((g) => ({ ...g, outputs: g.outputs.filter((o) => !ids.includes(o.id)) }))
+    .filter((g) => g.status !== 'completed' || g.outputs.length > 0);
+  return new HttpResponse(null, { status: 204 });
+}
+
 export const generationHandlers = [
   http.get('/api/generations', ({ request }) => {
     const url = new URL(request.url);
@@ -19,9 +38,13 @@ export const generationHandlers = [
     const recognisable = url.searchParams.get('recognisable') === 'true';
     // Like the API: by likeness, each generation by its most alike picture, unscored ones last, then newest first.
     const best = (g: Generation) => Math.max(-1, ...g.outputs.map((o) => (o.likeness?.status === 'scored' ? (o.likeness.similarity ?? -1) : -1)));
+    const favourite = url.searchParams.get('favourite') === 'true';
+    db.galleryQueries.push(url.searchParams.toString());
     const items = db.generations
       .filter((g) => (!characterId || g.characterId === characterId) && (!loraId || g.loraId === loraId))
       .filter((g) => !recognisable || g.outputs.some((o) => o.likeness?.recognisable))
+      .filter((g) => !favourite || g.outputs.some((o) => o.favourite))
+      .map((g) => (favourite ? { ...g, outputs: g.outputs.filter((o) => o.favourite) } : g))
       .sort((a, b) => (url.searchParams.get('sort') === 'likeness' ? best(b) - best(a) : 0) || b.createdAt.localeCompare(a.createdAt));
     return HttpResponse.json(page(items, Number(url.searchParams.get('limit') ?? 24), url.searchParams.get('cursor')));
   }),
@@ -77,6 +100,39 @@ export const generationHandlers = [
     db.generations = db.generations.map((g) => (g.id === generation.id ? noted : g));
     return HttpResponse.json(noted, { status: 202 });
   }),
+
+  http.patch('/api/outputs/:id', async ({ params, request }) => {
+    const { favourite } = outputPatch.parse(await request.json());
+    const generation = db.generations.find((g) => g.outputs.some((o) => o.id === params.id));
+    if (!generation) return notFound('Picture');
+    const outputs = generation.outputs.map((o) => (o.id === params.id ? { ...o, favourite } : o));
+    db.generations = db.generations.map((g) => (g.id === generation.id ? { ...g, outputs } : g));
+    return HttpResponse.json(outputs.find((o) => o.id === params.id));
+  }),
+
+  http.post('/api/outputs/:id/rerun', async ({ params, request }) => {
+    const { mode } = outputRerunInput.parse(await request.json());
+    const source = db.generations.find((g) => g.outputs.some((o) => o.id === params.id));
+    const output = source?.outputs.find((o) => o.id === params.id);
+    if (!source || !output) return notFound('Picture');
+    db.outputReruns.push({ id: output.id, mode });
+    const generation = buildGeneration({
+      status: 'queued',
+      parameters: { ...source.parameters, seed: mode === 'exact' ? output.seed : output.seed + 1000, batch: 1 },
+      characterId: source.characterId,
+      sourceGenerationId: source.id,
+      createdAt: new Date().toISOString(),
+    });
+    db.generations.push(generation);
+    return HttpResponse.json(generation, { status: 202 });
+  }),
+
+  http.post('/api/outputs/delete', async ({ request }) => {
+    const { ids } = outputsDeleteInput.parse(await request.json());
+    return deletePictures(ids);
+  }),
+
+  http.delete('/api/outputs/:id', ({ params }) => deletePictures([String(params.id)])),
 
   http.delete('/api/generations/:id', ({ params }) => {
     const before = db.generations.length;

@@ -2,6 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { resolveSettings, startTrainingInput, type TrainingRun } from '../../../../../lib/contracts/training';
 import { buildCheckpoint, buildLora, buildTrainingRun } from '../../fixtures/trainings';
 import { db } from '../db';
+import { photoGate } from './pre-run';
 import { apiError, notFound, validationFailed } from '../responses';
 
 const active = (run: TrainingRun) => run.status === 'queued' || run.status === 'running';
@@ -22,6 +23,8 @@ export const trainingHandlers = [
     if (db.trainingRuns.some((r) => r.characterId === characterId && active(r))) {
       return apiError(409, { code: 'conflict', message: `${character.name} is already training` });
     }
+    const refused = photoGate(characterId, character.name, parsed.data.confirmFewPhotos === true);
+    if (refused) return refused;
     const settings = resolveSettings(parsed.data.preset, parsed.data.advanced);
     const run = buildTrainingRun({ characterId, preset: parsed.data.preset, settings, totalSteps: settings.steps });
     db.trainingRuns.push(run);

@@ -1,0 +1,99 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config';
+import { createLogger } from '../../../lib/logger/logger';
+import { CaptionEngineError } from '../interface';
+import { createAiToolkitCaptioner } from './engine';
+import { buildCaptionConfig, CAPTION_MODEL_REPO, CAPTION_PROMPTS } from './job-config';
+
+/**
+ * A stand-in for ai-toolkit's run.py with just the captioner's contract (extensions_built_in/captioner,
+ * BaseCaptioner): the job config in, `<image>.txt` written beside each image, tqdm on stderr. The real captioner needs
+ * a GPU and its 9 GB model: scripts/smoke/gpu-acceptance territory.
+ */
+const FAKE_RUN_PY = String.raw`
+import json, os, sys, time
+cfg = json.load(open(sys.argv[1]))
+proc = cfg["config"]["process"][0]
+assert cfg["job"] == "extension" and proc["type"] == "Qwen3VLCaptioner", "not a caption job"
+cap = proc["caption"]
+files = sorted(f for f in os.listdir(cap["path_to_caption"]) if f.rsplit(".", 1)[-1] in cap["extensions"])
+if any(f.startswith("oom") for f in files):
+    print("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", file=sys.stderr)
+    sys.exit(1)
+for i, f in enumerate(files):
+    time.sleep(0.05)
+    name = os.path.splitext(f)[0]
+    with open(os.path.join(cap["path_to_caption"], name + ".txt"), "w") as out:
+        out.write("A person in a " + ("detailed" if cap["max_new_tokens"] > 100 else "short") + " caption of " + name + ".")
+    print(f"Captioning files: {i + 1}/{len(files)}", file=sys.stderr, flush=True)
+`;
+
+describe("the production captioner adapter (ai-toolkit's Qwen3-VL captioner as a process)", () => {
+  let dir: string;
+  let checkout: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'captioner-aitk-'));
+    checkout = path.join(dir, 'ai-toolkit');
+    await mkdir(path.join(checkout, 'extensions_built_in', 'captioner'), { recursive: true });
+    await writeFile(path.join(checkout, 'extensions_built_in', 'captioner', 'Qwen3VLCaptioner.py'), '');
+    await writeFile(path.join(checkout, 'run.py'), FAKE_RUN_PY);
+    await writeFile(path.join(dir, 'photo.jpg'), 'not really a jpeg: the stand-in does not read it');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const engineIn = () =>
+    createAiToolkitCaptioner(loadConfig({ ISENGARD_MODE: 'production', AITOOLKIT_PATH: checkout, AITOOLKIT_PYTHON: 'python3', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs') }));
+  const logger = createLogger({ service: 'worker', level: 'ERROR' });
+
+  it('configures the Qwen3-VL captioner job the way BaseCaptioner reads it', () => {
+    const job = buildCaptionConfig({ name: 'n', imagesDir: '/x', modelPath: CAPTION_MODEL_REPO, style: 'detailed', device: 'cuda' });
+    expect(job.config.process[0]!.caption).toMatchObject({
+      model_name_or_path: 'Qwen/Qwen3-VL-4B-Instruct',
+      path_to_caption: '/x',
+      recaption: true,
+      caption_extension: 'txt',
+      caption_prompt: CAPTION_PROMPTS.detailed.prompt,
+    });
+    expect(CAPTION_PROMPTS.short.prompt).toMatch(/"the person"/);
+  });
+
+  it('is ready with the checkout, and says when the model still has to come', async () => {
+    const status = await engineIn().check();
+    expect(status).toMatchObject({ kind: 'captioning', state: 'ready' });
+    expect(status.message).toContain('not downloaded yet');
+  });
+
+  it('links the photos in, runs the job, and hands each caption over with the trigger word', async () => {
+    const seen: string[] = [];
+    const work = path.join(dir, 'work1');
+    await mkdir(work);
+    const images = ['p1', 'p2', 'p3'].map((id) => ({ id, path: path.join(dir, 'photo.jpg'), faceBox: null }));
+    const results = await engineIn().caption({ jobId: 'job1', images, style: 'short', workDir: work, correlationId: undefined }, (r) => seen.push(r.id), new AbortController().signal, logger);
+    expect(results).toEqual([
+      { id: 'p1', caption: '[trigger] in a short caption of p1.' },
+      { id: 'p2', caption: '[trigger] in a short caption of p2.' },
+      { id: 'p3', caption: '[trigger] in a short caption of p3.' },
+    ]);
+    expect(seen.sort()).toEqual(['p1', 'p2', 'p3']);
+    const config = JSON.parse(await readFile(path.join(work, 'caption-job.json'), 'utf8'));
+    expect(config.config.process[0].caption.max_new_tokens).toBe(CAPTION_PROMPTS.short.maxNewTokens);
+  });
+
+  it('explains an out-of-memory failure in plain words', async () => {
+    const work = path.join(dir, 'work2');
+    await mkdir(work);
+    const run = engineIn().caption(
+      { jobId: 'job2', images: [{ id: 'oom1', path: path.join(dir, 'photo.jpg'), faceBox: null }], style: 'short', workDir: work, correlationId: undefined },
+      () => undefined,
+      new AbortController().signal,
+      logger,
+    );
+    await expect(run).rejects.toBeInstanceOf(CaptionEngineError);
+    await expect(run).rejects.toMatchObject({ code: 'oom', retryable: false });
+  });
+});
