@@ -50,6 +50,23 @@ describe('Captions written for you', () => {
     expect(captionBox('p1.jpg').value).toBe('photo of [trigger]');
   });
 
+  it('says where to download the captioning model when it is not there yet', async () => {
+    server.use(
+      http.post('/api/characters/:id/captions', () =>
+        apiError(409, {
+          code: 'conflict',
+          message: 'The captioning model Qwen3-VL 4B is not downloaded yet: download it on the Models page, then write captions',
+          details: { modelId: 'qwen3-vl-4b', modelsPage: '/models' },
+        }),
+      ),
+    );
+    const { user } = setup(2);
+    await user.click(await screen.findByRole('button', { name: 'Write captions (all photos)' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('is not downloaded yet');
+    expect(within(alert).getByRole('link', { name: 'Open the Models page' }).getAttribute('href')).toBe('/models');
+  });
+
   it('a caption box saves itself when it loses focus, and says so', async () => {
     const { user } = setup(2);
     const box = await screen.findByRole<HTMLTextAreaElement>('textbox', { name: 'Caption of p1.jpg' });

@@ -1,12 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { CAPTION_STYLES, type CaptionJob, type CaptionStyle } from '../../../../../lib/contracts/captions';
 import { Button } from '../../../components/ui/button';
+import { paths } from '../../../config/paths';
+import { ApiError } from '../../../lib/api-client';
 import { ProgressBar } from '../../../components/ui/progress-bar';
 import { photoKeys } from '../../../lib/queries/photos';
 import { isActiveCaptionJob, useCancelCaptions, useLatestCaptionJob, useStartCaptions } from '../api/captions';
 
 const STYLE_LABELS: Record<CaptionStyle, string> = { short: 'Short (one line)', detailed: 'Detailed (a few sentences)' };
+
+/** The start was refused because the captioning model is not downloaded yet (production mode). */
+const needsModelDownload = (error: Error | null) =>
+  error instanceof ApiError && typeof error.details === 'object' && error.details !== null && 'modelsPage' in error.details;
 
 function outcomeText(job: CaptionJob): string {
   const kept = job.skipped > 0 ? ` ${job.skipped} kept as you wrote them.` : '';
@@ -80,6 +87,12 @@ export function WriteCaptions({ characterId, selectedIds, onDone }: { characterI
       {(start.error ?? cancel.error) && (
         <p role="alert" className="form-error">
           {(start.error ?? cancel.error)!.message}
+          {needsModelDownload(start.error) && (
+            <>
+              {' '}
+              <Link to={paths.models}>Open the Models page</Link>
+            </>
+          )}
         </p>
       )}
     </div>
