@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captionWorkflowId } from '../db/repositories/captions';
 import type { CaptionJob } from '../lib/contracts/captions';
 import type { ApiErrorBody } from '../lib/contracts/errors';
 import type { Photo } from '../lib/contracts/photos';
@@ -56,6 +57,19 @@ describe('captions written for you: the durable job through the API, the GPU wor
     expect(chosen.status).toBe(202);
     expect(await waitForJob(chosen.body.id)).toMatchObject({ status: 'completed', total: 1, explicit: true });
     expect((await photosOf(character.id))[2]!.caption).toMatch(/^A photo of \[trigger\] in portrait format\. The background is mostly green\./);
+  });
+
+  it('a job whose workflow an operator ends does not stay "running": the reconciler closes it with the reason', async () => {
+    const character = await characterWithPhotos(stack, 'Orphaned Otto', 3, { photos: [await flat(30, 60, 200), await flat(200, 30, 30), await flat(40, 160, 50)] });
+    const start = await request<CaptionJob>(stack, `/api/characters/${character.id}/captions`, { method: 'POST', body: {} });
+    expect(start.status).toBe(202);
+    await stack.plane.temporal.workflow.getHandle(captionWorkflowId(start.body.id)).terminate('maintenance of the pod');
+    await stack.plane.reconciler.reconcile();
+    const job = await waitForJob(start.body.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/maintenance of the pod|terminated/i);
+    // The character can have captions written again.
+    expect((await request(stack, `/api/characters/${character.id}/captions`, { method: 'POST', body: {} })).status).toBe(202);
   });
 
   it('applies one caption to all and finds/replaces across a character\'s captions, saying how many changed', async () => {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { announceGenerationEnd, announceTrainingEnd } from '../../activities/control/webhooks';
 import type { DatabaseHandle } from '../../db/client';
+import { finishCaptionJob, unfinishedCaptionJobs } from '../../db/repositories/captions';
 import { finishGeneration, unfinishedGenerations } from '../../db/repositories/generations';
 import { filesBeingDownloaded, moveModelFiles } from '../../db/repositories/models';
 import { closeOpenSelfTest, unfinishedSelfTests } from '../../db/repositories/self-tests';
@@ -15,7 +16,7 @@ const STARTING_GRACE_MS = 60_000;
 type Ended = Exclude<WorkflowFate, { state: 'running' }>;
 
 interface Orphan {
-  kind: 'training' | 'generation' | 'self-test' | 'download';
+  kind: 'training' | 'generation' | 'self-test' | 'download' | 'caption job';
   id: string;
   workflowId: string;
   createdAt: Date;
@@ -118,11 +119,12 @@ export class JobReconciler {
 
   private async candidates(): Promise<Orphan[]> {
     const db = this.deps.db.db;
-    const [runs, generations, selfTests, downloading] = await Promise.all([
+    const [runs, generations, selfTests, downloading, captionJobs] = await Promise.all([
       unfinishedTrainingRuns(db),
       unfinishedGenerations(db),
       unfinishedSelfTests(db),
       filesBeingDownloaded(db),
+      unfinishedCaptionJobs(db),
     ]);
     return [
       ...runs.map((run) => trainingOrphan(this.deps, run)),
@@ -135,6 +137,20 @@ export class JobReconciler {
           createdAt: test.createdAt,
           started: test.startedAt !== null,
           close: (fate) => closeOpenSelfTest(db, test.id, orphanReason(fate, test.startedAt !== null).message),
+        }),
+      ),
+      ...captionJobs.map(
+        (job): Orphan => ({
+          kind: 'caption job',
+          id: job.id,
+          workflowId: job.workflowId,
+          createdAt: job.createdAt,
+          started: job.startedAt !== null,
+          close: (fate, asked) => {
+            const reason = orphanReason(fate, job.startedAt !== null);
+            const cancelled = asked === 'cancel' || reason.code === 'cancelled';
+            return finishCaptionJob(db, job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : reason.message);
+          },
         }),
       ),
       ...[...new Map(downloading.filter((f) => f.workflowId).map((f) => [f.workflowId!, f])).values()].map(

@@ -6,6 +6,7 @@ import {
   applyCaptionToAll,
   CaptionJobBusyError,
   CaptionTooLongError,
+  captionWorkflowId,
   createCaptionJob,
   finishCaptionJob,
   getCaptionJob,
@@ -86,7 +87,7 @@ export function captionsRouter(deps: ApiDeps): { byCharacter: Router; byJob: Rou
     try {
       await temporal.workflow.start(captionPhotos, {
         taskQueue: CONTROL_QUEUE,
-        workflowId: `captions-${job.id}`,
+        workflowId: captionWorkflowId(job.id),
         args: [{ jobId: job.id, gpuTimeouts: gpuTimeoutsFor(config.gpu.lostAfterSeconds), submittedBy: principalOf(req) }],
         typedSearchAttributes: [
           { key: KIND, value: 'captions' },
@@ -145,7 +146,7 @@ export function captionsRouter(deps: ApiDeps): { byCharacter: Router; byJob: Rou
     if (!job) throw notFound('Caption job');
     if (job.status === 'queued' || job.status === 'running') {
       try {
-        await temporal.workflow.getHandle(`captions-${job.id}`).cancel();
+        await temporal.workflow.getHandle(captionWorkflowId(job.id)).cancel();
       } catch {
         // Its workflow is gone: close the job here.
         await finishCaptionJob(db, job.id, 'cancelled', null);

@@ -216,12 +216,22 @@ export async function recordCaptions(
   return written;
 }
 
-/** Ends a job (once: a job that has ended keeps its first ending). */
-export async function finishCaptionJob(db: Database, jobId: string, status: Exclude<CaptionJobStatus, 'queued' | 'running'>, error: string | null): Promise<void> {
-  await db
+/** Ends a job (once: a job that has ended keeps its first ending); true when this call ended it. */
+export async function finishCaptionJob(db: Database, jobId: string, status: Exclude<CaptionJobStatus, 'queued' | 'running'>, error: string | null): Promise<boolean> {
+  const ended = await db
     .update(captionJobs)
     .set({ status, errorMessage: error, finishedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(captionJobs.id, jobId), inArray(captionJobs.status, ACTIVE)));
+    .where(and(eq(captionJobs.id, jobId), inArray(captionJobs.status, ACTIVE)))
+    .returning({ id: captionJobs.id });
+  return ended.length > 0;
+}
+
+/** The jobs not ended yet, for the job reconciler (their workflows may be gone). */
+export function unfinishedCaptionJobs(db: Database) {
+  return db
+    .select({ id: captionJobs.id, workflowId: captionJobs.workflowId, createdAt: captionJobs.createdAt, startedAt: captionJobs.startedAt })
+    .from(captionJobs)
+    .where(inArray(captionJobs.status, ACTIVE));
 }
 
 /** The live photos' captions of a live character, oldest first. */
