@@ -7,6 +7,8 @@ import type { Express } from 'express';
 import { queueUnscoredOutputs } from '../activities/control/output-likeness';
 import { createControlWorker } from '../activities/control/worker';
 import { openDatabase, type DatabaseHandle } from '../db/client';
+import { createArtifactStore } from '../lib/artifacts';
+import type { ArtifactStore } from '../lib/artifacts/store';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
 import type { ModelCatalogue } from '../lib/models/catalogue';
@@ -34,6 +36,8 @@ export interface ControlPlaneOptions {
   port?: number;
   /** The base models to provision (default: the real catalogue). */
   models?: ModelCatalogue;
+  /** Default: the store the configuration names (STORAGE_URL, else the data root). */
+  artifacts?: ArtifactStore;
 }
 
 export interface ControlPlane {
@@ -74,6 +78,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     apiLogger.info('db.migrated', `Database ready (${db.kind === 'pglite' ? `PGlite in ${config.storage.pg}` : 'PostgreSQL server'})`);
   }
 
+  const artifacts = options.artifacts ?? createArtifactStore(config, apiLogger);
   const workerConnection = (options.withWorker ?? true) ? await connectWorkerConnection(config, workerLogger) : undefined;
   const temporal = await connectClient(config, apiLogger, workerConnection);
   if (config.temporal.managed) await ensureNamespace(temporal.connection, config.temporal.namespace, apiLogger);
@@ -88,6 +93,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       db: db.db,
       config,
       logger: workerLogger,
+      artifacts,
       changed: (jobId) => {
         lists.invalidate();
         if (jobId) changes.publish(jobId);
@@ -100,7 +106,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       lists.invalidate();
       if (id) changes.publish(id);
     };
-    queueUnscoredOutputs({ db: db.db, storageRoot: config.storage.root, logger: workerLogger, changed }).catch((err: unknown) => workerLogger.warn('likeness.sweep_failed', `Unscored pictures not queued: ${(err as Error).message}`));
+    queueUnscoredOutputs({ db: db.db, storageRoot: config.storage.root, artifacts, logger: workerLogger, changed }).catch((err: unknown) => workerLogger.warn('likeness.sweep_failed', `Unscored pictures not queued: ${(err as Error).message}`));
   }
 
   const reconciler = new JobReconciler({
@@ -118,7 +124,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   // Photo checks that need faces run in the background; photos a crash left unchecked are queued again.
   const photoChecks = createPhotoChecker({
     db: db.db,
-    storage: config.storage,
+    artifacts,
     logger: apiLogger,
     scorer: sharedIdentityScorer,
     changed: () => lists.invalidate(),
@@ -133,6 +139,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     logger: apiLogger,
     clientLogger,
     db,
+    artifacts,
     temporal,
     eagerStart: workerConnection !== undefined,
     changes,

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DatabaseHandle } from '../db/client';
+import type { ArtifactStore } from '../lib/artifacts/store';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger/logger';
 import type { ModelCatalogue } from '../lib/models/catalogue';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   /** Where browser errors posted to /api/client-logs go (logs/web/latest/client.log). */
   clientLogger: Logger;
   db: DatabaseHandle;
+  /** Where jobs' files are stored: files a GPU worker wrote are pulled from it before they are served. */
+  artifacts: ArtifactStore;
   temporal: Client;
   /**
    * The client shares the connection of the control worker beside the API: a generation it starts can take its

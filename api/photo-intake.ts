@@ -3,6 +3,8 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import type { Request } from 'express';
 import type { Database } from '../db/client';
+import { artifactKey } from '../lib/artifacts/keys';
+import type { ArtifactStore } from '../lib/artifacts/store';
 import { countPhotos, insertPhoto, photoFingerprints } from '../db/repositories/photos';
 import { createKeyedLock, createLimiter } from '../lib/concurrency';
 import { DEFAULT_CAPTION, PHOTO_LIMITS, type Photo, type UploadPhotosResult } from '../lib/contracts/photos';
@@ -55,11 +57,14 @@ async function removeStaleIncoming(folder: string): Promise<void> {
 export interface PhotoIntakeOptions {
   db: Database;
   storage: StoragePaths;
+  /** Each accepted photo and its thumbnail are pushed there (GPU workers pull them to caption or train). */
+  artifacts: ArtifactStore;
   /** Told of each photo as soon as it is stored (the background checks start on it then). */
   stored?: (photo: Photo) => void;
 }
 
-export function createPhotoIntake({ db, storage, stored: onStored }: PhotoIntakeOptions): PhotoIntake {
+export function createPhotoIntake({ db, storage, artifacts, stored: onStored }: PhotoIntakeOptions): PhotoIntake {
+  const keyOf = (file: string) => artifactKey(relativeToRoot(storage, file));
   const incoming = incomingFolder(storage);
   const ready = mkdir(incoming, { recursive: true }).then(() => removeStaleIncoming(incoming));
   ready.catch(() => {}); // every upload awaits it and reports the failure
@@ -76,7 +81,9 @@ export function createPhotoIntake({ db, storage, stored: onStored }: PhotoIntake
       await mkdir(files.folder, { recursive: true });
       const target = { imagePath: files.image, thumbnailPath: files.thumbnail };
       const upload = { path: file.path, format: detected.format, sizeBytes: file.sizeBytes, sha256: file.sha256 };
-      return { photoId, prepared: await preparePhoto(upload, target) };
+      const prepared = await preparePhoto(upload, target);
+      for (const file of [prepared.imagePath, prepared.thumbnailPath]) await artifacts.push(keyOf(file));
+      return { photoId, prepared };
     } catch (err) {
       if (err instanceof PhotoRejectedError) return { rejection: err.reason };
       // A server-side failure (a full disk, say) may strike between writing the image and its thumbnail.
@@ -88,6 +95,7 @@ export function createPhotoIntake({ db, storage, stored: onStored }: PhotoIntake
   }
 
   async function discard(prepared: PreparedPhoto): Promise<void> {
+    await Promise.all([prepared.imagePath, prepared.thumbnailPath].map((file) => artifacts.remove(keyOf(file))));
     await Promise.all([rm(prepared.imagePath, { force: true }), rm(prepared.thumbnailPath, { force: true })]);
   }
 

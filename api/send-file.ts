@@ -1,4 +1,8 @@
+import { stat } from 'node:fs/promises';
 import type { Response } from 'express';
+import { artifactKey } from '../lib/artifacts/keys';
+import { pullIfStored } from '../lib/artifacts/store-calls';
+import type { ArtifactStore } from '../lib/artifacts/store';
 import { notFound } from './errors';
 
 export interface SendFileOptions {
@@ -27,4 +31,14 @@ export function sendStoredFile(res: Response, file: string, options: SendFileOpt
       else reject(err);
     });
   });
+}
+
+/**
+ * This host's copy of a stored file (key: its path relative to the data root), pulled from the artifact store when
+ * it is not here (a GPU worker wrote it). A file the store lacks keeps its local path: sending it answers 404.
+ */
+export async function localCopy(store: ArtifactStore, key: string): Promise<string> {
+  const file = store.localPath(artifactKey(key));
+  if ((await stat(file).catch(() => null))?.isFile()) return file;
+  return (await pullIfStored(store, artifactKey(key))) ?? file;
 }

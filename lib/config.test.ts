@@ -55,6 +55,25 @@ describe('loadConfig', () => {
     expect(found.find((p) => p.startsWith('DATABASE_URL'))).toBe('DATABASE_URL must be a postgres:// or postgresql:// URL');
   });
 
+  it('runs everything on one host unless ISENGARD_ROLE names a part; a GPU worker elsewhere needs the way back', () => {
+    expect(loadConfig(base).role).toBe('all');
+    expect(loadConfig({ ...base, ISENGARD_ROLE: 'control-plane' }).role).toBe('control-plane');
+    expect(problems({ ...base, ISENGARD_ROLE: 'gpu' })).toEqual(['ISENGARD_ROLE must be one of: all, control-plane, gpu-worker (got "gpu")']);
+    expect(problems({ ...base, ISENGARD_ROLE: 'gpu-worker' })).toEqual([
+      'ISENGARD_ROLE=gpu-worker needs TEMPORAL_ADDRESS: the Temporal server the control plane uses',
+      'ISENGARD_ROLE=gpu-worker needs CONTROL_PLANE_URL: where this worker reports progress',
+      "ISENGARD_ROLE=gpu-worker needs ISENGARD_INTERNAL_TOKEN: the control plane's, so its reports are accepted",
+    ]);
+    const worker = loadConfig({
+      ...base,
+      ISENGARD_ROLE: 'gpu-worker',
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      CONTROL_PLANE_URL: 'https://isengard.example',
+      ISENGARD_INTERNAL_TOKEN: 'a-long-enough-shared-secret',
+    });
+    expect([worker.role, worker.temporal.managed, worker.controlPlaneUrl]).toEqual(['gpu-worker', false, 'https://isengard.example']);
+  });
+
   it('refuses ports that collide', () => {
     expect(problems({ ...base, PORT: '7233' })).toEqual(['PORT must differ from TEMPORAL_PORT and TEMPORAL_UI_PORT']);
     expect(problems({ ...base, TEMPORAL_UI_PORT: '7233' })).toEqual(['TEMPORAL_UI_PORT must differ from TEMPORAL_PORT']);

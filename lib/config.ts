@@ -1,11 +1,19 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CACHE_GB, DEFAULT_RETRY_SECONDS, parseStorageConfig, storageSecrets, type ArtifactStoreConfig } from './artifacts/config';
 import { PROJECT_ROOT } from './project-root';
 import { resolveDataRoot, storagePaths, type StoragePaths } from './storage';
 
 export const MODES = ['fast-test', 'production'] as const;
 export type Mode = (typeof MODES)[number];
+/**
+ * `all`: Temporal (unless TEMPORAL_ADDRESS), the control plane and one GPU worker on one host. `control-plane`: the
+ * same without the GPU worker (GPU workers run elsewhere). `gpu-worker`: only a GPU worker, joining a control plane
+ * on another host (README, "Beyond one machine").
+ */
+export const ROLES = ['all', 'control-plane', 'gpu-worker'] as const;
+export type Role = (typeof ROLES)[number];
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +42,7 @@ const flag = z
 /** Every environment variable Isengard reads, with its default. The README's table mirrors this. */
 const envSchema = z.object({
   ISENGARD_MODE: z.enum(MODES, { error: `must be one of: ${MODES.join(', ')}` }).default('fast-test'),
+  ISENGARD_ROLE: z.enum(ROLES, { error: `must be one of: ${ROLES.join(', ')}` }).default('all'),
   DATA_DIR: optionalText,
   DATABASE_URL: optionalText.pipe(
     z
@@ -138,6 +147,17 @@ const envSchema = z.object({
     .min(0)
     .max(3600)
     .default(120),
+  // Artifacts in S3-compatible object storage (lib/artifacts/config.ts); unset = the data root is the store.
+  STORAGE_URL: optionalText,
+  STORAGE_ACCESS_KEY_ID: optionalText,
+  STORAGE_SECRET_ACCESS_KEY: optionalText,
+  STORAGE_CACHE_GB: z.coerce.number({ error: 'must be a number of gigabytes' }).min(0.001, 'must be more than 0').default(DEFAULT_CACHE_GB),
+  STORAGE_RETRY_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(0)
+    .max(86_400)
+    .default(DEFAULT_RETRY_SECONDS),
   RECONCILE_EVERY_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number')
@@ -148,8 +168,12 @@ const envSchema = z.object({
 
 export interface Config {
   mode: Mode;
+  /** Which processes `npm start` (and the container) runs on this host. */
+  role: Role;
   projectRoot: string;
   storage: StoragePaths;
+  /** Where artifacts are stored: the data root itself, or an S3 store (STORAGE_URL) with this data root as a cache. */
+  artifacts: ArtifactStoreConfig;
   databaseUrl: string | undefined;
   temporal: {
     address: string;
@@ -200,8 +224,9 @@ export interface Config {
   internalToken: string | undefined;
   /** An engine silent this long is considered hung: it is stopped and restarted from its last checkpoint. */
   engineSilenceSeconds: number;
-  /** `ISENGARD_SIM_*` controls of the engine simulators (time per step, injected faults), passed to them as given; in
-   * fast-test mode `ISENGARD_SIM_NODE` defaults to this process's Node. */
+  /** `ISENGARD_SIM_*` controls of the engine simulators (engine times, injected faults), passed to them as given; in
+   * fast-test mode `ISENGARD_SIM_NODE` defaults to this process's Node and `ISENGARD_SIM_GPU_STATE` to a file of this
+   * GPU worker's under the data root. */
   simulatorEnv: Record<string, string>;
   /** `maxFileBytes`: a log file this large is rotated while running (as well as daily and at each start). */
   log: { level: LogLevel; dir: string; maxFileBytes: number };
@@ -320,6 +345,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!e.TEMPORAL_ADDRESS && (e.PORT === e.TEMPORAL_PORT || e.PORT === e.TEMPORAL_UI_PORT)) {
     problems.push('PORT must differ from TEMPORAL_PORT and TEMPORAL_UI_PORT');
   }
+  const storage = parseStorageConfig({
+    url: e.STORAGE_URL,
+    accessKeyId: e.STORAGE_ACCESS_KEY_ID,
+    secretAccessKey: e.STORAGE_SECRET_ACCESS_KEY,
+    cacheGb: e.STORAGE_CACHE_GB,
+    retrySeconds: e.STORAGE_RETRY_SECONDS,
+  });
+  problems.push(...storage.problems);
+  if (e.ISENGARD_ROLE === 'gpu-worker') {
+    // A GPU worker on another host cannot use the control plane's dev server, nor the internal token it keeps in
+    // its own data root.
+    if (!e.TEMPORAL_ADDRESS) problems.push('ISENGARD_ROLE=gpu-worker needs TEMPORAL_ADDRESS: the Temporal server the control plane uses');
+    if (!e.CONTROL_PLANE_URL) problems.push('ISENGARD_ROLE=gpu-worker needs CONTROL_PLANE_URL: where this worker reports progress');
+    if (!e.ISENGARD_INTERNAL_TOKEN) problems.push("ISENGARD_ROLE=gpu-worker needs ISENGARD_INTERNAL_TOKEN: the control plane's, so its reports are accepted");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const managed = !e.TEMPORAL_ADDRESS;
@@ -331,8 +371,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     mode: e.ISENGARD_MODE,
+    role: e.ISENGARD_ROLE,
     projectRoot: PROJECT_ROOT,
     storage: storagePaths(resolveDataRoot(e.DATA_DIR)),
+    artifacts: storage.config,
     databaseUrl: e.DATABASE_URL,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
@@ -361,6 +403,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorEnv: {
       // the ai-toolkit simulator paints its samples with Node (this one, unless told otherwise)
       ...(e.ISENGARD_MODE === 'fast-test' ? { ISENGARD_SIM_NODE: process.execPath } : {}),
+      // the simulated engines of one GPU worker share one simulated card: what ComfyUI holds, the trainer cannot have
+      ...(e.ISENGARD_MODE === 'fast-test'
+        ? { ISENGARD_SIM_GPU_STATE: path.join(resolveDataRoot(e.DATA_DIR), 'simulated-gpu', `${e.GPU_WORKER_ID ?? defaultWorkerId(e.CUDA_VISIBLE_DEVICES)}.json`) }
+        : {}),
       ...Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => entry[0].startsWith('ISENGARD_SIM_'))),
     },
     log: { level: e.LOG_LEVEL, dir: fromRoot(e.LOG_DIR), maxFileBytes: e.LOG_MAX_FILE_MB * 1024 * 1024 },
@@ -376,7 +422,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authMode: e.AUTH,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     reconcileEverySeconds: e.RECONCILE_EVERY_SECONDS,
-    secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, e.ISENGARD_INTERNAL_TOKEN, passwordOf(e.DATABASE_URL)].filter(
+    secrets: [e.HF_TOKEN, e.TEMPORAL_API_KEY, e.ISENGARD_PASSWORD, e.ISENGARD_INTERNAL_TOKEN, passwordOf(e.DATABASE_URL), ...storageSecrets(storage.config)].filter(
       (s): s is string => typeof s === 'string' && s.length >= 4,
     ),
   };

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captionWorkflowId } from '../db/repositories/captions';
+import { captionWorkflowId, createCaptionJob } from '../db/repositories/captions';
+import { logFilePath } from '../lib/logger/logger';
 import type { CaptionJob } from '../lib/contracts/captions';
 import type { ApiErrorBody } from '../lib/contracts/errors';
 import type { Photo } from '../lib/contracts/photos';
@@ -68,6 +71,24 @@ describe('captions written for you: the durable job through the API, the GPU wor
     const job = await waitForJob(start.body.id);
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/maintenance of the pod|terminated/i);
+    // The character can have captions written again.
+    expect((await request(stack, `/api/characters/${character.id}/captions`, { method: 'POST', body: {} })).status).toBe(202);
+  });
+
+  it('a Cancel of a job whose workflow is missing closes it at once, as cancelled, through the job reconciler', async () => {
+    // A row as an API that died before starting its workflow left it (the reconciler's own passes give it a minute).
+    const character = await characterWithPhotos(stack, 'Never Started Nell', 1);
+    const job = await createCaptionJob(stack.db.db, { id: randomUUID(), characterId: character.id, style: 'short', photoIds: undefined, correlationId: undefined });
+    const cancel = await request<CaptionJob>(stack, `/api/caption-jobs/${job.id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(202);
+    expect(cancel.body).toMatchObject({ id: job.id, status: 'cancelled', error: null });
+    stack.logs.api.flush();
+    const closed = readFileSync(logFilePath(stack.config.log.dir, 'api'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"event":"jobs.orphan_closed"'))
+      .map((line) => JSON.parse(line) as { message: string; context: Record<string, unknown> })
+      .filter((line) => line.context.id === job.id);
+    expect(closed).toEqual([expect.objectContaining({ message: expect.stringContaining('cancel asked for'), context: expect.objectContaining({ kind: 'caption job' }) })]);
     // The character can have captions written again.
     expect((await request(stack, `/api/characters/${character.id}/captions`, { method: 'POST', body: {} })).status).toBe(202);
   });

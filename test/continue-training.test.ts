@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -103,5 +103,44 @@ describe('Continue training', () => {
     rmSync(path.join(stack.config.storage.root, 'training', first.id), { recursive: true, force: true });
     const gone = await continueRun(first.id, { additionalSteps: 100 });
     expect([gone.status, gone.body.error.message]).toEqual([409, expect.stringContaining('no checkpoint left')]);
+  }, 240_000);
+});
+
+/** A run that fell back to the low-VRAM profile (out of memory) is continued on that profile, and says so. */
+describe('Continue training after an out-of-memory fallback', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    // Fired once per training folder, at loop step 30: the source runs out of memory, its continuation (past step 30) never.
+    await stack.startGpuWorker('gpu-oom', { ISENGARD_SIM_FAULT: 'oom@30' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** The model section of each engine start's job config, in the order the starts were made. */
+  const engineStarts = (runId: string) => {
+    const dir = path.join(stack.config.storage.training, runId, 'starts');
+    return readdirSync(dir)
+      .filter((f) => /^[0-9a-f]{8}\.json$/.test(f))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')).config.process[0].model as { low_vram: boolean });
+  };
+
+  it('starts the continuation on the lower-memory profile its source ended on, and says why', async () => {
+    const character = await characterWithPhotos(stack, 'Lowmem', 2);
+    const first = await startTraining(stack, character.id, { steps: 120, saveEvery: 60, sampleEvery: 1000 });
+    const source = await waitForTraining(stack, first.id, finished, 90_000);
+    expect(source.status).toBe('completed');
+    expect(engineStarts(first.id).map((m) => m.low_vram).sort()).toEqual([false, true]);
+
+    const started = await request<TrainingRun>(stack, `/api/trainings/${first.id}/continue`, { method: 'POST', body: { additionalSteps: 60 } });
+    expect(started.status).toBe(202);
+    const why = `Starts on the lower-memory profile, as run ${first.id.slice(0, 8)} ended on it after the GPU ran out of memory (slower; no 1024 px images)`;
+    expect(started.body.events.map((e) => [e.kind, e.message])).toContainEqual(['low_vram', why]);
+
+    const done = await waitForTraining(stack, started.body.id, finished, 90_000);
+    expect(done).toMatchObject({ status: 'completed', step: 180 });
+    expect(engineStarts(done.id).map((m) => m.low_vram)).toEqual([true]);
+    expect(done.events.map((e) => e.message)).not.toContain('The GPU ran out of memory: trying again with a lower-memory profile (slower; no 1024 px images)');
   }, 240_000);
 });

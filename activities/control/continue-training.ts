@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { addTrainingEvent, getTrainingRow } from '../../db/repositories/trainings';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pushFolder } from '../../lib/artifacts/store-calls';
 import { engineJobName } from '../../lib/contracts/training';
 import { within } from '../../lib/storage';
 import { createTrainingEngine } from '../../plugins/training/registry';
@@ -26,6 +28,8 @@ export function createContinueTrainingActivities(ctx: ControlContext) {
       const step = run.startStep;
       if (!sourceId || step === null) throw ApplicationFailure.nonRetryable('This run does not continue another run', RUN_GONE);
       const runFolder = (id: string) => ({ runDir: within(root, 'training', id), name: engineJobName(id) });
+      // The source's checkpoints were written on a GPU worker, and the seed is read on one: both go through the store.
+      await ctx.artifacts.pullFolder(artifactKey('training', sourceId));
       const seed = await engine.seedContinuation({ ...runFolder(sourceId), step }, runFolder(run.id));
       if (!seed) {
         throw ApplicationFailure.nonRetryable(
@@ -33,6 +37,7 @@ export function createContinueTrainingActivities(ctx: ControlContext) {
           CHECKPOINT_GONE,
         );
       }
+      await pushFolder(ctx.artifacts, artifactKey('training', run.id));
       const optimizer = seed.optimizerState ? '' : ' (its optimizer starts afresh: the saved state belonged to a later checkpoint)';
       await addTrainingEvent(ctx.db, run.id, 'continued', `Continuing run ${sourceId.slice(0, 8)} from its checkpoint at step ${seed.step}${optimizer}`);
       ctx.logger.info('training.continuation_seeded', `Continuing from step ${seed.step} of run ${sourceId}`, {

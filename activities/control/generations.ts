@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { completeGeneration, finishGeneration, getGenerationRow, markGenerationRunning } from '../../db/repositories/generations';
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
+import { artifactKey } from '../../lib/artifacts/keys';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 import { queueOutputScoring } from './output-likeness';
@@ -12,7 +13,10 @@ export const GENERATION_ENDED = 'GenerationEnded';
 /** The control-plane steps of the `generateImages` workflow: the only writer of a generation's status once it started. */
 export function createGenerationActivities(ctx: ControlContext) {
   /** A generation that did not complete keeps no image: whatever its GPU worker wrote goes. */
-  const removeImages = (generationId: string) => rm(within(ctx.config.storage.outputs, generationId), { recursive: true, force: true });
+  const removeImages = async (generationId: string) => {
+    await ctx.artifacts.remove(artifactKey('outputs', generationId));
+    await rm(within(ctx.config.storage.outputs, generationId), { recursive: true, force: true });
+  };
 
   return {
     /** A GPU worker took the job: from now on it is running (before, it waited for a GPU). */
@@ -40,7 +44,7 @@ export function createGenerationActivities(ctx: ControlContext) {
         ctx.logger.info('generation.completed', `Generation completed with ${input.images.length} image(s)`, { generationId: input.generationId });
       }
       // The likeness scores follow the pictures, without holding up the job (also after a retried record).
-      queueOutputScoring({ db: ctx.db, storageRoot: ctx.config.storage.root, logger: ctx.logger, changed: ctx.changed }, input.generationId);
+      queueOutputScoring({ db: ctx.db, storageRoot: ctx.config.storage.root, artifacts: ctx.artifacts, logger: ctx.logger, changed: ctx.changed }, input.generationId);
       await announceGenerationEnd(ctx, { generationId: input.generationId, status: 'completed' });
       return 'completed';
     },

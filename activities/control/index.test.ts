@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
 import { createGeneration, getGeneration } from '../../db/repositories/generations';
+import { createArtifactStore } from '../../lib/artifacts';
 import { loadConfig } from '../../lib/config';
 import { generationInput, resolveGenerationParams } from '../../lib/contracts/generations';
 import { createLogger } from '../../lib/logger/logger';
@@ -24,7 +25,8 @@ describe('control activities announce the jobs whose records they wrote', () => 
 
   function activities(changed?: (jobId: string | undefined) => void) {
     const logger = createLogger({ service: 'worker', level: 'ERROR' });
-    return createControlActivities({ db: handle.db, config: loadConfig({ DATA_DIR: dataDir }), logger, changed });
+    const config = loadConfig({ DATA_DIR: dataDir });
+    return createControlActivities({ db: handle.db, config, logger, artifacts: createArtifactStore(config, logger), changed });
   }
 
   async function queuedGeneration(): Promise<string> {

@@ -9,6 +9,7 @@ import type { DatabaseHandle } from '../../db/client';
 import { createCharacter } from '../../db/repositories/characters';
 import { createTrainingRun, getTrainingRun, updateTrainingRun } from '../../db/repositories/trainings';
 import { photos, trainingSamples } from '../../db/schema';
+import { createArtifactStore } from '../../lib/artifacts';
 import { loadConfig } from '../../lib/config';
 import type { PhotoFaces } from '../../lib/contracts/likeness';
 import { engineJobName, resolveSettings } from '../../lib/contracts/training';
@@ -66,7 +67,8 @@ describe.each(testDatabaseKinds())('the likeness of a training run, on %s', (kin
   let deps: RunLikenessDeps;
   beforeAll(async () => {
     handle = await openTestDatabase(kind);
-    deps = { db: handle.db, config, logger: createLogger({ service: 'worker', level: 'ERROR' }), scorer: () => scorer };
+    const logger = createLogger({ service: 'worker', level: 'ERROR' });
+    deps = { db: handle.db, config, logger, artifacts: createArtifactStore(config, logger), scorer: () => scorer };
   });
   afterAll(async () => {
     await handle?.close();

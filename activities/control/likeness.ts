@@ -13,6 +13,9 @@ import {
   unscoredTrainingSamples,
 } from '../../db/repositories/trainings';
 import { photos } from '../../db/schema';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored } from '../../lib/artifacts/store-calls';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { Config } from '../../lib/config';
 import type { PictureLikeness, RunLikeness } from '../../lib/contracts/likeness';
 import { referencePhotos, type ReferencePhoto } from '../../lib/likeness/references';
@@ -28,6 +31,8 @@ export interface RunLikenessDeps {
   db: Database;
   config: Config;
   logger: Logger;
+  /** Samples, photos and checkpoints are pulled from it (they were written on other hosts). */
+  artifacts: ArtifactStore;
   /** The identity scorer (the process's shared one unless a test gives its own). */
   scorer?: () => IdentityScorer;
 }
@@ -64,7 +69,7 @@ const REFERENCE_MEMO_RUNS = 16;
 
 /** Scores a run's samples against its training photos and keeps its likeness curve up to date. */
 export function createRunLikeness(deps: RunLikenessDeps) {
-  const { db, config, logger } = deps;
+  const { db, config, logger, artifacts } = deps;
   const root = config.storage.root;
   const scorerOf = deps.scorer ?? sharedIdentityScorer;
 
@@ -82,7 +87,8 @@ export function createRunLikeness(deps: RunLikenessDeps) {
         references.push(...referencePhotos([row], scorerKey(scorer)));
         continue;
       }
-      const image = await readFile(within(root, row.filePath)).catch(() => null);
+      const file = await pullIfStored(artifacts, artifactKey(row.filePath));
+      const image = file ? await readFile(file).catch(() => null) : null;
       if (!image) continue;
       const faces = await scorer.detect(image).catch(() => []);
       if (faces.length === 1) references.push({ photoId: row.id, embedding: faces[0]!.embedding, phash: row.phash });
@@ -93,7 +99,8 @@ export function createRunLikeness(deps: RunLikenessDeps) {
   }
 
   async function scoreSample(scorer: IdentityScorer, filePath: string, references: ReferencePhoto[]): Promise<PictureLikeness> {
-    const image = await readFile(within(root, filePath)).catch(() => null);
+    const file = await pullIfStored(artifacts, artifactKey(filePath));
+    const image = file ? await readFile(file).catch(() => null) : null;
     if (!image) {
       return { scorer: scorerKey(scorer), status: 'unreadable', similarity: null, recognisable: false, faces: 0, copyOf: null, scoredAt: new Date().toISOString() };
     }
@@ -154,6 +161,8 @@ export function createRunLikeness(deps: RunLikenessDeps) {
           failure = err.message;
         }
         const runDir = within(root, 'training', input.runId);
+        // The checkpoints were written on a GPU worker: the store has them (the chosen one is registered from here).
+        await artifacts.pullFolder(artifactKey('training', input.runId));
         const checkpoints = await createTrainingEngine(config).checkpoints(runDir, input.name);
         const curve = await curveOf(input.runId);
         const recommended = failure

@@ -1,5 +1,6 @@
 import { openDatabase } from '../../db/client';
 import { configOrExit, createServiceLogger, runProcess } from '../../lib/process';
+import { createArtifactStore } from '../../lib/artifacts';
 import { ensureStorage } from '../../lib/storage';
 import { connectWorkerConnection } from '../../lib/temporal/connection';
 import { installSdkLogger } from '../../lib/temporal/sdk-logger';
@@ -19,7 +20,7 @@ runProcess(logger, async () => {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.storage.pg });
   await db.migrate();
   const connection = await connectWorkerConnection(config, logger);
-  const worker = await createControlWorker(connection, { db: db.db, config, logger });
+  const worker = await createControlWorker(connection, { db: db.db, config, logger, artifacts: createArtifactStore(config, logger) });
   const running = worker.run();
   running.catch((err: unknown) => {
     logger.error('worker.failed', `Control worker stopped: ${safeErrorMessage(err)}`, { error: err });

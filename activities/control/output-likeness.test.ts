@@ -10,6 +10,8 @@ import type { DatabaseHandle } from '../../db/client';
 import { createCharacter } from '../../db/repositories/characters';
 import { completeGeneration, createGeneration, getGeneration, getGenerationVersion } from '../../db/repositories/generations';
 import { outputs, photos } from '../../db/schema';
+import { createArtifactStore } from '../../lib/artifacts';
+import { loadConfig } from '../../lib/config';
 import { generationInput, resolveGenerationParams } from '../../lib/contracts/generations';
 import type { PhotoFaces, PictureLikeness } from '../../lib/contracts/likeness';
 import { greyForHash, perceptualHash } from '../../lib/images/phash';
@@ -64,7 +66,9 @@ describe.each(testDatabaseKinds())('the likeness of generated pictures, on %s', 
   const changes: Array<string | undefined> = [];
   beforeAll(async () => {
     handle = await openTestDatabase(kind);
-    deps = { db: handle.db, storageRoot, logger: createLogger({ service: 'worker', level: 'ERROR' }), changed: (id) => changes.push(id), scorer };
+    const logger = createLogger({ service: 'worker', level: 'ERROR' });
+    const artifacts = createArtifactStore(loadConfig({ DATA_DIR: storageRoot }), logger);
+    deps = { db: handle.db, storageRoot, artifacts, logger, changed: (id) => changes.push(id), scorer };
   });
   afterAll(async () => {
     await handle?.close();

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Database } from '../../db/client';
 import { generationsWithUnscoredOutputs, outputsToScore, recordOutputLikeness } from '../../db/repositories/generations';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored } from '../../lib/artifacts/store-calls';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { PictureLikeness } from '../../lib/contracts/likeness';
 import type { Logger } from '../../lib/logger/logger';
 import { referencePhotos, type ReferencePhoto } from '../../lib/likeness/references';
@@ -18,6 +21,8 @@ export interface OutputScoringDeps {
   db: Database;
   /** The data root: pictures' paths are relative to it. */
   storageRoot: string;
+  /** The pictures were written on a GPU worker: they are pulled from it. */
+  artifacts: ArtifactStore;
   logger: Logger;
   /** Told after each score is recorded, with the generation's id (see ControlContext.changed). */
   changed?: ((jobId: string | undefined) => void) | undefined;
@@ -39,7 +44,8 @@ export async function scoreGenerationOutputs(deps: OutputScoringDeps, generation
   const references = referencePhotos(work.photos, scorerKey(scorer));
   let recorded = 0;
   for (const output of work.outputs) {
-    const likeness = await scoreFile(scorer, within(deps.storageRoot, output.filePath), references);
+    const file = (await pullIfStored(deps.artifacts, artifactKey(output.filePath))) ?? within(deps.storageRoot, output.filePath);
+    const likeness = await scoreFile(scorer, file, references);
     if (await recordOutputLikeness(deps.db, { id: output.id, generationId }, likeness)) {
       recorded++;
       deps.changed?.(generationId);

@@ -7,6 +7,9 @@ import type { Database } from '../../db/client';
 import { insertLora, loraOfRunAt, nextLoraVersion, restoreLora } from '../../db/repositories/loras';
 import { addTrainingEvent, getTrainingRow } from '../../db/repositories/trainings';
 import { characters } from '../../db/schema';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored } from '../../lib/artifacts/store-calls';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { Config } from '../../lib/config';
 import type { TrainingSettings } from '../../lib/contracts/training';
 import type { Logger } from '../../lib/logger/logger';
@@ -54,17 +57,18 @@ async function copyInto(source: string, target: string): Promise<void> {
  * Registers a checkpoint of a training run as a LoRA of its character (models/loras/<character>/<name>-v<N>),
  * with its sha256, size and the metadata of its header; one LoRA per checkpoint, so asking again answers the same.
  * The file is written under a temporary name and takes its final name only once its row holds that version, so
- * two registrations at once can never write over each other's file. `checkpoint` is relative to the data root.
+ * two registrations at once can never write over each other's file. `checkpoint` is relative to the data root; it is
+ * pulled from the artifact store, and the LoRA pushed there once it has its name.
  */
 export async function registerLora(
-  deps: { db: Database; config: Config; logger: Logger },
+  deps: { db: Database; config: Config; logger: Logger; artifacts: ArtifactStore },
   input: { runId: string; checkpoint: string; event: string },
 ): Promise<{ loraId: string; steps: number; created: boolean }> {
-  const { db, config, logger } = deps;
+  const { db, config, logger, artifacts } = deps;
   const root = config.storage.root;
   const run = await getTrainingRow(db, input.runId);
   if (!run) throw new TrainingRunGone();
-  const source = within(root, input.checkpoint);
+  const source = await artifacts.pull(artifactKey(input.checkpoint));
   const header = await readSafetensorsHeader(source);
   const settings = run.settings as unknown as TrainingSettings;
   const steps = trainingStep(header) ?? settings.steps;
@@ -73,7 +77,8 @@ export async function registerLora(
   if (existing) {
     // A registration interrupted between its record and its file's rename finishes here; a deleted LoRA comes back.
     const target = within(root, existing.filePath);
-    if (!existsSync(target)) await copyInto(source, target);
+    if (!existsSync(target) && !(await pullIfStored(artifacts, artifactKey(existing.filePath)))) await copyInto(source, target);
+    await artifacts.push(artifactKey(existing.filePath));
     if (existing.deletedAt) await restoreLora(db, existing.id);
     return { loraId: existing.id, steps, created: false };
   }
@@ -112,6 +117,7 @@ export async function registerLora(
         continue;
       }
       await rename(staged, within(root, relative));
+      await artifacts.push(relative);
       await addTrainingEvent(db, run.id, 'lora', `${input.event}: ${row.name}`);
       logger.info('lora.registered', `LoRA ${row.name} registered (step ${steps})`, { loraId: row.id, runId: run.id, file: relative, steps });
       return { loraId: row.id, steps, created: true };

@@ -5,7 +5,7 @@ import {
   finishSelfTest,
   markSelfTestRunning,
 } from '../../db/repositories/self-tests';
-import { within } from '../../lib/storage';
+import { artifactKey } from '../../lib/artifacts/keys';
 import type { SelfTestProbeResult } from '../gpu/self-test-probe';
 import type { ControlContext } from './context';
 
@@ -22,11 +22,11 @@ export function createSelfTestActivities(ctx: ControlContext) {
       ctx.logger.info('selftest.worker', `Self-test GPU part runs on ${input.workerId}`, input);
     },
 
-    /** Reads back the file the GPU worker wrote: proves both sides share the storage. */
+    /** Reads back (through the artifact store) the file the GPU worker wrote: proves both sides share the storage. */
     async selfTestCompleted(input: { id: string; steps: number; probe: SelfTestProbeResult }): Promise<void> {
       let written: { workerId?: string; selfTestId?: string };
       try {
-        written = JSON.parse(await readFile(within(ctx.config.storage.root, input.probe.storageFile), 'utf8'));
+        written = JSON.parse(await readFile(await ctx.artifacts.pull(artifactKey(input.probe.storageFile)), 'utf8'));
       } catch (err) {
         throw ApplicationFailure.nonRetryable(
           `The control plane cannot read ${input.probe.storageFile}, which the GPU worker wrote: ` +

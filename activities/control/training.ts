@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, isNull } from 'drizzle-orm';
@@ -13,6 +13,8 @@ import {
 import { isGoodPhoto } from '../../lib/contracts/photos';
 import { engineJobName, type TrainingSettings } from '../../lib/contracts/training';
 import { createTrainingEngine } from '../../plugins/training/registry';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored, pushFolder } from '../../lib/artifacts/store-calls';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 import { registerLora } from './register-lora';
@@ -92,17 +94,19 @@ export function createTrainingActivities(ctx: ControlContext) {
     /**
      * Writes the dataset the engine reads (spec §7): each photo as stored (a JPEG may still carry its EXIF
      * orientation, which ai-toolkit applies itself: lib/images/prepare.ts) plus a caption file beside it, under
-     * datasets/<run>/. Recreated from scratch, so a retry leaves no stale files.
+     * datasets/<run>/. Recreated from scratch, so a retry leaves no stale files; the photos come from the artifact
+     * store and the dataset goes there, for the GPU worker to pull.
      */
     async prepareDataset(input: { runId: string; characterId: string }): Promise<{ datasetDir: string; photoCount: number }> {
       const relative = path.join('datasets', input.runId);
       const dir = within(root, relative);
+      await ctx.artifacts.remove(artifactKey(relative));
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       const used: string[] = [];
       for (const photo of await usablePhotos(input.characterId)) {
-        const source = within(root, photo.filePath);
-        if (!(await stat(source).catch(() => null))) {
+        const source = await pullIfStored(ctx.artifacts, artifactKey(photo.filePath));
+        if (!source) {
           ctx.logger.warn('training.photo_missing', `Photo file missing, left out: ${photo.filePath}`, { photoId: photo.id });
           continue;
         }
@@ -114,6 +118,7 @@ export function createTrainingActivities(ctx: ControlContext) {
       if (used.length === 0) {
         throw ApplicationFailure.nonRetryable('None of the photos could be found on disk: upload them again.', NO_USABLE_PHOTOS);
       }
+      await pushFolder(ctx.artifacts, artifactKey(relative));
       await updateTrainingRun(ctx.db, input.runId, { datasetPath: relative, photoIds: used });
       await addTrainingEvent(ctx.db, input.runId, 'dataset', `Dataset ready: ${used.length} photos`);
       return { datasetDir: relative, photoCount: used.length };
@@ -156,6 +161,8 @@ export function createTrainingActivities(ctx: ControlContext) {
     /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
     async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
       const runDir = within(root, 'training', input.runId);
+      // Its checkpoints were written on a GPU worker: the store has them.
+      await ctx.artifacts.pullFolder(artifactKey('training', input.runId));
       const checkpoint = (await createTrainingEngine(ctx.config).checkpoints(runDir, input.name)).at(-1);
       // A continuation holds its source's checkpoint from the start: that one is the source's model, not this run's.
       const startStep = (await getTrainingRow(ctx.db, input.runId))?.startStep ?? null;

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { CaptionStyle } from '../../lib/contracts/captions';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored } from '../../lib/artifacts/store-calls';
 import { currentCorrelationId } from '../../lib/logger/correlation';
 import { within } from '../../lib/storage';
 import { CaptionEngineError, type CaptionResult } from '../../plugins/captioning/interface';
@@ -36,7 +38,10 @@ export function createCaptionPhotos(ctx: GpuContext) {
     );
     const workDir = await mkdtemp(path.join(os.tmpdir(), `isengard-captions-${input.jobId.slice(0, 8)}-`));
     const logger = ctx.logger.child({ context: { captionJobId: input.jobId } });
+    const release = ctx.artifacts.hold(input.photos.map((p) => artifactKey(p.filePath)));
     try {
+      // A photo the store lacks is left to the engine, which says which one it could not read.
+      for (const photo of input.photos) await pullIfStored(ctx.artifacts, artifactKey(photo.filePath), { signal });
       const results = await engine.caption(
         {
           jobId: input.jobId,
@@ -55,6 +60,7 @@ export function createCaptionPhotos(ctx: GpuContext) {
       if (err instanceof CaptionEngineError) throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: !err.retryable });
       throw err;
     } finally {
+      release();
       stopBeating();
       await rm(workDir, { recursive: true, force: true });
     }

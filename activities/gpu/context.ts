@@ -1,3 +1,4 @@
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import type { EngineRegistry } from '../../plugins/registry';
@@ -9,6 +10,8 @@ import type { GpuLeases } from './leases';
 export interface GpuContext {
   config: Config;
   logger: Logger;
+  /** Where jobs' files come from and go to (the shared data root, or an S3 store with this host's cache). */
+  artifacts: ArtifactStore;
   leases: GpuLeases;
   engines: EngineRegistry;
   /** Whether the engines' Pythons can use the GPU (checked once at start). */

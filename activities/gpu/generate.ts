@@ -2,6 +2,8 @@ import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { GeneratedImage } from '../../lib/contracts/generation-report';
 import type { GenerationParams } from '../../lib/contracts/generations';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { pullIfStored } from '../../lib/artifacts/store-calls';
 import { currentCorrelationId } from '../../lib/logger/correlation';
 import { within } from '../../lib/storage';
 import { ImageEngineError } from '../../plugins/image/interface';
@@ -25,6 +27,11 @@ function isNoSpace(err: unknown): boolean {
     if (code === 'ENOSPC' || code === 'EDQUOT' || /\bENOSPC\b|No space left on device/i.test(String((e as { message?: unknown }).message))) return true;
   }
   return false;
+}
+
+/** The store's key of a generation's LoRA: a registered one lives in the LoRA folder, a checkpoint in its run's folder. */
+export function loraKey(lora: NonNullable<GenerationParams['lora']>): string {
+  return lora.checkpoint ? artifactKey(lora.fileName) : artifactKey('models', 'loras', lora.fileName);
 }
 
 /** The live view hears of progress at most this often. */
@@ -61,7 +68,10 @@ export function createGenerateImages(ctx: GpuContext) {
     );
     const progressTimer = setInterval(reportProgress, PROGRESS_EVERY_MS);
     const signal = activity.cancellationSignal;
+    // The LoRA stays in this host's cache while the engine loads it.
+    const release = ctx.artifacts.hold(input.params.lora ? [loraKey(input.params.lora)] : []);
     try {
+      if (input.params.lora) await pullLora(ctx, input.params.lora, signal);
       const outputs = await ctx.engines.imageEngine().generate(
         {
           generationId,
@@ -72,7 +82,9 @@ export function createGenerateImages(ctx: GpuContext) {
         (fraction) => (progress = Math.round(fraction * 1000) / 1000),
         signal,
       );
-      return outputs.map(({ path: file, ...image }) => ({ ...image, filePath: path.relative(root, file) }));
+      const images = outputs.map(({ path: file, ...image }) => ({ ...image, filePath: path.relative(root, file) }));
+      for (const image of images) await ctx.artifacts.push(artifactKey(image.filePath), { signal });
+      return images;
     } catch (err) {
       if (signal.aborted) throw signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('Cancelled');
       if (err instanceof ImageEngineError) {
@@ -83,10 +95,19 @@ export function createGenerateImages(ctx: GpuContext) {
       if (isNoSpace(err)) throw ApplicationFailure.create({ message: DISK_FULL_MESSAGE, type: 'disk_full', nonRetryable: true, cause: err instanceof Error ? err : undefined });
       throw err;
     } finally {
+      release();
       stopBeating();
       clearInterval(progressTimer);
     }
   };
+}
+
+/**
+ * Brings the LoRA to this host. One the store does not have is left to the engine, which says plainly that it is
+ * missing (a checkpoint the trainer has pruned, a LoRA file removed by hand).
+ */
+async function pullLora(ctx: GpuContext, lora: NonNullable<GenerationParams['lora']>, signal: AbortSignal): Promise<void> {
+  await pullIfStored(ctx.artifacts, loraKey(lora), { signal });
 }
 
 /**

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import { artifactKey } from '../../lib/artifacts/keys';
 import { within } from '../../lib/storage';
 import type { GpuContext } from './context';
 
@@ -44,7 +45,7 @@ async function describeGpu(mode: string): Promise<SelfTestProbeResult['gpu']> {
 
 /**
  * The GPU half of the pipeline self-test: proves this worker can be reached on its own queue, heartbeat, resume
- * after a fail-over, see its GPU and write to the shared storage the control plane reads.
+ * after a fail-over, see its GPU and write a file to the storage the control plane reads (the artifact store).
  */
 export function createSelfTestProbe(ctx: GpuContext) {
   return async function selfTestProbe(input: SelfTestProbeInput): Promise<SelfTestProbeResult> {
@@ -69,6 +70,8 @@ export function createSelfTestProbe(ctx: GpuContext) {
     const stamp = JSON.stringify({ workerId: ctx.workerId, selfTestId: input.selfTestId, at: new Date().toISOString() });
     await writeFile(file, stamp);
     if ((await readFile(file, 'utf8')) !== stamp) throw new Error(`Storage did not keep what was written to ${relative}`);
+    // Through the artifact store, as every job's files: the control plane pulls it back.
+    await ctx.artifacts.push(artifactKey(relative));
 
     return {
       workerId: ctx.workerId,

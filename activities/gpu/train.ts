@@ -3,10 +3,12 @@ import { activityInfo, ApplicationFailure, CancelledFailure, Context, heartbeat 
 import type { TrainingSettings } from '../../lib/contracts/training';
 import { currentCorrelationId } from '../../lib/logger/correlation';
 import { createLogger } from '../../lib/logger/logger';
+import { artifactKey } from '../../lib/artifacts/keys';
 import { within } from '../../lib/storage';
 import type { TrainingEngineEvent, TrainingOutcome } from '../../plugins/training/interface';
 import type { GpuContext } from './context';
 import { beatUntilDone } from './heartbeat';
+import { pullNewestCheckpoint } from './training-files';
 import { FencedError, TrainingReporter } from './training-reporter';
 
 export interface RunTrainingInput {
@@ -67,6 +69,26 @@ export function createRunTraining(ctx: GpuContext) {
     const state: TrainingHeartbeat = { step: 0, totalSteps: input.settings.steps, lastCheckpointStep: null, loss: null };
     let resumedFromStep: number | null = null;
     const relative = (file: string) => path.relative(root, file);
+    const store = ctx.artifacts;
+    const signal = Context.current().cancellationSignal;
+    // What the engine writes is stored one file after another, in the order it appeared; a checkpoint counts as the
+    // one to resume from (heartbeat, report) only once stored, and a sample is reported once another host can read it.
+    // Not cut short by a cancellation: the checkpoint saved before a Stop or a shutdown is the one to keep.
+    let storing: Promise<void> = Promise.resolve();
+    const stored = new Set<string>();
+    const storeThen = (file: string, then: () => void) => {
+      const key = artifactKey(relative(file));
+      storing = storing
+        .then(() => store.push(key))
+        .then(() => (stored.add(key), then()))
+        .catch((err: unknown) => logger.warn('training.store_failed', `Could not store ${relative(file)}: ${(err as Error).message}`, { runId: input.runId }));
+    };
+
+    /** The dataset, and on a host without the run's newest checkpoint that checkpoint, before the engine starts. */
+    const pullInputs = async () => {
+      await store.pullFolder(input.datasetDir, { signal });
+      return pullNewestCheckpoint(store, ctx.engines.trainingEngine(), { runId: input.runId, name: input.name, runDir }, { signal });
+    };
 
     let session: Awaited<ReturnType<ReturnType<typeof ctx.engines.trainingEngine>['start']>> | undefined;
     const graceMs = ctx.config.shutdownGraceSeconds * 1000;
@@ -99,15 +121,19 @@ export function createRunTraining(ctx: GpuContext) {
           heartbeat(state);
           break;
         case 'checkpoint':
-          state.lastCheckpointStep = Math.max(state.lastCheckpointStep ?? 0, event.step);
-          reporter.update({ lastCheckpointStep: state.lastCheckpointStep }, true);
-          heartbeat(state);
+          storeThen(event.path, () => {
+            state.lastCheckpointStep = Math.max(state.lastCheckpointStep ?? 0, event.step);
+            reporter.update({ lastCheckpointStep: state.lastCheckpointStep }, true);
+            heartbeat(state);
+          });
           break;
         case 'kept':
           reporter.update({ events: [{ kind: 'checkpoint_kept', message: `Checkpoint at step ${event.step} saved on request: it is kept for the life of the run` }] }, true);
           break;
         case 'sample':
-          reporter.update({ samples: [{ step: event.step, promptIndex: event.promptIndex, prompt: event.prompt, filePath: relative(event.path) }] }, true);
+          storeThen(event.path, () =>
+            reporter.update({ samples: [{ step: event.step, promptIndex: event.promptIndex, prompt: event.prompt, filePath: relative(event.path) }] }, true),
+          );
           break;
         case 'resumed':
           resumedFromStep = event.step;
@@ -139,7 +165,13 @@ export function createRunTraining(ctx: GpuContext) {
     );
     let outcome: TrainingOutcome;
     let cancelled: unknown;
+    // The dataset and the run's files stay in this host's cache while the engine reads and writes them.
+    const release = store.hold([artifactKey(input.datasetDir), artifactKey('training', input.runId)]);
     try {
+      const resumed = await pullInputs().catch((err: unknown) => {
+        throw signal.aborted ? new CancelledFailure('Cancelled while pulling the training files') : err;
+      });
+      if (resumed) logger.info('training.checkpoint_pulled', `Pulled the run's stored checkpoint ${resumed.final ? '(final)' : `at step ${resumed.step}`} to resume from`, { files: resumed.files });
       session = await ctx.engines.trainingEngine().start(
         {
           runId: input.runId,
@@ -164,8 +196,14 @@ export function createRunTraining(ctx: GpuContext) {
         void running.stop({ saveFirst: true, graceMs });
       });
       outcome = await running.done;
+      await storing;
+      // The final LoRA is stored before the run counts as trained: the control plane registers it from the store.
+      const final = outcome.kind === 'completed' ? artifactKey(relative(outcome.finalCheckpoint)) : undefined;
+      if (final && !cancelled && !stored.has(final)) await store.push(final, { signal });
     } finally {
       ctx.trainings.delete(input.runId);
+      await storing;
+      release();
       stopBeating();
       await reporter.close();
     }

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createArtifactStore } from '../../lib/artifacts';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger/logger';
 import { correlationActivityInterceptor } from '../../lib/temporal/activity-interceptor';
@@ -23,6 +25,8 @@ export interface GpuWorkerOptions {
   config: Config;
   logger: Logger;
   workerId?: string;
+  /** Default: the store the configuration names (STORAGE_URL, else the data root). */
+  artifacts?: ArtifactStore;
 }
 
 export interface GpuWorkerHandle {
@@ -47,6 +51,7 @@ export async function createGpuWorker(connection: NativeConnection, options: Gpu
   const ctx: GpuContext = {
     config,
     logger,
+    artifacts: options.artifacts ?? createArtifactStore(config, logger),
     workerId,
     identity,
     queue: gpuWorkerQueue(workerId),

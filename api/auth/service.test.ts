@@ -63,4 +63,21 @@ describe('Auth.guard', () => {
     expect(status(guard({ method: 'GET', path: '/characters', credentialProblem: 'This API token has expired' }))).toBe('401 This API token has expired');
     expect(status(guard({ method: 'GET', path: '/characters' }))).toMatch(/^401 Log in first/);
   });
+
+  it('refuses a token that does not work even where no login is needed, but not the public routes', () => {
+    const open = new Auth(
+      { authMode: 'auto', password: undefined, http: { host: '127.0.0.1', port: 3000, trustProxy: false } } as unknown as Config,
+      {} as Database,
+      {} as Logger,
+    );
+    const pass = (req: Partial<Request> & { method: string; path: string }) => {
+      let passed: unknown = 'not called';
+      open.guard({ ...req, get: () => undefined } as unknown as Request, {} as never, (err?: unknown) => (passed = err));
+      return status(passed);
+    };
+    const revoked = 'This API token is not valid: it was revoked, or it is mistyped';
+    expect(pass({ method: 'GET', path: '/characters', credentialProblem: revoked })).toBe(`401 ${revoked}`);
+    expect(pass({ method: 'GET', path: '/characters' })).toBeUndefined();
+    expect(pass({ method: 'GET', path: '/health', credentialProblem: revoked })).toBeUndefined();
+  });
 });

@@ -124,8 +124,13 @@ export class Auth {
 
   /** Refuses what needs a login when none was given, and cookie-authenticated changes without the CSRF token. */
   guard: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
-    if (!this.required) return next();
     const route = `${req.method} ${req.path}`;
+    // A token that was sent and does not work is refused even where no login is needed (loopback): a script
+    // learns its token was revoked or mistyped before it is moved to an instance that does need one.
+    if (req.credentialProblem && !PUBLIC.some((pattern) => pattern.test(route))) {
+      return next(new HttpError(401, 'unauthorized', req.credentialProblem));
+    }
+    if (!this.required) return next();
     const changes = !['GET', 'HEAD', 'OPTIONS'].includes(req.method);
     if (changes && req.csrfToken !== undefined && !STARTS_A_SESSION.test(route) && !sameSecret(req.get(CSRF_HEADER) ?? '', req.csrfToken)) {
       return next(new HttpError(403, 'forbidden', 'This request lacks the page\'s security token: reload the page and try again'));

@@ -139,20 +139,7 @@ export class JobReconciler {
           close: (fate) => closeOpenSelfTest(db, test.id, orphanReason(fate, test.startedAt !== null).message),
         }),
       ),
-      ...captionJobs.map(
-        (job): Orphan => ({
-          kind: 'caption job',
-          id: job.id,
-          workflowId: job.workflowId,
-          createdAt: job.createdAt,
-          started: job.startedAt !== null,
-          close: (fate, asked) => {
-            const reason = orphanReason(fate, job.startedAt !== null);
-            const cancelled = asked === 'cancel' || reason.code === 'cancelled';
-            return finishCaptionJob(db, job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : reason.message);
-          },
-        }),
-      ),
+      ...captionJobs.map((job) => captionJobOrphan(this.deps, job)),
       ...[...new Map(downloading.filter((f) => f.workflowId).map((f) => [f.workflowId!, f])).values()].map(
         (file): Orphan => ({
           kind: 'download',
@@ -174,6 +161,7 @@ export class JobReconciler {
 
 type TrainingRow = Awaited<ReturnType<typeof unfinishedTrainingRuns>>[number];
 type GenerationRow = Awaited<ReturnType<typeof unfinishedGenerations>>[number];
+type CaptionJobRow = Awaited<ReturnType<typeof unfinishedCaptionJobs>>[number];
 
 /** A training run whose workflow may be gone; a Stop asked for, or a cancelled workflow, ends it `stopped`. */
 export function trainingOrphan(deps: Pick<ReconcilerDeps, 'db' | 'temporal' | 'logger'>, run: TrainingRow): Orphan {
@@ -224,6 +212,23 @@ export function generationOrphan(deps: Pick<ReconcilerDeps, 'db' | 'temporal' | 
     },
     announce: async () => {
       if (ended) await announceGenerationEnd({ db: deps.db.db, logger: deps.logger, client: deps.temporal }, { generationId: generation.id, ...ended });
+    },
+  };
+}
+
+/** A caption job whose workflow may be gone; a Cancel asked for, or a cancelled workflow, ends it `cancelled`. */
+export function captionJobOrphan(deps: Pick<ReconcilerDeps, 'db'>, job: CaptionJobRow): Orphan {
+  const started = job.startedAt !== null;
+  return {
+    kind: 'caption job',
+    id: job.id,
+    workflowId: job.workflowId,
+    createdAt: job.createdAt,
+    started,
+    close: (fate, asked) => {
+      const reason = orphanReason(fate, started);
+      const cancelled = asked === 'cancel' || reason.code === 'cancelled';
+      return finishCaptionJob(deps.db.db, job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : reason.message);
     },
   };
 }

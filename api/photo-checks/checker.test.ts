@@ -8,8 +8,8 @@ import type { DatabaseHandle } from '../../db/client';
 import { createCharacter } from '../../db/repositories/characters';
 import { deletePhoto } from '../../db/repositories/photos';
 import { photos } from '../../db/schema';
+import { DataRootStore } from '../../lib/artifacts/data-root';
 import { createLogger } from '../../lib/logger/logger';
-import type { StoragePaths } from '../../lib/storage';
 import { createFaceApiScorer } from '../../plugins/identity/face-api/scorer';
 import { personPhoto } from '../../test/helpers/faces';
 import { openTestDatabase } from '../../test/helpers/databases';
@@ -62,7 +62,7 @@ describe('the background photo checks', () => {
     let changes = 0;
     const checker = createPhotoChecker({
       db,
-      storage: { root } as StoragePaths,
+      artifacts: new DataRootStore(root),
       logger,
       scorer: () => scorer,
       changed: () => changes++,

@@ -5,7 +5,8 @@ import { createKeyedLock, createLimiter } from '../../lib/concurrency';
 import { failedChecks } from '../../lib/contracts/photos';
 import { scorerKey } from '../../lib/likeness/score-picture';
 import type { Logger } from '../../lib/logger/logger';
-import { within, type StoragePaths } from '../../lib/storage';
+import { artifactKey } from '../../lib/artifacts/keys';
+import type { ArtifactStore } from '../../lib/artifacts/store';
 import type { IdentityScorer } from '../../plugins/identity/interface';
 import { analysePhoto } from './analyse';
 import { faceChecks } from './face-checks';
@@ -38,7 +39,8 @@ export interface PhotoChecker {
 
 export interface PhotoCheckerOptions {
   db: Database;
-  storage: StoragePaths;
+  /** Where the photos are read from (this host's copy, pulled when it has none). */
+  artifacts: ArtifactStore;
   logger: Logger;
   /** The identity scorer, asked for at the first photo (its models load then). */
   scorer: () => IdentityScorer;
@@ -46,7 +48,7 @@ export interface PhotoCheckerOptions {
   changed: () => void;
 }
 
-export function createPhotoChecker({ db, storage, logger, scorer, changed }: PhotoCheckerOptions): PhotoChecker {
+export function createPhotoChecker({ db, artifacts, logger, scorer, changed }: PhotoCheckerOptions): PhotoChecker {
   const analyses = createLimiter(ANALYSES_AT_ONCE);
   // Writing a photo's checks and recomputing its set: one at a time per character.
   const perCharacter = createKeyedLock();
@@ -72,7 +74,7 @@ export function createPhotoChecker({ db, storage, logger, scorer, changed }: Pho
     const photo = await photoToAnalyse(db, photoId);
     if (!photo) return;
     const started = performance.now();
-    const image = await readFile(within(storage.root, photo.filePath));
+    const image = await readFile(await artifacts.pull(artifactKey(photo.filePath)));
     const analysis = await analysePhoto(scorer(), image, photo);
     await perCharacter(photo.characterId, async () => {
       const current = await photoToAnalyse(db, photoId);

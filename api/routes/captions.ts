@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { Router } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
@@ -10,8 +11,10 @@ import {
   createCaptionJob,
   finishCaptionJob,
   getCaptionJob,
+  getCaptionJobRow,
   latestCaptionJob,
   replaceInCaptions,
+  toCaptionJob,
 } from '../../db/repositories/captions';
 import { listPhotos } from '../../db/repositories/photos';
 import { applyCaptionInput, replaceInCaptionsInput, startCaptionsInput, type CaptionJob } from '../../lib/contracts/captions';
@@ -22,6 +25,7 @@ import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes
 import { captionPhotos } from '../../workflows/caption-photos';
 import { gpuTimeoutsFor } from '../../workflows/gpu-pinning';
 import type { ApiDeps } from '../deps';
+import { captionJobOrphan } from '../jobs/reconciler';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
@@ -142,18 +146,19 @@ export function captionsRouter(deps: ApiDeps): { byCharacter: Router; byJob: Rou
   });
 
   byJob.post('/:id/cancel', async (req, res) => {
-    const job = await getCaptionJob(db, idParam(req.params.id));
+    const job = await getCaptionJobRow(db, idParam(req.params.id));
     if (!job) throw notFound('Caption job');
     if (job.status === 'queued' || job.status === 'running') {
       try {
-        await temporal.workflow.getHandle(captionWorkflowId(job.id)).cancel();
-      } catch {
-        // Its workflow is gone: close the job here.
-        await finishCaptionJob(db, job.id, 'cancelled', null);
+        await temporal.workflow.getHandle(job.workflowId).cancel();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // Its workflow is gone (or already closed): the reconciler closes the job as cancelled.
+        await deps.reconciler.settle(captionJobOrphan(deps, job), 'cancel');
       }
       logger.info('captions.cancel_requested', 'Caption job cancel requested', { captionJobId: job.id });
     }
-    res.status(202).json((await getCaptionJob(db, job.id)) ?? job);
+    res.status(202).json((await getCaptionJob(db, job.id)) ?? toCaptionJob(job));
   });
 
   return { byCharacter, byJob };

@@ -46,6 +46,8 @@ import {
   type GenerationParams,
   type LoraSource,
 } from '../../lib/contracts/generations';
+import { artifactKey } from '../../lib/artifacts/keys';
+import { isStored } from '../../lib/artifacts/store-calls';
 import { within } from '../../lib/storage';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
@@ -60,7 +62,7 @@ import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
-import { sendStoredFile } from '../send-file';
+import { localCopy, sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -267,7 +269,8 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   async function rerun(req: Request, row: GenerationRow, output: OutputRow | undefined, seed: number | undefined): Promise<Generation> {
     const params = row.parameters as unknown as GenerationParams;
     if (params.lora?.id && !(await getLora(db, params.lora.id))) throw new HttpError(409, 'conflict', 'The LoRA of this generation was deleted');
-    if (params.lora?.checkpoint && !(await stat(within(config.storage.root, params.lora.fileName)).catch(() => null))) {
+    const checkpointKey = params.lora?.checkpoint ? artifactKey(params.lora.fileName) : undefined;
+    if (checkpointKey && !(await stat(within(config.storage.root, checkpointKey)).catch(() => null)) && !(await isStored(deps.artifacts, checkpointKey))) {
       throw new HttpError(409, 'conflict', 'The training checkpoint of this generation no longer exists (the trainer keeps only the newest few)');
     }
     const recorded = output ? { seed: output.seed, batch: 1 } : { seed: params.seed, batch: params.batch };
@@ -310,7 +313,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
       const known = new Set(found.map((o) => o.id));
       throw new HttpError(404, 'not_found', `No picture with these ids: ${ids.filter((id) => !known.has(id)).join(', ')}`);
     }
-    const files = found.map((o) => ({ output: o, file: within(config.storage.root, o.filePath) }));
+    const files = await Promise.all(found.map(async (o) => ({ output: o, file: await localCopy(deps.artifacts, o.filePath) })));
     const missing = (await Promise.all(files.map(async (f) => ((await stat(f.file).catch(() => null))?.isFile() ? null : f.output.id)))).filter(Boolean);
     if (missing.length > 0) throw new HttpError(404, 'not_found', `The image file of these pictures is gone: ${missing.join(', ')}`);
     const zip = new ZipFile();
@@ -345,7 +348,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     }
     await Promise.all(
       deleted.map((o) =>
-        rm(within(config.storage.root, o.filePath), { force: true }).catch((err: unknown) =>
+        Promise.all([deps.artifacts.remove(artifactKey(o.filePath)), rm(within(config.storage.root, o.filePath), { force: true })]).catch((err: unknown) =>
           logger.warn('output.file_not_removed', `The file of a deleted picture stays: ${(err as Error).message}`, { outputId: o.id }),
         ),
       ),
@@ -383,7 +386,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
   outputsRouter.get('/:id', async (req, res) => {
     const output = await getOutput(db, idParam(req.params.id));
     if (!output) throw notFound('Image');
-    await sendStoredFile(res, within(config.storage.root, output.filePath), {
+    await sendStoredFile(res, await localCopy(deps.artifacts, output.filePath), {
       what: 'Image',
       contentType: 'image/png',
       cacheControl: 'private, max-age=31536000, immutable',

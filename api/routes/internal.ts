@@ -40,7 +40,7 @@ export function internalRouter(deps: ApiDeps): Router {
   const router = Router();
   router.use(requireInternalToken(internalToken(deps.config)), express.json({ limit: '2mb' }));
   // Samples are scored in the background as they arrive (off the event loop: the scorer runs in worker threads).
-  const likeness = createLiveLikeness({ db: deps.db.db, config: deps.config, logger: deps.logger, changed: (id) => deps.changes.publish(id) });
+  const likeness = createLiveLikeness({ db: deps.db.db, config: deps.config, logger: deps.logger, artifacts: deps.artifacts, changed: (id) => deps.changes.publish(id) });
 
   router.post('/trainings/:id/report', async (req, res) => {
     const id = idParam(req.params.id);

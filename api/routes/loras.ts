@@ -2,13 +2,14 @@ import { rm } from 'node:fs/promises';
 import { Router } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
 import { deleteLora, getLora, listAllLoras, listLoras, loraImpact, toLora, updateLora } from '../../db/repositories/loras';
+import { artifactKey } from '../../lib/artifacts/keys';
 import { loraListQuery, updateLoraInput } from '../../lib/contracts/loras';
 import { within } from '../../lib/storage';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
-import { sendStoredFile } from '../send-file';
+import { localCopy, sendStoredFile } from '../send-file';
 
 /** A download name made of the LoRA's own (renamed) name: `Ada best v2` → `ada-best-v2.safetensors`. */
 export function downloadFileName(name: string): string {
@@ -23,7 +24,7 @@ export function downloadFileName(name: string): string {
 }
 
 /** The LoRAs: per character, all of them (the LoRAs page), their files, and renaming, notes, favourites, deleting. */
-export function lorasRouter({ db: { db }, config, lists, logger }: ApiDeps): { byCharacter: Router; byLora: Router } {
+export function lorasRouter({ db: { db }, config, lists, logger, artifacts }: ApiDeps): { byCharacter: Router; byLora: Router } {
   const byCharacter = Router();
   const byLora = Router();
 
@@ -74,6 +75,7 @@ export function lorasRouter({ db: { db }, config, lists, logger }: ApiDeps): { b
       );
     }
     const { deleted } = outcome;
+    await artifacts.remove(artifactKey(deleted.filePath));
     await rm(within(config.storage.root, deleted.filePath), { force: true });
     logger.info('lora.deleted', `LoRA "${deleted.name}" deleted`, { loraId: id, file: deleted.filePath });
     res.status(204).end();
@@ -82,7 +84,7 @@ export function lorasRouter({ db: { db }, config, lists, logger }: ApiDeps): { b
   byLora.get('/:id/file', async (req, res) => {
     const row = await getLora(db, idParam(req.params.id));
     if (!row) throw notFound('LoRA');
-    await sendStoredFile(res, within(config.storage.root, row.filePath), {
+    await sendStoredFile(res, await localCopy(artifacts, row.filePath), {
       what: 'LoRA file',
       contentType: 'application/octet-stream',
       // Private and revalidated: a rename changes the download's name, never the bytes.

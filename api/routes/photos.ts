@@ -2,14 +2,13 @@ import { Router, type Response } from 'express';
 import { getCharacter } from '../../db/repositories/characters';
 import { deletePhoto, getPhoto, getPhotoFile, listPhotos, updatePhoto } from '../../db/repositories/photos';
 import { PHOTO_UPLOAD_FIELD, updatePhotoInput } from '../../lib/contracts/photos';
-import { thumbnailPathOf } from '../../lib/photo-storage';
-import { within } from '../../lib/storage';
+import { relativeToRoot, thumbnailPathOf } from '../../lib/photo-storage';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound, parseOrThrow } from '../errors';
 import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
-import { sendStoredFile } from '../send-file';
+import { localCopy, sendStoredFile } from '../send-file';
 import { createPhotoIntake } from '../photo-intake';
 import { MAX_UPLOAD_BYTES, tooLargeUpload } from '../photo-upload';
 
@@ -28,9 +27,9 @@ function sendStored(res: Response, file: string, contentType: string): Promise<v
 
 /** Photo intake (upload, checks, storage) and the photos of a character. */
 export function photosRouter(deps: ApiDeps): Router {
-  const { db: { db }, logger, config, lists, photoChecks } = deps;
+  const { db: { db }, logger, config, lists, photoChecks, artifacts } = deps;
   const router = Router();
-  const intake = createPhotoIntake({ db, storage: config.storage, stored: (photo) => photoChecks?.analyse(photo) });
+  const intake = createPhotoIntake({ db, storage: config.storage, artifacts, stored: (photo) => photoChecks?.analyse(photo) });
 
   // Below DISK_RESERVE_MB free, an upload is refused before a byte of it is stored.
   router.post('/characters/:id/photos', requireFreeSpace(deps), async (req, res) => {
@@ -104,13 +103,13 @@ export function photosRouter(deps: ApiDeps): Router {
   router.get('/photos/:id/file', async (req, res) => {
     const stored = await getPhotoFile(db, idParam(req.params.id));
     if (!stored) throw notFound('Photo');
-    await sendStored(res, within(config.storage.root, stored.filePath), stored.mimeType);
+    await sendStored(res, await localCopy(artifacts, stored.filePath), stored.mimeType);
   });
 
   router.get('/photos/:id/thumbnail', async (req, res) => {
     const stored = await getPhotoFile(db, idParam(req.params.id));
     if (!stored) throw notFound('Photo');
-    await sendStored(res, thumbnailPathOf(config.storage, stored.filePath), 'image/webp');
+    await sendStored(res, await localCopy(artifacts, relativeToRoot(config.storage, thumbnailPathOf(config.storage, stored.filePath))), 'image/webp');
   });
 
   return router;

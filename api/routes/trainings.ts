@@ -45,7 +45,7 @@ import { requireFreeSpace } from '../middleware/disk-space';
 import { requireJson } from '../middleware/error-handler';
 import { idParam } from '../params';
 import { principalOf } from '../principal';
-import { sendStoredFile } from '../send-file';
+import { localCopy, sendStoredFile } from '../send-file';
 import { streamRecord } from '../sse';
 import { estimateTraining } from '../trainings/estimate';
 import { requireTrainablePhotos } from '../trainings/photo-gate';
@@ -128,6 +128,12 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
         idempotencyKey,
         correlationId: req.correlationId,
         continuedFrom: { runId: id, step: last.step },
+        // A source that ran out of GPU memory on the standard profile would again: its continuation starts where it ended.
+        vramProfile: source.vramProfile,
+        events:
+          source.vramProfile === 'low'
+            ? [{ kind: 'low_vram', message: `Starts on the lower-memory profile, as run ${id.slice(0, 8)} ended on it after the GPU ran out of memory (slower; no 1024 px images)` }]
+            : [],
       }),
     );
     if (repeated) return;
@@ -287,7 +293,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
   byRun.get('/:id/samples/:sampleId', async (req, res) => {
     const sample = await getTrainingSample(db, idParam(req.params.id), idParam(req.params.sampleId));
     if (!sample) throw notFound('Sample');
-    await sendStoredFile(res, within(root, sample.filePath), { what: 'Sample image', cacheControl: CACHE });
+    await sendStoredFile(res, await localCopy(deps.artifacts, sample.filePath), { what: 'Sample image', cacheControl: CACHE });
   });
 
   byRun.get('/:id/checkpoints', async (req, res) => {
@@ -339,7 +345,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const id = idParam(req.params.id);
     const { found } = await checkpointOf(id, req.params.which);
     const { loraId, created } = await registerLora(
-      { db, config, logger },
+      { db, config, logger, artifacts: deps.artifacts },
       { runId: id, checkpoint: path.relative(root, found.path), event: `Checkpoint at step ${found.step} turned into a LoRA` },
     );
     deps.changes.publish(id);

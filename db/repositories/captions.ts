@@ -86,8 +86,13 @@ export async function createCaptionJob(
   }
 }
 
-export async function getCaptionJob(db: Database, id: string): Promise<CaptionJob | undefined> {
+export async function getCaptionJobRow(db: Database, id: string): Promise<JobRow | undefined> {
   const [row] = await db.select().from(captionJobs).where(eq(captionJobs.id, id));
+  return row;
+}
+
+export async function getCaptionJob(db: Database, id: string): Promise<CaptionJob | undefined> {
+  const row = await getCaptionJobRow(db, id);
   return row ? toCaptionJob(row) : undefined;
 }
 

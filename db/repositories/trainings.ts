@@ -192,6 +192,10 @@ export async function createTrainingRun(
     correlationId?: string | null;
     /** A continuation: the run and checkpoint step it resumes (its progress starts there). */
     continuedFrom?: ContinuedFrom;
+    /** The memory profile its first engine start uses (default: standard). */
+    vramProfile?: 'standard' | 'low';
+    /** What the run's page says after "Training queued" about how it starts. */
+    events?: { kind: string; message: string }[];
   },
 ): Promise<TrainingRun> {
   await db
@@ -210,8 +214,10 @@ export async function createTrainingRun(
       continuedFromRunId: input.continuedFrom?.runId ?? null,
       startStep: input.continuedFrom?.step ?? null,
       step: input.continuedFrom?.step ?? 0,
+      vramProfile: input.vramProfile ?? 'standard',
     });
   await addTrainingEvent(db, input.id, 'queued', 'Training queued');
+  for (const event of input.events ?? []) await addTrainingEvent(db, input.id, event.kind, event.message);
   return (await getTrainingRun(db, input.id))!;
 }
 

@@ -53,6 +53,14 @@ export interface ContinuationSeed {
   optimizerState: boolean;
 }
 
+/** The stored files a start on another host pulls to resume a run (paths relative to the run's folder). */
+export interface ResumeFiles {
+  /** The newest stored checkpoint's step; null for the final file. */
+  step: number | null;
+  final: boolean;
+  files: string[];
+}
+
 export type TrainingFailureCode = 'oom' | 'ram_oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'disk_full' | 'crash' | 'hung' | 'stopped';
 
 export interface TrainingFailure {
@@ -119,6 +127,11 @@ export interface TrainingEngine extends EnginePlugin {
    * checkpoint is gone.
    */
   seedContinuation(source: RunFolder & { step: number }, target: RunFolder): Promise<ContinuationSeed | null>;
+  /**
+   * Of a run's files in the artifact store (paths relative to its folder, '/' separators), what a start on a host
+   * without them pulls to resume: the newest checkpoint and what belongs with it. Null when none is stored.
+   */
+  resumeFiles(stored: string[], name: string): ResumeFiles | null;
   /** How long a run of these settings would take on that GPU (published figures by GPU model, or the measured speed). */
   estimateDuration(settings: TrainingSettings, speed: TrainingSpeed): TrainingDurationEstimate;
   /** Which runs' measured speeds apply to these settings: runs with the same key train at the same speed. */

@@ -22,7 +22,8 @@ import { WORKFLOW_BUNDLE_PATH, workflowBundleIsFresh } from '../setup/workflow-b
 /**
  * `npm start`: the all-in-one (design §3). Runs the Temporal dev server (unless TEMPORAL_ADDRESS names another),
  * the control plane and one GPU worker under a supervisor that restarts a crashed child with backoff; Ctrl-C
- * stops everything in order (workers drain, a trainer checkpoints, then Temporal stops).
+ * stops everything in order (workers drain, a trainer checkpoints, then Temporal stops). ISENGARD_ROLE runs a part:
+ * `control-plane` without the GPU worker, `gpu-worker` only the GPU worker (joining a control plane elsewhere).
  */
 const config = configOrExit();
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -179,7 +180,8 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<Health | u
 
 async function main(): Promise<void> {
   const started = Date.now();
-  say(`Isengard is starting (${config.mode === 'fast-test' ? 'fast-test mode: engines are simulated' : 'production mode'}) ...`);
+  const part = config.role === 'all' ? '' : ` as ${config.role === 'gpu-worker' ? 'a GPU worker' : 'the control plane only'}`;
+  say(`Isengard is starting${part} (${config.mode === 'fast-test' ? 'fast-test mode: engines are simulated' : 'production mode'}) ...`);
   say(`  Data: ${config.storage.root}`);
   say(`  Logs: ${config.log.dir}`);
 
@@ -206,15 +208,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
   running.temporal = await startTemporal(config);
-  await createEmbeddedDatabase();
+  const controlPlane = config.role !== 'gpu-worker';
+  if (controlPlane) await createEmbeddedDatabase();
 
   const grace = (config.shutdownGraceSeconds + 45) * 1000;
   const [apiCommand, apiArgs] = nodeEntry('control-plane');
   const [gpuCommand, gpuArgs] = nodeEntry('gpu-worker');
-  for (const spec of [
+  const processes = [
     { name: 'control plane', command: apiCommand, args: [...apiArgs], logger: loggers.api, source: 'api', stopTimeoutMs: 45_000 },
     { name: 'GPU worker', command: gpuCommand, args: [...gpuArgs], logger: loggers.worker, source: 'gpu', stopTimeoutMs: grace },
-  ]) {
+  ].filter((spec) => (spec.source === 'api' ? controlPlane : config.role !== 'control-plane'));
+  for (const spec of processes) {
     const child = new SupervisedChild({
       ...spec,
       env: nodeChildEnv,
@@ -227,6 +231,15 @@ async function main(): Promise<void> {
     });
     child.start();
     running.processes.push(child);
+  }
+
+  if (!controlPlane) {
+    say('');
+    say(`GPU worker ${config.gpu.workerId} started: it takes jobs from ${config.temporal.address} and reports to ${config.controlPlaneUrl}.`);
+    say(`  Files: ${config.artifacts.kind === 's3' ? 'through the object store (STORAGE_URL)' : `through the data root ${config.storage.root}, which must be the control plane's (a shared volume)`}`);
+    say('  Stop with Ctrl-C or SIGTERM: the worker takes no new job, and finishes or checkpoints the one it has.');
+    log.info('supervisor.ready', `GPU worker ${config.gpu.workerId} started`, { workerId: config.gpu.workerId, role: config.role });
+    return;
   }
 
   const webUrl = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host}:${config.http.port}`;

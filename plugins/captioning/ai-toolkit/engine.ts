@@ -11,6 +11,7 @@ import type { EngineStatus } from '../../engine';
 import { engineEnv } from '../../training/ai-toolkit/engine';
 import { CaptionEngineError, type CaptionJob, type CaptionResult, type CaptioningEngine } from '../interface';
 import { withTrigger } from '../trigger';
+import { captionDeviceOf } from './device';
 import { buildCaptionConfig, CAPTION_MODEL_REPO } from './job-config';
 import { AI_TOOLKIT_CAPTIONER } from './meta';
 
@@ -34,15 +35,35 @@ export function captionModelProvisioned(config: Config): boolean {
   return CAPTIONER_CATALOGUE.every((model) => isProvisioned(model, config.storage.baseModels));
 }
 
+/**
+ * What transformers says when a file of the model folder is missing: a weight shard (the index names it), the
+ * configuration, the image processor's settings (transformers 5.5.3, as the real engine printed them); the older
+ * texts are for a model named by its hub id.
+ */
+const MISSING_MODEL_FILE = new RegExp(
+  [
+    /No such file or directory: .*\.safetensors/,
+    /Unrecognized model in .* Should have a `model_type` key in its config\.json/,
+    /Can't load (?:image processor|video processor|processor|tokenizer|the configuration) for/,
+    /is not a local folder and is not a valid model identifier/,
+    /does not appear to have a file named/,
+    /Repository Not Found/,
+    /LocalEntryNotFoundError/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'i',
+);
+
+const missingModel = () => new CaptionEngineError('missing_model', `The captioning model is missing: download "${CAPTION_MODEL_REPO}" on the Models page.`, false);
+
 /** What the engine's last lines say went wrong, in words for a person. */
 export function classifyFailure(tail: string[], code: number | null): CaptionEngineError {
   const text = tail.join('\n');
   if (/out of memory|CUDA error: out of memory|OutOfMemoryError/i.test(text)) {
     return new CaptionEngineError('oom', 'The captioner ran out of GPU memory. Stop other jobs on this GPU and try again.', false);
   }
-  if (/is not a local folder and is not a valid model identifier|does not appear to have a file named|Repository Not Found|LocalEntryNotFoundError/i.test(text)) {
-    return new CaptionEngineError('missing_model', `The captioning model is missing: download "${CAPTION_MODEL_REPO}" on the Models page.`, false);
-  }
+  if (MISSING_MODEL_FILE.test(text)) return missingModel();
   const last = tail.filter((l) => l.trim()).at(-1) ?? `exit code ${code}`;
   return new CaptionEngineError('engine_error', `The captioner stopped: ${last}`, true);
 }
@@ -54,6 +75,7 @@ export function classifyFailure(tail: string[], code: number | null): CaptionEng
  */
 export function createAiToolkitCaptioner(config: Config): CaptioningEngine {
   const { path: checkout, python } = config.aitoolkit;
+  const captionDevice = captionDeviceOf(config);
   const status = (state: EngineStatus['state'], message: string): EngineStatus => ({
     kind: 'captioning',
     id: AI_TOOLKIT_CAPTIONER.id,
@@ -76,6 +98,8 @@ export function createAiToolkitCaptioner(config: Config): CaptioningEngine {
     },
 
     async caption(job, onCaption, signal, logger) {
+      // The API refuses a job without the model, but a file may go after the job was queued (the model deleted).
+      if (!captionModelProvisioned(config)) throw missingModel();
       const imagesDir = path.join(job.workDir, 'images');
       await mkdir(imagesDir, { recursive: true });
       const captionFiles = new Map<string, string>();
@@ -86,7 +110,7 @@ export function createAiToolkitCaptioner(config: Config): CaptioningEngine {
         captionFiles.set(image.id, path.join(imagesDir, `${image.id}.txt`));
       }
       const configPath = path.join(job.workDir, 'caption-job.json');
-      const device = 'cuda';
+      const device = await captionDevice();
       await writeFile(configPath, JSON.stringify(buildCaptionConfig({ name: `caption-${job.jobId}`, imagesDir, modelPath: captionModelPath(config), style: job.style, device }), null, 2));
       return runEngine(job, captionFiles, configPath, onCaption, signal, logger);
     },

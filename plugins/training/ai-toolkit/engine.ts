@@ -7,6 +7,7 @@ import type { Config } from '../../../lib/config';
 import type { EngineStatus } from '../../engine';
 import type { TrainingEngine } from '../interface';
 import { seedContinuation } from './continuation';
+import { resumeFiles } from './resume-files';
 import { configFileText } from './engine-text';
 import { estimateDuration, speedKey } from './estimate';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
@@ -77,6 +78,7 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
     speedKey,
 
     seedContinuation,
+    resumeFiles,
 
     async start(job, onEvent, logs) {
       const start = await claimRunDir(job.runDir);

@@ -146,7 +146,7 @@ export async function runCheckpoints(runDir: string, name: string): Promise<Chec
   ].sort((a, b) => a.step - b.step || Number(a.final) - Number(b.final));
 }
 
-function checkpointPattern(name: string): RegExp {
+export function checkpointPattern(name: string): RegExp {
   return new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:_(\\d{9}))?\\.safetensors$`);
 }
 

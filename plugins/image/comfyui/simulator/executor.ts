@@ -6,8 +6,9 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Faults } from './faults';
+import type { SamplingModel, SimulatedGpu } from './gpu';
 import type { ModelFolders } from './model-folders';
 import { NODES, NodeException, type Picture, type RunContext } from './nodes';
 import { renderPng } from './render';
@@ -38,7 +39,8 @@ export class Executor {
   private readonly history = new Map<string, Record<string, unknown>>();
   /** Loader outputs by node signature; cleared by `POST /free`. */
   private readonly loaded = new Map<string, unknown[]>();
-  private freeRequested = false;
+  /** `POST /free`, done between prompts: unload the models and, with `reset`, clear the loader cache too. */
+  private freeRequested: { reset: boolean } | undefined;
   private interruptRequested = false;
   private wake: (() => void) | undefined;
 
@@ -48,6 +50,7 @@ export class Executor {
       outputDir: string;
       sockets: Sockets;
       faults: Faults;
+      gpu: SimulatedGpu;
       stepMs: number;
       log(line: string): void;
       crash(): never;
@@ -91,9 +94,9 @@ export class Executor {
     if (promptId === undefined || this.running?.[1] === promptId) this.interruptRequested = true;
   }
 
-  /** Done between prompts, like ComfyUI's worker. */
-  free(): void {
-    this.freeRequested = true;
+  /** Done between prompts, like ComfyUI's worker (main.py prompt_worker: unload_models, free_memory). */
+  free(request: { reset: boolean }): void {
+    this.freeRequested = { reset: request.reset || (this.freeRequested?.reset ?? false) };
     this.wake?.();
   }
 
@@ -103,10 +106,12 @@ export class Executor {
 
   async run(): Promise<never> {
     for (;;) {
-      if (this.freeRequested) {
-        this.freeRequested = false;
-        this.loaded.clear();
-        this.d.log('[simulator] models unloaded, cache cleared');
+      const free = this.freeRequested;
+      if (free) {
+        this.freeRequested = undefined;
+        this.d.gpu.unload();
+        if (free.reset) this.loaded.clear();
+        this.d.log(`[simulator] models unloaded${free.reset ? ', cache cleared' : ''}`);
       }
       const item = this.pending.shift();
       if (!item) {
@@ -116,6 +121,7 @@ export class Executor {
       this.running = item;
       this.sendStatus();
       const entry = await this.execute(item);
+      this.d.gpu.promptEnded();
       this.history.set(item[1], entry);
       this.running = undefined;
       this.sendStatus();
@@ -199,11 +205,12 @@ export class Executor {
     const d = this.d;
     return {
       modelFile: (folder, name) => d.models.find(folder, name),
+      prepare: (model: SamplingModel) => d.gpu.prepare(model),
       sample: async (steps) => {
         for (let step = 1; step <= steps; step++) {
           const ms = d.stepMs * d.faults.slowFactor();
-          if (ms > 0) await sleep(ms);
-          else await yieldToLoop();
+          await d.gpu.step(ms);
+          if (ms === 0) await yieldToLoop();
           const fault = d.faults.atStep(step);
           if (fault?.kind === 'crash') d.crash();
           if (fault?.kind === 'error') throw new NodeException('torch.OutOfMemoryError', OOM_MESSAGE);

@@ -1,7 +1,8 @@
 /**
  * The node classes of the product's graphs (graphs.ts, comfyui.md §5), with the inputs ComfyUI declares for them.
- * Execution is symbolic: loaders read a model file's safetensors header only, the sampler waits `steps` ticks, and
- * the decoded "image" is a description of what was asked for; SaveImage renders it (render.ts).
+ * Execution is symbolic: loaders read a model file's safetensors header only, the sampler loads its model onto the
+ * simulated GPU (gpu.ts) and waits `steps` ticks, and the decoded "image" is a description of what was asked for;
+ * SaveImage renders it (render.ts).
  */
 import { SAMPLERS, SCHEDULERS } from '../../../../lib/contracts/generations';
 import { safetensorsLoadError, SAFETENSOR_ERROR_TYPE, simulatedFace, type SimulatedFace } from './safetensors';
@@ -47,6 +48,8 @@ export interface Picture {
 export interface RunContext {
   /** The file a model name refers to, or undefined once it is gone. */
   modelFile(folder: string, name: string): string | undefined;
+  /** Loads the model onto the simulated GPU as a sampler does (model_management.load_models_gpu), LoRAs patched in. */
+  prepare(model: { baseModel: string; loras: Array<{ name: string; strength: number }> }): Promise<void>;
   /** One sampling step after another, with progress ticks and faults. */
   sample(steps: number): Promise<void>;
   /** Writes the batch and returns the UI output (`{images: [...]}`). */
@@ -195,8 +198,9 @@ export const NODES: Record<string, NodeClass> = {
     },
     outputs: ['LATENT'],
     async run(i, ctx) {
-      await ctx.sample(Number(i.steps));
       const model = i.model as Model;
+      await ctx.prepare({ baseModel: model.baseModel, loras: model.loras.map((l) => ({ name: l.name, strength: l.strength })) });
+      await ctx.sample(Number(i.steps));
       const positive = i.positive as Conditioning;
       const picture: Picture = {
         baseModel: model.baseModel,

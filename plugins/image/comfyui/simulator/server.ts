@@ -6,15 +6,19 @@
  *     --disable-auto-launch --disable-api-nodes --preview-method none [--cpu]
  *
  * It serves the routes and WebSocket messages the adapter uses (client.ts; comfyui.md §2, §3), in ComfyUI's shapes.
- * Environment: ISENGARD_SIM_COMFY_STEP_MS (per sampling step, default 50), ISENGARD_SIM_COMFY_FAULT (faults.ts).
+ * Environment: the engine times of ../../../simulated-gpu/figures.json (ISENGARD_SIM_TIME_SCALE and each time's own
+ * variable, gpu.ts), ISENGARD_SIM_GPU_STATE (the state file shared with the trainer), ISENGARD_SIM_COMFY_FAULT (faults.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { simulatedGpuFigures, simulatedTimes } from '../../../simulated-gpu/figures';
+import { GPU_STATE_VARIABLE } from '../../../simulated-gpu/gpu-state';
 import { Executor, type Sockets } from './executor';
 import { Faults, parseFaults } from './faults';
+import { SimulatedGpu } from './gpu';
 import { ModelFolders } from './model-folders';
 import { validatePrompt } from './validation';
 
@@ -52,14 +56,6 @@ function parseArgs(argv: string[]) {
   return args;
 }
 
-function stepMsFromEnv(): number {
-  const raw = process.env.ISENGARD_SIM_COMFY_STEP_MS;
-  if (raw === undefined || raw.trim() === '') return 50;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) fail(`ISENGARD_SIM_COMFY_STEP_MS must be a number of milliseconds >= 0, got '${raw}'`, 1);
-  return v;
-}
-
 type Reply = { status: number; body?: unknown; file?: string };
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown> | undefined> {
@@ -70,15 +66,20 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   return JSON.parse(text) as Record<string, unknown>; // malformed: 500, as aiohttp answers
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const stepMs = stepMsFromEnv();
   const outputDir = path.resolve(args.output);
   const folders: Record<string, string> = { output: outputDir, input: path.resolve(args.input), temp: path.join(path.resolve(args.temp), 'temp') };
   let faults: Faults;
   let models: ModelFolders;
+  let gpu: SimulatedGpu;
+  let stepMs: number;
   try {
+    const figures = simulatedGpuFigures();
+    const times = simulatedTimes(process.env, figures);
+    stepMs = times.comfyStep;
+    gpu = new SimulatedGpu({ times, memory: figures.memory, stateFile: process.env[GPU_STATE_VARIABLE] || undefined, log });
     faults = new Faults(parseFaults(process.env.ISENGARD_SIM_COMFY_FAULT), outputDir);
     models = new ModelFolders(args.modelPaths);
   } catch (err) {
@@ -97,14 +98,14 @@ function main(): void {
       clients.clear();
     },
   };
-  const executor = new Executor({ models, outputDir, sockets, faults, stepMs, log, crash: () => process.exit(1) });
+  const executor = new Executor({ models, outputDir, sockets, faults, gpu, stepMs, log, crash: () => process.exit(1) });
 
   const routes: Record<string, (url: URL, body: () => Promise<Record<string, unknown> | undefined>) => Promise<Reply> | Reply> = {
     'GET /system_stats': () => ({
       status: 200,
       body: {
-        system: { os: 'posix', comfyui_version: '0.3.64', python_version: '3.11.7', pytorch_version: '2.13.0+cpu', embedded_python: false, argv: process.argv.slice(1) },
-        devices: [{ name: 'cpu', type: 'cpu', index: null, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 }],
+        system: { os: 'posix', ...SimulatedGpu.ram(), comfyui_version: '0.3.64', python_version: '3.11.7', pytorch_version: '2.13.0+cu128', embedded_python: false, argv: process.argv.slice(1) },
+        devices: [gpu.device()],
       },
     }),
     'POST /prompt': async (_url, body) => {
@@ -134,7 +135,8 @@ function main(): void {
     },
     'POST /free': async (_url, body) => {
       const b = (await body()) ?? {};
-      if (b.unload_models || b.free_memory) executor.free();
+      // main.py's prompt_worker: free_memory unloads the models too, and clears the cache.
+      if (b.unload_models || b.free_memory) executor.free({ reset: Boolean(b.free_memory) });
       return { status: 200 };
     },
     'GET /view': (url) => {
@@ -193,11 +195,13 @@ function main(): void {
   });
 
   log(`[simulator] Isengard ComfyUI simulator (no GPU, no model weights); step ${stepMs} ms${process.env.ISENGARD_SIM_COMFY_FAULT ? `, faults: ${process.env.ISENGARD_SIM_COMFY_FAULT}` : ''}`);
+  await gpu.coldStart();
   log('Starting server\n');
   server.once('error', (e: NodeJS.ErrnoException) => fail(`error while attempting to bind on address ('${args.listen}', ${args.port}): ${e.message}`, 1));
   server.listen(args.port, args.listen, () => log(`To see the GUI go to: http://${args.listen}:${args.port}`));
   void executor.run();
   const shutdown = () => {
+    gpu.unload(); // the process's memory goes with it
     log('\nStopped server');
     process.exit(0);
   };
@@ -205,4 +209,4 @@ function main(): void {
   process.on('SIGINT', shutdown);
 }
 
-main();
+void main();

@@ -11,6 +11,7 @@ import { readPngText } from '../../../../lib/png-text';
 import { freePort } from '../../../../temporal-dev/dev-server';
 import { buildGraph, MODEL_FILES, type Graph } from '../graphs';
 import { emptySafetensors, SIM_FACE_KEY } from './safetensors';
+import { readGpuState, type Charged } from '../../../simulated-gpu/gpu-state';
 import { closeSharedIdentityScorer, sharedIdentityScorer } from '../../../identity/registry';
 import { portraitJpeg } from '../../../training/ai-toolkit/simulator/face-picture.mjs';
 import { likenessOf, personPhotos, referencesOf } from '../../../training/ai-toolkit/simulator/face-fixtures';
@@ -45,8 +46,10 @@ function place(file: string, content: string | Buffer = emptySafetensors({ note:
 }
 
 function spawnSim(args: string[], env: Record<string, string>): { log: { text: string }; exit: Promise<number | null> } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ISENGARD_SIM_COMFY')));
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], { env: { ...clean, ISENGARD_SIM_COMFY_STEP_MS: '10', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ISENGARD_SIM_')));
+  // No engine time but the steps' unless a test asks for it (the simulated GPU's own tests below).
+  const fast = { ISENGARD_SIM_COMFY_STEP_MS: '10', ISENGARD_SIM_TIME_SCALE: '0' };
+  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], { env: { ...clean, ...fast, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(proc);
   const log = { text: '' };
   proc.stdout!.setEncoding('utf8').on('data', (s: string) => (log.text += s));
@@ -253,6 +256,86 @@ describe('ComfyUI simulator', () => {
     expect(entry.status).toMatchObject({ status_str: 'error', completed: false });
     expect(entry.status.messages.at(-1)).toEqual(['execution_interrupted', expect.objectContaining({ prompt_id: 'long', node_id: '9', node_type: 'KSampler' })]);
     expect(await (await fetch(`${sim.url}/history/pending`)).json()).toEqual({});
+  });
+});
+
+describe('ComfyUI simulator engine time and memory (the simulated GPU)', () => {
+  let sim: Sim;
+  let stateFile: string;
+  // Scale 1/1000 of the real figures: cold start 10 ms, base model load 20 ms, LoRA switch 5 ms, step 0.5 ms.
+  beforeAll(async () => {
+    stateFile = path.join(scratch, 'gpu', 'sim-gpu.json');
+    sim = await startSim('gpu', { ISENGARD_SIM_TIME_SCALE: '0.001', ISENGARD_SIM_COMFY_STEP_MS: '', ISENGARD_SIM_GPU_STATE: stateFile });
+  });
+
+  const state = () => readGpuState(stateFile).comfyui!;
+  const counts = (c: Charged) => ({ coldStarts: c.coldStarts, baseModelLoads: c.baseModelLoads, loraSwitches: c.loraSwitches });
+  const device = async () => ((await (await fetch(`${sim.url}/system_stats`)).json()) as { devices: Array<Record<string, number>> }).devices[0]!;
+  const freed = async (body: Record<string, boolean>) => {
+    expect((await post(sim, '/free', body)).status).toBe(200);
+    await vi.waitFor(() => expect(state().vramHeldBytes).toBe(0));
+  };
+
+  it('charges the cold start once, scaled, and starts holding nothing', async () => {
+    expect(sim.log.text).toContain('[simulator] charged cold start: 10 ms');
+    expect(state()).toMatchObject({ pid: expect.any(Number), baseModel: null, loras: [], vramHeldBytes: 0, charged: { coldStarts: 1, ms: { coldStart: 10 } } });
+    const d = await device();
+    expect(d).toMatchObject({ type: 'cuda', index: 0, torch_vram_total: 0 });
+    expect(d.vram_free).toBe(d.vram_total);
+  });
+
+  it('loads the base model once, switches LoRAs only when file or strength change, and holds the memory meanwhile', async () => {
+    await run(sim, params({ seed: 1, steps: 3 }), 'gpu-1');
+    expect(counts(state().charged)).toEqual({ coldStarts: 1, baseModelLoads: 1, loraSwitches: 1 });
+    expect(sim.log.text).toContain('[simulator] charged base model load (flux1-dev): 20 ms');
+    expect(sim.log.text).toContain('[simulator] charged LoRA switch (none -> ada.safetensors @ 1): 5 ms');
+    expect(state()).toMatchObject({ baseModel: 'flux1-dev', loras: [{ name: 'ada.safetensors', strength: 1 }] });
+    const held = state().vramHeldBytes;
+    expect(held).toBeGreaterThan(0);
+    const d = await device();
+    expect([d.vram_free, d.torch_vram_total]).toEqual([d.vram_total! - held, held]);
+
+    await run(sim, params({ seed: 2, steps: 3, prompt: 'another prompt' }), 'gpu-2');
+    expect(counts(state().charged)).toEqual({ coldStarts: 1, baseModelLoads: 1, loraSwitches: 1 });
+    await run(sim, params({ seed: 3, steps: 3, loraStrength: 0.5 }), 'gpu-3');
+    expect(counts(state().charged)).toEqual({ coldStarts: 1, baseModelLoads: 1, loraSwitches: 2 });
+    await run(sim, params({ seed: 4, steps: 3 }, false), 'gpu-4');
+    expect(counts(state().charged)).toEqual({ coldStarts: 1, baseModelLoads: 1, loraSwitches: 3 });
+    expect(state()).toMatchObject({ baseModel: 'flux1-dev', loras: [], vramHeldBytes: held });
+    expect(sim.log.text).toContain('[simulator] charged LoRA switch (ada.safetensors @ 0.5 -> none): 5 ms');
+    // Steps at the scaled 500 ms: 0.5 ms each.
+    expect(state().charged.steps).toBe(12);
+    expect(state().charged.ms.steps).toBeCloseTo(6);
+  });
+
+  it('after /free it holds nothing and loads again; another base model replaces the loaded one', async () => {
+    const before = state().charged.baseModelLoads;
+    // unload_models alone keeps the node cache (the loaders are reported cached) but the weights are off the card.
+    await freed({ unload_models: true });
+    const d = await device();
+    expect(d.vram_free).toBe(d.vram_total);
+    await run(sim, params({ seed: 5, steps: 2 }), 'gpu-5');
+    expect((await ended(sim, 'gpu-5')).status.messages[1][1].nodes).toEqual(expect.arrayContaining(['1', '2', '3']));
+    expect(state().charged.baseModelLoads).toBe(before + 1);
+
+    await freed({ unload_models: true, free_memory: true });
+    await run(sim, params({ seed: 6, steps: 2 }), 'gpu-6');
+    expect(state().charged.baseModelLoads).toBe(before + 2);
+
+    const flux = state().vramHeldBytes;
+    await run(sim, params({ seed: 7, steps: 2, baseModel: 'sdxl' }, false), 'gpu-7');
+    expect(state()).toMatchObject({ baseModel: 'sdxl', loras: [], charged: { baseModelLoads: before + 3 } });
+    expect(state().vramHeldBytes).toBeLessThan(flux);
+    expect(sim.log.text).toContain('[simulator] charged base model load (sdxl, replacing flux1-dev): 20 ms');
+  });
+
+  it('a stopped simulator leaves the card free', async () => {
+    const stopping = await startSim('gpu-stop', { ISENGARD_SIM_GPU_STATE: path.join(scratch, 'gpu-stop.json') });
+    await run(stopping, params({ seed: 1, steps: 1 }), 'held');
+    expect(readGpuState(path.join(scratch, 'gpu-stop.json')).comfyui!.vramHeldBytes).toBeGreaterThan(0);
+    spawned.at(-1)!.kill('SIGTERM');
+    expect(await stopping.exit).toBe(0);
+    expect(readGpuState(path.join(scratch, 'gpu-stop.json')).comfyui!.vramHeldBytes).toBe(0);
   });
 });
 

@@ -2,7 +2,8 @@
 
 Same command line, environment, console streams, files, resume, stop and UI SQLite protocol as the real
 run.py (contract: shared/specs/ai-toolkit.md); the model work is replaced by sleeps and deterministic output.
-Simulator controls: ISENGARD_SIM_STEP_MS, ISENGARD_SIM_LOAD_MS, ISENGARD_SIM_SAMPLE_MS, ISENGARD_SIM_FAULT.
+Simulator controls: ISENGARD_SIM_TIME_SCALE, ISENGARD_SIM_STEP_MS, ISENGARD_SIM_LOAD_MS, ISENGARD_SIM_SAMPLE_MS,
+ISENGARD_SIM_GPU_STATE, ISENGARD_SIM_FAULT.
 Python 3.11 standard library only.
 """
 

@@ -8,6 +8,9 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConsoleParser, type EngineEvent } from '../console-parser';
+import { classifyFailure } from '../failures';
+import { GIB } from '../../../simulated-gpu/figures';
+import { writeGpuState, noCharges } from '../../../simulated-gpu/gpu-state';
 import { configFileText, KEEP_NAME_TAG_ARGS } from '../engine-text';
 import { listSamples } from '../work-dir';
 import { closeSharedIdentityScorer, sharedIdentityScorer } from '../../../identity/registry';
@@ -647,6 +650,69 @@ describe('ai-toolkit simulator', () => {
     expect(resumed.stdout).toContain('Skipping first sample due to config setting');
     // Step 6 is not sampled a second time; the final samples (8) are new.
     expect(sampled()).toEqual([0, 0, 3, 3, 6, 6, 8, 8]);
+  });
+});
+
+describe('ai-toolkit simulator on the simulated GPU', () => {
+  /** The state file of a ComfyUI simulator (process `pid`) holding FLUX, as plugins/simulated-gpu/gpu-state.ts writes it. */
+  function comfyHolding(file: string, pid: number, heldGiB: number): void {
+    const comfyui = { pid, vramTotalBytes: Math.round(23.55 * GIB), vramHeldBytes: Math.round(heldGiB * GIB), baseModel: heldGiB ? 'flux1-dev' : null, loras: [], charged: noCharges() };
+    writeGpuState(file, { comfyui });
+  }
+
+  it('refuses to train while ComfyUI holds the card: torch\'s CUDA out-of-memory at model load, classified as an OOM', async () => {
+    const dir = freshDir('vram-held');
+    const stateFile = path.join(dir, 'sim-gpu.json');
+    const { config, saveRoot } = writeConfig(dir, { steps: 4, prompts: [] });
+    comfyHolding(stateFile, process.pid, 21.5); // this test's process stands for a live ComfyUI
+    const r = await run([config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_GPU_STATE: stateFile });
+    expect(r.code).toBe(1);
+    expectInOrder(r.stdout, ['Loading transformer\n', 'Error running job: CUDA out of memory. Tried to allocate 72.00 MiB. GPU 0 has a total capacity of 23.55 GiB']);
+    expect(r.stdout).not.toContain('Loading VAE');
+    expect(r.stderr).toContain(`torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 72.00 MiB. GPU 0 has a total capacity of 23.55 GiB of which 19.00 MiB is free. Process ${process.pid} has 21.50 GiB memory in use.`);
+    expect(r.stderr).not.toContain('[simulator] charged model load');
+    expect(existsSync(path.join(saveRoot, `${NAME}_000000002.safetensors`))).toBe(false);
+    const errorMessage = parsed(r).flatMap((e) => (e.type === 'error' ? [e.message] : [])).at(-1);
+    const failure = classifyFailure({ exitCode: r.code, signal: r.signal, errorMessage, stdoutTail: r.stdout.split('\n'), stderrTail: r.stderr.split('\n'), stopRequested: false, silent: false });
+    expect(failure.code).toBe('oom');
+
+    // Freed (POST /free): the same card has room.
+    comfyHolding(stateFile, process.pid, 0);
+    const freed = await run([config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_GPU_STATE: stateFile });
+    expect(freed.code, freed.stdout).toBe(0);
+  });
+
+  it('trains when the ComfyUI that held the card is gone (its memory went with it) or held only what leaves room', async () => {
+    const gone = spawn(process.execPath, ['-e', '']);
+    const pid = gone.pid!;
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const dir = freshDir('vram-gone');
+    const stateFile = path.join(dir, 'sim-gpu.json');
+    comfyHolding(stateFile, pid, 21.5);
+    const r = await run([writeConfig(dir, { steps: 2, prompts: [] }).config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_GPU_STATE: stateFile });
+    expect(r.code, r.stdout).toBe(0);
+
+    const roomy = freshDir('vram-roomy');
+    comfyHolding(path.join(roomy, 'sim-gpu.json'), process.pid, 4); // 23.55 - 4 GiB leaves the 17 GiB the training needs
+    const fits = await run([writeConfig(roomy, { steps: 2, prompts: [] }).config], { ISENGARD_SIM_STEP_MS: '0', ISENGARD_SIM_GPU_STATE: path.join(roomy, 'sim-gpu.json') });
+    expect(fits.code, fits.stdout).toBe(0);
+  });
+
+  it('charges the FLUX load, steps and sample images from the real figures times ISENGARD_SIM_TIME_SCALE; a variable given wins', async () => {
+    const scaled = await run([writeConfig(freshDir('scale'), { steps: 1, prompts: [] }).config], { ISENGARD_SIM_TIME_SCALE: '0.001', ISENGARD_SIM_LOAD_MS: '' });
+    expect(scaled.code, scaled.stdout).toBe(0);
+    expect(scaled.stderr).toContain('[simulator] charged model load (flux): 20 ms; a step costs 3.5 ms, a sample image 10 ms\n');
+
+    const given = await run([writeConfig(freshDir('scale'), { steps: 1, prompts: [] }).config], { ISENGARD_SIM_TIME_SCALE: '0.001', ISENGARD_SIM_LOAD_MS: '7', ISENGARD_SIM_STEP_MS: '6' });
+    // A sample image is two steps when the step time is given, as before the figures.
+    expect(given.stderr).toContain('[simulator] charged model load (flux): 7 ms; a step costs 6 ms, a sample image 12 ms\n');
+
+    const fastTest = await run([writeConfig(freshDir('scale'), { steps: 1, prompts: [] }).config], { ISENGARD_SIM_LOAD_MS: '' });
+    expect(fastTest.stderr).toContain('[simulator] charged model load (flux): 400 ms; a step costs 70 ms, a sample image 200 ms\n');
+
+    const bad = await run([writeConfig(freshDir('scale'), { steps: 1, prompts: [] }).config], { ISENGARD_SIM_TIME_SCALE: 'fast' });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("Error running job: ISENGARD_SIM_TIME_SCALE must be a number >= 0, got 'fast'");
   });
 });
 

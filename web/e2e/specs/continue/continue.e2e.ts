@@ -1,12 +1,8 @@
 import { expect, describe, it } from 'vitest';
 import { capture, expectAccessible, expectNoProblems } from '../../harness/browser';
 import { useBrowser } from '../../harness/fixture';
-import { goodPhotos } from '../../fixtures/photos';
-import { CharacterPage } from '../../pages/character-page';
-import { CharactersPage } from '../../pages/characters-page';
+import { trainCharacter } from '../../flows/train-character';
 import { ContinueDialog } from '../../pages/continue-dialog';
-import { RunPage } from '../../pages/run-page';
-import { TrainPage } from '../../pages/train-page';
 
 describe('Continue training (issue 24)', () => {
   const use = useBrowser();
@@ -14,25 +10,9 @@ describe('Continue training (issue 24)', () => {
   it('continues a finished run for two more saves as a new run that starts from its last step', async () => {
     const session = use();
     const { page } = session;
-    const characters = new CharactersPage(page);
-    const character = new CharacterPage(page);
-
-    await characters.goto();
-    await characters.createCharacter('Subject Continue');
-    await characters.open('Subject Continue');
-    await character.uploadWithPicker(await goodPhotos(10, 300));
-    await character.waitForUploads();
-    await character.readiness.getByText(/ready to train/).waitFor({ timeout: 180_000 });
 
     // A short run: 100 steps, a checkpoint every 50.
-    await character.trainLink.click();
-    const train = new TrainPage(page);
-    await train.shortRun(100, { saveEvery: 50, sampleEvery: 50 });
-    await train.start.click();
-    await page.waitForURL(/\/trainings\/[0-9a-f-]+$/);
-    const firstUrl = page.url();
-    const run = new RunPage(page);
-    await run.waitForStatus(/Training completed/);
+    const { run, runPath } = await trainCharacter(page, 'Subject Continue', { photoSeed: 300, steps: 100, saveEvery: 50, sampleEvery: 50 });
 
     // Continue it: the settings are shown, the steps to add chosen (two more saves), and Start opens the new run.
     const more = new ContinueDialog(page);
@@ -47,9 +27,9 @@ describe('Continue training (issue 24)', () => {
     await capture(page, 'continue-dialog');
     await more.start.click();
 
-    await page.waitForURL((url) => /\/trainings\/[0-9a-f-]+$/.test(url.pathname) && url.href !== firstUrl);
+    await page.waitForURL((url) => /\/trainings\/[0-9a-f-]+$/.test(url.pathname) && url.pathname !== runPath);
     await page.getByText(/Continued from/).waitFor();
-    expect(await page.getByRole('link', { name: /^run [0-9a-f]{8}$/ }).getAttribute('href')).toBe(new URL(firstUrl).pathname);
+    expect(await page.getByRole('link', { name: /^run [0-9a-f]{8}$/ }).getAttribute('href')).toBe(runPath);
     // It counts from step 100, never from 0.
     expect(await run.step()).toBeGreaterThanOrEqual(100);
     await run.waitForStatus(/Training completed/);

@@ -3,6 +3,7 @@ import { capture, expectAccessible, expectNoProblems } from '../../harness/brows
 import { useBrowser } from '../../harness/fixture';
 import { poll } from '../../harness/poll';
 import { blurryPhoto, goodPhotos, rotatedPhoto, textFileNamedJpg } from '../../fixtures/photos';
+import { trainCharacter } from '../../flows/train-character';
 import { CharacterPage } from '../../pages/character-page';
 import { CharactersPage } from '../../pages/characters-page';
 import { GalleryPage } from '../../pages/gallery-page';
@@ -249,23 +250,8 @@ describe('Isengard in a browser, as a person uses it', () => {
   it('compares the checkpoints of a run: a checkpoints × prompts grid in one click, and a checkpoint kept as a version', async () => {
     const session = use();
     const { page } = session;
-    const characters = new CharactersPage(page);
-    const character = new CharacterPage(page);
-
-    await characters.goto();
-    await characters.createCharacter('Subject Compare');
-    await characters.open('Subject Compare');
-    await character.uploadWithPicker(await goodPhotos(10, 200));
-    await character.waitForUploads();
-    // The photos' faces are analysed in the background before they count as good.
-    await character.readiness.getByText(/ready to train/).waitFor({ timeout: 180_000 });
-    await character.trainLink.click();
-    const train = new TrainPage(page);
-    await train.shortRun(100, { saveEvery: 50, sampleEvery: 50 });
-    await train.start.click();
-    await page.waitForURL(/\/trainings\/[0-9a-f-]+$/);
-    const run = new RunPage(page);
-    await run.waitForStatus(/Training completed/);
+    // The screens up to a finished run were walked above: here they only lead to the run to compare.
+    await trainCharacter(page, 'Subject Compare', { photoSeed: 200, steps: 100, saveEvery: 50, sampleEvery: 50 });
 
     await page.getByRole('link', { name: 'Compare its checkpoints' }).click();
     await page.waitForURL(/\/compare\?run=/);

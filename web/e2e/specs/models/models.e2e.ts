@@ -3,14 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoraEntryList } from '../../../../lib/contracts/loras';
 import { capture, expectNoProblems } from '../../harness/browser';
 import { useBrowser } from '../../harness/fixture';
-import { goodPhotos } from '../../fixtures/photos';
-import { CharacterPage } from '../../pages/character-page';
-import { CharactersPage } from '../../pages/characters-page';
+import { trainCharacter } from '../../flows/train-character';
 import { LorasPage } from '../../pages/loras-page';
-import { RunPage } from '../../pages/run-page';
 import { RunsPage } from '../../pages/runs-page';
 import { Shell } from '../../pages/shell';
-import { TrainPage } from '../../pages/train-page';
 
 const NAME = 'Models Subject';
 
@@ -23,22 +19,7 @@ describe('every run and every model at hand, as a new user finds them', () => {
     const shell = new Shell(page);
 
     // A character trained in a few seconds (simulated engines).
-    const characters = new CharactersPage(page);
-    const character = new CharacterPage(page);
-    await characters.goto();
-    await characters.createCharacter(NAME);
-    await characters.open(NAME);
-    await character.uploadWithPicker(await goodPhotos(10, 300));
-    await character.waitForUploads();
-    await character.readiness.getByText(/ready to train/).waitFor({ timeout: 180_000 });
-    await character.trainLink.click();
-    const train = new TrainPage(page);
-    await train.preset('Quick').check();
-    await train.shortRun(100);
-    await train.start.click();
-    await page.waitForURL(/\/trainings\/[0-9a-f-]+$/);
-    const runUrl = new URL(page.url()).pathname;
-    await new RunPage(page).waitForStatus(/Training completed/);
+    const { runPath: runUrl } = await trainCharacter(page, NAME, { photoSeed: 300, preset: 'Quick', steps: 100 });
 
     // The run, among every run, narrowed to this character.
     await shell.link(/^Runs$/).click();

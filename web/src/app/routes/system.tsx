@@ -1,4 +1,6 @@
 import { PageHeader } from '../../components/layout/page-header';
+import { useSession } from '../../features/auth/api/session';
+import { ApiTokensPanel } from '../../features/system/components/api-tokens-panel';
 import { CapabilitiesList } from '../../features/system/components/capabilities-list';
 import { HealthChecks } from '../../features/system/components/health-checks';
 import { SelfTestPanel } from '../../features/system/components/self-test-panel';
@@ -6,6 +8,7 @@ import { WebhooksPanel } from '../../features/system/components/webhooks-panel';
 import { WorkersList } from '../../features/system/components/workers-list';
 
 export function SystemRoute() {
+  const session = useSession();
   return (
     <>
       <PageHeader
@@ -17,6 +20,7 @@ export function SystemRoute() {
         <SelfTestPanel />
         <WorkersList />
         <WebhooksPanel />
+        <ApiTokensPanel loginRequired={session.data?.authRequired} />
         <CapabilitiesList />
       </div>
     </>

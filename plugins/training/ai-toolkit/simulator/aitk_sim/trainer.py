@@ -13,11 +13,12 @@ import pickle
 import random
 import shutil
 import signal
+import sys
 import time
 import zipfile
 from collections import OrderedDict
 
-from . import lora, samples
+from . import figures, gpu_state, lora, samples
 from .console import print_acc
 from .dataset import DatasetConfig, inject_trigger_into_prompt, load_datasets, preprocess_dataset_raw_config
 from .faults import Faults
@@ -43,14 +44,6 @@ FLOAT_FLAGS = ("l", "cfg", "m", "network_multiplier", "gr", "a", "ref")
 BUCKET_DIVISIBILITY = {"flux": 32, "sdxl": 16}
 
 
-def _env_ms(name, default):
-    value = os.environ.get(name, "")
-    try:
-        return max(0.0, float(value)) / 1000.0 if value.strip() else default / 1000.0
-    except ValueError:
-        return default / 1000.0
-
-
 def _unit(*parts):
     """A deterministic number in [0, 1) from the parts."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
@@ -68,6 +61,10 @@ def _env_fraction(name):
 def sim_loss(seed, step):
     """Decreasing with noise, from about 0.45 towards 0.30; depends only on seed and step."""
     return 0.30 + 0.15 * math.exp(-step / 300.0) + (_unit("loss", seed, step) - 0.5) * 0.04
+
+
+def _ms(seconds):
+    return f"{seconds * 1000:g}"
 
 
 def _sleep(seconds):
@@ -140,9 +137,16 @@ class SDTrainer:
             self.sim_seed = int(seed) if seed is not None else int(self.training_seed or 0)
         except ValueError:
             self.sim_seed = int(self.training_seed or 0)
-        self.step_seconds = _env_ms("ISENGARD_SIM_STEP_MS", 100)
-        self.load_seconds = _env_ms("ISENGARD_SIM_LOAD_MS", 200)
-        self.sample_seconds = _env_ms("ISENGARD_SIM_SAMPLE_MS", 2 * self.step_seconds * 1000)
+        # what a 24 GB card costs (plugins/simulated-gpu/figures.json), scaled; a sample image defaults to two steps
+        # when the step time is given, as before the figures
+        gpu = figures.load()
+        self.gpu_memory = gpu["memory"]
+        self.step_seconds = figures.scaled_ms(gpu, "trainerStep") / 1000.0
+        self.load_seconds = figures.scaled_ms(gpu, "trainerModelLoad") / 1000.0
+        step_given = os.environ.get(gpu["times"]["trainerStep"]["variable"], "").strip() != ""
+        sample_given = os.environ.get(gpu["times"]["trainerSampleImage"]["variable"], "").strip() != ""
+        self.sample_seconds = 2 * self.step_seconds if step_given and not sample_given \
+            else figures.scaled_ms(gpu, "trainerSampleImage") / 1000.0
         self.faults = Faults(os.environ.get("ISENGARD_SIM_FAULT", ""), self.save_root)
         self.overfit_from = _env_fraction("ISENGARD_SIM_OVERFIT_FROM")
         self.painter = None
@@ -254,6 +258,7 @@ class SDTrainer:
             self._check_model_path("config.json")
             if mc.get("quantize", False):
                 self._print_and_status("Quantizing transformer", 0.15 * t)
+            gpu_state.check_room(self.gpu_memory)  # transformer.to(device)
             self._print_and_status("Loading VAE", 0.05 * t)
             self._print_and_status("Loading T5", 0.15 * t)
             if mc.get("quantize_te", mc.get("quantize", False)):
@@ -263,10 +268,14 @@ class SDTrainer:
             self._print_and_status("Preparing Model", 0.10 * t)
         elif self.arch == "sdxl":
             self._check_model_path("model_index.json")
-            _sleep(t)
+            _sleep(0.5 * t)
+            gpu_state.check_room(self.gpu_memory)
+            _sleep(0.5 * t)
         else:
             raise ValueError(f"model arch {self.arch} is not simulated; the ai-toolkit simulator supports "
                              f"FLUX (is_flux / arch: flux) and SDXL (is_xl / arch: sdxl)")
+        sys.stderr.write(f"[simulator] charged model load ({self.arch}): {_ms(t)} ms; a step costs {_ms(self.step_seconds)} "
+                         f"ms, a sample image {_ms(self.sample_seconds)} ms\n")
 
     def create_network(self):
         nc = self.network_config

@@ -5,6 +5,7 @@ import type { Generation } from '../../../../../lib/contracts/generations';
 import type { PictureLikeness } from '../../../../../lib/contracts/likeness';
 import { buildCharacter } from '../../../testing/fixtures/characters';
 import { buildGeneration, buildParams } from '../../../testing/fixtures/generations';
+import { buildCheckpoint, buildLora, buildTrainingRun } from '../../../testing/fixtures/trainings';
 import { db } from '../../../testing/msw/db';
 import { renderApp } from '../../../testing/test-utils';
 
@@ -230,6 +231,103 @@ describe('The gallery', () => {
     await user.click(screen.getByRole('button', { name: 'Generate 2 pictures' }));
     await waitFor(() => expect(db.generationRequests).toHaveLength(1));
     expect(db.generationRequests[0]).toEqual({ prompt: 'a red bicycle', batch: 2, aspect: 'square', steps: 12, seed: 10 });
+  });
+
+  /** A picture made with a checkpoint of a run (not a registered LoRA), as the compare page makes them. */
+  function fromCheckpoint(step: number) {
+    const character = buildCharacter({ name: 'Subject One' });
+    const run = buildTrainingRun({ characterId: character.id });
+    const other = buildLora({ characterId: character.id, name: 'Subject One v1', triggerWord: 'subjone_x1' });
+    const source = buildGeneration({
+      createdAt: at(1),
+      characterId: character.id,
+      parameters: buildParams({
+        userPrompt: 'on a bench',
+        prompt: 'subjone_x1, on a bench',
+        seed: 5,
+        width: 1024,
+        height: 1024,
+        lora: {
+          id: null,
+          fileName: `training/${run.id}/isengard_x/isengard_x_000000150.safetensors`,
+          name: `Subject One ${run.id.slice(0, 8)}, step ${step}`,
+          strength: 0.8,
+          triggerWord: 'subjone_x1',
+          checkpoint: { runId: run.id, step, final: false },
+        },
+      }),
+    });
+    return { character, run, other, source };
+  }
+
+  async function useSettingsOfFirstPicture(user: ReturnType<typeof userEvent.setup>, router: ReturnType<typeof setup>['router']) {
+    await user.click((await thumbs())[0]!);
+    await user.click(within(screen.getByRole('dialog', { name: 'Picture 1 of 1' })).getByRole('button', { name: 'Use these settings' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/generate'));
+    return (await screen.findByRole('combobox', { name: 'Trained model' })) as HTMLSelectElement;
+  }
+
+  it('takes a picture made with a training checkpoint to the Generate form with that checkpoint, and generates with it again', async () => {
+    const { character, run, other, source } = fromCheckpoint(150);
+    const { user, router, unmount } = setup([source]);
+    db.characters = [character];
+    db.loras = [other];
+    db.trainingRuns = [run];
+    db.checkpoints[run.id] = [buildCheckpoint(run.id, { step: 100 }), buildCheckpoint(run.id, { step: 150 })];
+
+    const picker = await useSettingsOfFirstPicture(user, router);
+    const label = `Run ${run.id.slice(0, 8)} · step 150`;
+    expect(picker.selectedOptions[0]?.textContent).toBe(label);
+    expect(within(picker).getByRole('group', { name: 'Training checkpoint' })).toBeTruthy();
+    expect((screen.getByRole('spinbutton', { name: 'Strength' }) as HTMLInputElement).value).toBe('0.8');
+    expect(screen.getByText(`with ${label}`, { exact: false })).toBeTruthy();
+    expect(screen.getByText(/Your prompt names|is not in your prompt/).textContent).toContain('subjone_x1');
+
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toEqual({ prompt: 'on a bench', batch: 1, checkpoint: { runId: run.id, step: 150 }, loraStrength: 0.8, aspect: 'square', seed: 5 });
+    expect(screen.queryByText(/no longer exists/)).toBeNull();
+
+    // Kept for the next visit, like every setting; choosing a LoRA puts it away.
+    unmount();
+    renderApp('/generate');
+    const again = (await screen.findByRole('combobox', { name: 'Trained model' })) as HTMLSelectElement;
+    expect(again.selectedOptions[0]?.textContent).toBe(label);
+    await user.selectOptions(again, await within(again).findByRole('option', { name: /^Subject One v1/ }));
+    expect(within(again).queryByRole('group', { name: 'Training checkpoint' })).toBeNull();
+  });
+
+  it('says plainly when the picture’s checkpoint is gone, and fills in the rest', async () => {
+    const { character, run, other, source } = fromCheckpoint(50);
+    const { user, router } = setup([source]);
+    db.characters = [character];
+    db.loras = [other];
+    db.trainingRuns = [run];
+    // The trainer kept only its newest checkpoints: step 50 was pruned.
+    db.checkpoints[run.id] = [buildCheckpoint(run.id, { step: 100 }), buildCheckpoint(run.id, { step: 150 })];
+
+    await useSettingsOfFirstPicture(user, router);
+    const notice = await screen.findByText(/no longer exists/);
+    expect(notice.textContent).toContain(`The checkpoint this picture was made with (Run ${run.id.slice(0, 8)} · step 50) no longer exists`);
+    expect(notice.textContent).toContain('with Subject One v1 instead');
+    const picker = screen.getByRole('combobox', { name: 'Trained model' }) as HTMLSelectElement;
+    expect(picker.value).toBe(other.id);
+    expect(within(picker).queryByRole('group', { name: 'Training checkpoint' })).toBeNull();
+    expect((screen.getByRole('textbox', { name: 'Prompt' }) as HTMLTextAreaElement).value).toBe('on a bench');
+    expect((screen.getByRole('radio', { name: /Square 1:1/ }) as HTMLInputElement).checked).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    await waitFor(() => expect(db.generationRequests).toHaveLength(1));
+    expect(db.generationRequests[0]).toEqual({ prompt: 'on a bench', batch: 1, loraId: other.id, loraStrength: 0.8, aspect: 'square', seed: 5 });
+  });
+
+  it('says the checkpoint is gone when its whole run was deleted', async () => {
+    const { character, other, source } = fromCheckpoint(150);
+    const { user, router } = setup([source]);
+    db.characters = [character];
+    db.loras = [other];
+    await useSettingsOfFirstPicture(user, router);
+    expect((await screen.findByText(/no longer exists/)).textContent).toContain('step 150) no longer exists');
   });
 
   it('pages back through older pictures', async () => {

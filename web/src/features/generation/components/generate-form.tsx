@@ -5,8 +5,9 @@ import { Button } from '../../../components/ui/button';
 import { InfoHint } from '../../../components/ui/info-hint';
 import { usePersistentState } from '../../../lib/persistent-state';
 import { useAllLoras } from '../../../lib/queries/loras';
+import { useCheckpointGone } from '../api/get-run-checkpoints';
 import { useCreateGeneration } from '../api/mutate-generations';
-import { buildInput, DEFAULT_SETTINGS, defaultLora, HINTS, parseSettings, type GenerateSettings } from '../params/generation-params';
+import { buildInput, checkpointLabel, DEFAULT_SETTINGS, defaultLora, HINTS, parseSettings, type GenerateSettings } from '../params/generation-params';
 import { AspectPicker } from './aspect-picker';
 import { GenerationAdvanced } from './generation-advanced';
 import { findLora, LoraPicker } from './lora-picker';
@@ -40,22 +41,33 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
   const [settings, setSettings] = usePersistentState<GenerateSettings>('generate-settings', DEFAULT_SETTINGS, parseSettings);
   const [applied, setApplied] = useState<string | undefined>(undefined);
   const [showErrors, setShowErrors] = useState(false);
+  /** The checkpoint the settings named, found gone: said once, until another model or other settings are chosen. */
+  const [goneCheckpoint, setGoneCheckpoint] = useState<string | undefined>(undefined);
   const loras = useAllLoras();
   const create = useCreateGeneration();
   const reused = useReusedSettings();
   const form = useRef<HTMLFormElement>(null);
+  const checkpoint = settings.loraId === null ? settings.checkpoint : null;
+  const checkpointGone = useCheckpointGone(checkpoint);
 
   if (reused && applied !== reused.key) {
     setApplied(reused.key);
     setSettings(reused.settings);
+    setGoneCheckpoint(undefined);
   } else if (!reused && requestedLoraId && applied !== requestedLoraId) {
     setApplied(requestedLoraId);
-    setSettings((s) => ({ ...s, loraId: requestedLoraId, baseModelOnly: false }));
+    setSettings((s) => ({ ...s, loraId: requestedLoraId, checkpoint: null, baseModelOnly: false }));
+  } else if (checkpoint && checkpointGone) {
+    // The rest of the settings stay; the model falls back as when none is chosen.
+    setGoneCheckpoint(checkpointLabel(checkpoint));
+    setSettings((s) => ({ ...s, checkpoint: null }));
   }
 
   const update = (patch: Partial<GenerateSettings>) => setSettings((s) => ({ ...s, ...patch }));
-  const lora = findLora(loras.groups, settings.loraId) ?? defaultLora(loras.groups, settings);
-  const baseModel = lora?.baseModel ?? settings.baseModel;
+  const lora = checkpoint ? undefined : (findLora(loras.groups, settings.loraId) ?? defaultLora(loras.groups, settings));
+  const modelName = lora?.name ?? (checkpoint ? checkpointLabel(checkpoint) : undefined);
+  const triggerWord = lora?.triggerWord ?? checkpoint?.triggerWord;
+  const baseModel = lora?.baseModel ?? checkpoint?.baseModel ?? settings.baseModel;
   const { input, errors } = buildInput({ ...settings, loraId: lora?.id ?? null }, lora ?? null);
   const shown = showErrors ? errors : {};
   const invalid = Object.keys(errors).length > 0;
@@ -97,10 +109,21 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
         groups={loras.groups}
         loading={loras.isPending}
         value={lora?.id ?? null}
+        checkpoint={checkpoint && modelName}
         strength={settings.loraStrength}
-        onChange={(loraId) => update({ loraId, baseModelOnly: loraId === null, ...(loraId ? { characterId: findLora(loras.groups, loraId)?.characterId ?? null } : {}) })}
+        onChange={(loraId) => {
+          setGoneCheckpoint(undefined);
+          update({ loraId, checkpoint: null, baseModelOnly: loraId === null, ...(loraId ? { characterId: findLora(loras.groups, loraId)?.characterId ?? null } : {}) });
+        }}
         onStrengthChange={(loraStrength) => update({ loraStrength })}
       />
+      {goneCheckpoint && (
+        <p role="status" className="warning-box">
+          The checkpoint this picture was made with ({goneCheckpoint}) no longer exists: a training keeps only its newest few, and a
+          deleted run none. The rest of its settings are filled in{lora ? `, with ${lora.name} instead` : ''}; choose the trained model to
+          use above.
+        </p>
+      )}
       {shown.loraStrength && <p className="field-error">{shown.loraStrength}</p>}
       <div className={promptError ? 'field field--invalid' : 'field'}>
         <label htmlFor={`${id}-prompt`} className="field-label">
@@ -111,7 +134,7 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
           rows={4}
           maxLength={2000}
           value={settings.prompt}
-          placeholder={lora ? `${lora.triggerWord} reading a book in a sunny café, photo` : 'a lighthouse on a cliff at sunset, photo'}
+          placeholder={triggerWord ? `${triggerWord} reading a book in a sunny café, photo` : 'a lighthouse on a cliff at sunset, photo'}
           aria-invalid={promptError ? true : undefined}
           aria-describedby={[promptError ? `${id}-prompt-error` : null, `${id}-trigger`].filter(Boolean).join(' ')}
           onChange={(e) => update({ prompt: e.target.value })}
@@ -121,7 +144,7 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
             {promptError}
           </p>
         )}
-        <TriggerWordNote id={`${id}-trigger`} prompt={settings.prompt} triggerWord={lora?.triggerWord} />
+        <TriggerWordNote id={`${id}-trigger`} prompt={settings.prompt} triggerWord={triggerWord} />
       </div>
       <AspectPicker
         value={settings.aspect}
@@ -144,7 +167,7 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
           ))}
         </select>
       </div>
-      <GenerationAdvanced settings={settings} baseModel={baseModel} loraName={lora?.name} errors={shown} onChange={update} />
+      <GenerationAdvanced settings={settings} baseModel={baseModel} loraName={modelName} errors={shown} onChange={update} />
       {create.isError && (
         <p role="alert" className="form-error">
           The pictures could not be started. {create.error.message}
@@ -161,7 +184,7 @@ export function GenerateForm({ requestedLoraId, onStarted }: GenerateFormProps) 
         </Button>
         <span className="muted">
           {BASE_MODELS[baseModel].label}
-          {lora ? ` with ${lora.name}` : ''}
+          {modelName ? ` with ${modelName}` : ''}
         </span>
         <span id={`${id}-shortcut`} className="muted generate-shortcut">
           <kbd>{isMac() ? '⌘' : 'Ctrl'}</kbd>+<kbd>Enter</kbd> generates

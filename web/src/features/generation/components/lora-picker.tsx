@@ -8,7 +8,10 @@ interface LoraPickerProps {
   groups: CharacterLoras[];
   loading: boolean;
   value: string | null;
+  /** A training run's checkpoint chosen instead of a LoRA ("Run 1a2b3c4d · step 150"), shown as the choice. */
+  checkpoint?: string | null;
   strength: number;
+  /** A LoRA, or none; never the checkpoint (it can only be chosen again from its picture). */
   onChange: (loraId: string | null) => void;
   onStrengthChange: (strength: number) => void;
 }
@@ -16,18 +19,30 @@ interface LoraPickerProps {
 export const findLora = (groups: CharacterLoras[], id: string | null): Lora | undefined =>
   id ? groups.flatMap((g) => g.loras).find((l) => l.id === id) : undefined;
 
-/** Which trained model (LoRA) to use, grouped by character, and how strongly. */
-export function LoraPicker({ groups, loading, value, strength, onChange, onStrengthChange }: LoraPickerProps) {
+const CHECKPOINT = 'checkpoint';
+
+/** Which trained model (LoRA, or a run's checkpoint taken from a picture) to use, grouped by character, and how strongly. */
+export function LoraPicker({ groups, loading, value, checkpoint, strength, onChange, onStrengthChange }: LoraPickerProps) {
   const id = useId();
-  const picked = findLora(groups, value);
+  const picked = checkpoint ? undefined : findLora(groups, value);
   return (
     <div className="lora-picker">
       <div className="field">
         <label htmlFor={id} className="field-label">
           Trained model
         </label>
-        <select id={id} value={picked?.id ?? ''} onChange={(e) => onChange(e.target.value || null)} aria-describedby={`${id}-hint`}>
+        <select
+          id={id}
+          value={checkpoint ? CHECKPOINT : (picked?.id ?? '')}
+          onChange={(e) => e.target.value !== CHECKPOINT && onChange(e.target.value || null)}
+          aria-describedby={`${id}-hint`}
+        >
           <option value="">None — the base model alone</option>
+          {checkpoint && (
+            <optgroup label="Training checkpoint">
+              <option value={CHECKPOINT}>{checkpoint}</option>
+            </optgroup>
+          )}
           {groups.map((g) => (
             <optgroup key={g.characterId} label={g.characterName}>
               {g.loras.map((l) => (
@@ -39,16 +54,18 @@ export function LoraPicker({ groups, loading, value, strength, onChange, onStren
           ))}
         </select>
         <p id={`${id}-hint`} className="field-hint">
-          {loading
-            ? 'Loading your trained models…'
-            : groups.length === 0
-              ? 'No trained models yet: train one on the Train page to make pictures of your character.'
-              : picked
-                ? `Pictures get the likeness of ${picked.name.replace(/ v\d+$/, '')}.`
-                : 'Pick a character’s trained model to put that person in the picture.'}
+          {checkpoint
+            ? 'The picture’s own checkpoint of its training run, used as it is (it is not a saved version).'
+            : loading
+              ? 'Loading your trained models…'
+              : groups.length === 0
+                ? 'No trained models yet: train one on the Train page to make pictures of your character.'
+                : picked
+                  ? `Pictures get the likeness of ${picked.name.replace(/ v\d+$/, '')}.`
+                  : 'Pick a character’s trained model to put that person in the picture.'}
         </p>
       </div>
-      {picked && (
+      {(picked || checkpoint) && (
         <div className="field">
           <span className="param-label-row">
             <label htmlFor={`${id}-strength`} className="field-label">

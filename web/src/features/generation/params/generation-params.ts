@@ -15,11 +15,26 @@ import {
 } from '../../../../../lib/contracts/generations';
 import type { ParamDefinition, ParamValue } from '../../../components/ui/param-field';
 
+/**
+ * A training run's checkpoint as the model, not a registered LoRA (a picture made with one, taken back to the form
+ * with "use these settings"). It decides the base model and the trigger word, as a LoRA does.
+ */
+export interface CheckpointSetting {
+  runId: string;
+  step: number;
+  /** The run's final file (asked for as `step: "final"`). */
+  final: boolean;
+  triggerWord: string;
+  baseModel: BaseModelId;
+}
+
 /** The settings of the Generate form, kept between visits. Advanced values left unset use the model's defaults. */
 export interface GenerateSettings {
   prompt: string;
-  /** null: none chosen (see `baseModelOnly`). */
+  /** null: none chosen (see `baseModelOnly`, `checkpoint`). */
   loraId: string | null;
+  /** A run's checkpoint instead of a LoRA (only with `loraId` null). */
+  checkpoint: CheckpointSetting | null;
   /** The person chose the base model alone; otherwise, without a LoRA, the form picks the newest one (`defaultLora`). */
   baseModelOnly: boolean;
   /** The character of the last LoRA used: its newest LoRA is the default when that one is gone. */
@@ -43,6 +58,7 @@ export interface GenerateSettings {
 export const DEFAULT_SETTINGS: GenerateSettings = {
   prompt: '',
   loraId: null,
+  checkpoint: null,
   baseModelOnly: false,
   characterId: null,
   loraStrength: 1,
@@ -58,6 +74,21 @@ export const DEFAULT_SETTINGS: GenerateSettings = {
   negativePrompt: '',
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseCheckpoint(raw: unknown): CheckpointSetting | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const c = raw as Partial<Record<keyof CheckpointSetting, unknown>>;
+  if (typeof c.runId !== 'string' || !UUID.test(c.runId) || typeof c.step !== 'number' || !Number.isInteger(c.step) || c.step < 0) return null;
+  if (typeof c.triggerWord !== 'string' || !BASE_MODEL_IDS.includes(c.baseModel as BaseModelId)) return null;
+  return { runId: c.runId, step: c.step, final: c.final === true, triggerWord: c.triggerWord, baseModel: c.baseModel as BaseModelId };
+}
+
+/** A checkpoint as the form names it: "Run 1a2b3c4d · step 150". */
+export function checkpointLabel(c: Pick<CheckpointSetting, 'runId' | 'step' | 'final'>): string {
+  return `Run ${c.runId.slice(0, 8)} · step ${c.step}${c.final ? ' (final)' : ''}`;
+}
+
 /** Reads settings stored by an earlier visit, keeping only what still makes sense. */
 export function parseSettings(raw: unknown): GenerateSettings | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
@@ -67,6 +98,7 @@ export function parseSettings(raw: unknown): GenerateSettings | undefined {
   return {
     prompt: typeof r.prompt === 'string' ? r.prompt.slice(0, 2000) : '',
     loraId: typeof r.loraId === 'string' ? r.loraId : null,
+    checkpoint: typeof r.loraId === 'string' ? null : parseCheckpoint(r.checkpoint),
     baseModelOnly: r.baseModelOnly === true,
     characterId: typeof r.characterId === 'string' ? r.characterId : null,
     loraStrength: num(r.loraStrength, 0, 2) ?? 1,
@@ -139,12 +171,20 @@ export function buildInput(
   settings: GenerateSettings,
   lora: { id: string; baseModel: BaseModelId } | null,
 ): { input: GenerationInput; errors: Partial<Record<string, string>> } {
-  const baseModel = lora?.baseModel ?? settings.baseModel;
+  const checkpoint = lora ? null : settings.checkpoint;
+  const baseModel = lora?.baseModel ?? checkpoint?.baseModel ?? settings.baseModel;
   const usesNegative = BASE_MODELS[baseModel].usesNegative;
+  const model = lora
+    ? { loraId: lora.id, loraStrength: settings.loraStrength }
+    : checkpoint
+      ? { checkpoint: { runId: checkpoint.runId, step: checkpoint.final ? ('final' as const) : checkpoint.step }, loraStrength: settings.loraStrength }
+      : baseModel !== 'flux1-dev'
+        ? { baseModel }
+        : {};
   const input: GenerationInput = {
     prompt: settings.prompt,
     batch: settings.batch,
-    ...(lora ? { loraId: lora.id, loraStrength: settings.loraStrength } : baseModel !== 'flux1-dev' ? { baseModel } : {}),
+    ...model,
     ...(settings.customSize ? { width: settings.customSize.width, height: settings.customSize.height } : { aspect: settings.aspect }),
     ...(settings.steps !== null ? { steps: settings.steps } : {}),
     ...(settings.guidance !== null ? { guidance: settings.guidance } : {}),
@@ -179,15 +219,18 @@ export function defaultLora<L extends { createdAt: string }>(
 }
 
 /**
- * The Generate form's settings that make this picture again ("use these settings"): its prompt, model, LoRA and
- * strength, size, count and every advanced value (left at the model's default where it was), and its own seed.
+ * The Generate form's settings that make this picture again ("use these settings"): its prompt, model (a LoRA, or
+ * the training checkpoint it was made with) and strength, size, count and every advanced value (left at the model's
+ * default where it was), and its own seed.
  */
 export function settingsFromPicture(p: GenerationParams, seed: number, characterId: string | null): GenerateSettings {
   const defaults = BASE_MODELS[p.baseModel];
   const aspect = ASPECT_IDS.find((a) => ASPECTS[a].width === p.width && ASPECTS[a].height === p.height);
+  const lora = p.lora;
   return {
     prompt: p.userPrompt,
-    loraId: p.lora?.id ?? null,
+    loraId: lora?.id ?? null,
+    checkpoint: lora && lora.id === null && lora.checkpoint ? { ...lora.checkpoint, triggerWord: lora.triggerWord, baseModel: p.baseModel } : null,
     baseModelOnly: !p.lora,
     characterId,
     loraStrength: p.lora?.strength ?? 1,

@@ -7,4 +7,5 @@ export const systemKeys = {
   selfTest: (id: string) => [...systemKeys.all, 'self-test', id] as const,
   webhookSettings: () => [...systemKeys.all, 'webhook-settings'] as const,
   webhookDeliveries: () => [...systemKeys.all, 'webhook-deliveries'] as const,
+  apiTokens: () => [...systemKeys.all, 'api-tokens'] as const,
 };

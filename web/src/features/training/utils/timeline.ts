@@ -6,6 +6,7 @@ const LABELS: Record<string, { text: string; tone: 'info' | 'success' | 'warning
   stopped: { text: 'Stopped', tone: 'warning' },
   failed: { text: 'Failed', tone: 'danger' },
   oom_retry: { text: 'Retry', tone: 'warning' },
+  low_vram: { text: 'Low memory', tone: 'warning' },
   retry: { text: 'Retry', tone: 'warning' },
   resumed: { text: 'Resumed', tone: 'info' },
   continued: { text: 'Continued', tone: 'info' },

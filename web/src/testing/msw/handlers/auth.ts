@@ -45,4 +45,7 @@ export const authHandlers = [
     db.auth.loggedIn = false;
     return new HttpResponse(null, { status: 204 });
   }),
+
+  // The System page lists API tokens; tests of tokens serve their own (features/system/components/api-tokens-panel.test.tsx).
+  http.get('/api/auth/tokens', () => HttpResponse.json({ items: [] })),
 ];
