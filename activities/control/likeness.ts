@@ -16,13 +16,13 @@ import { photos } from '../../db/schema';
 import { artifactKey } from '../../lib/artifacts/keys';
 import { pullIfStored } from '../../lib/artifacts/store-calls';
 import type { ArtifactStore } from '../../lib/artifacts/store';
+import { runCheckpoints } from './run-checkpoints';
 import type { Config } from '../../lib/config';
 import type { PictureLikeness, RunLikeness } from '../../lib/contracts/likeness';
 import { referencePhotos, type ReferencePhoto } from '../../lib/likeness/references';
 import { likenessCurve, recommendCheckpoint } from '../../lib/likeness/run-likeness';
 import { scorePicture, scorerKey } from '../../lib/likeness/score-picture';
 import type { Logger } from '../../lib/logger/logger';
-import { within } from '../../lib/storage';
 import type { IdentityScorer } from '../../plugins/identity/interface';
 import { sharedIdentityScorer } from '../../plugins/identity/registry';
 import { createTrainingEngine } from '../../plugins/training/registry';
@@ -160,10 +160,8 @@ export function createRunLikeness(deps: RunLikenessDeps) {
           scoring = null;
           failure = err.message;
         }
-        const runDir = within(root, 'training', input.runId);
-        // The checkpoints were written on a GPU worker: the store has them (the chosen one is registered from here).
-        await artifacts.pullFolder(artifactKey('training', input.runId));
-        const checkpoints = await createTrainingEngine(config).checkpoints(runDir, input.name);
+        // Listed from the store when a GPU worker wrote them; the chosen one is pulled where it is registered.
+        const checkpoints = await runCheckpoints(artifacts, createTrainingEngine(config), { root, runId: input.runId, name: input.name });
         const curve = await curveOf(input.runId);
         const recommended = failure
           ? null

@@ -15,6 +15,7 @@ import { engineJobName, type TrainingSettings } from '../../lib/contracts/traini
 import { createTrainingEngine } from '../../plugins/training/registry';
 import { artifactKey } from '../../lib/artifacts/keys';
 import { pullIfStored, pushFolder } from '../../lib/artifacts/store-calls';
+import { runCheckpoints } from './run-checkpoints';
 import { within } from '../../lib/storage';
 import type { ControlContext } from './context';
 import { registerLora } from './register-lora';
@@ -160,10 +161,8 @@ export function createTrainingActivities(ctx: ControlContext) {
 
     /** After a Stop: the newest complete checkpoint of the run becomes its LoRA, so the work done is usable. */
     async keepStoppedTraining(input: { runId: string; name: string }): Promise<{ loraId: string; step: number } | null> {
-      const runDir = within(root, 'training', input.runId);
-      // Its checkpoints were written on a GPU worker: the store has them.
-      await ctx.artifacts.pullFolder(artifactKey('training', input.runId));
-      const checkpoint = (await createTrainingEngine(ctx.config).checkpoints(runDir, input.name)).at(-1);
+      // Listed from the store when a GPU worker wrote them; registering the newest pulls it.
+      const checkpoint = (await runCheckpoints(ctx.artifacts, createTrainingEngine(ctx.config), { root, runId: input.runId, name: input.name })).at(-1);
       // A continuation holds its source's checkpoint from the start: that one is the source's model, not this run's.
       const startStep = (await getTrainingRow(ctx.db, input.runId))?.startStep ?? null;
       if (!checkpoint || (startStep !== null && checkpoint.step <= startStep)) return null;

@@ -76,13 +76,26 @@ export function createRunTraining(ctx: GpuContext) {
     // Not cut short by a cancellation: the checkpoint saved before a Stop or a shutdown is the one to keep.
     let storing: Promise<void> = Promise.resolve();
     const stored = new Set<string>();
-    const storeThen = (file: string, then: () => void) => {
+    const storeThen = (file: string, then: () => void | Promise<void>) => {
       const key = artifactKey(relative(file));
       storing = storing
         .then(() => store.push(key))
-        .then(() => (stored.add(key), then()))
+        .then(() => {
+          stored.add(key);
+          return then();
+        })
         .catch((err: unknown) => logger.warn('training.store_failed', `Could not store ${relative(file)}: ${(err as Error).message}`, { runId: input.runId }));
     };
+    /** Removes keys from the store (from within the chain: after what was stored before). */
+    const unstore = async (keys: string[]) => {
+      for (const key of keys) {
+        await store.remove(key).catch((err: unknown) => logger.warn('training.unstore_failed', `Could not remove ${key} from the store: ${(err as Error).message}`, { runId: input.runId }));
+      }
+    };
+    // A save the engine pruned leaves the store once the checkpoint after it is stored, so the store keeps what the
+    // engine keeps; only the newest save's optimizer state is kept (a resume takes the newest checkpoint).
+    const pruned: string[] = [];
+    let storedState: string | null = null;
 
     /** The dataset, and on a host without the run's newest checkpoint that checkpoint, before the engine starts. */
     const pullInputs = async () => {
@@ -125,10 +138,22 @@ export function createRunTraining(ctx: GpuContext) {
             state.lastCheckpointStep = Math.max(state.lastCheckpointStep ?? 0, event.step);
             reporter.update({ lastCheckpointStep: state.lastCheckpointStep }, true);
             heartbeat(state);
+            return unstore(pruned.splice(0));
           });
           break;
+        case 'pruned':
+          pruned.push(artifactKey(relative(event.path)));
+          break;
+        case 'resumeState': {
+          const earlier = storedState;
+          storedState = artifactKey(relative(event.path));
+          storeThen(event.path, () => unstore(earlier ? [earlier] : []));
+          break;
+        }
         case 'kept':
-          reporter.update({ events: [{ kind: 'checkpoint_kept', message: `Checkpoint at step ${event.step} saved on request: it is kept for the life of the run` }] }, true);
+          storeThen(event.path, () =>
+            reporter.update({ events: [{ kind: 'checkpoint_kept', message: `Checkpoint at step ${event.step} saved on request: it is kept for the life of the run` }] }, true),
+          );
           break;
         case 'sample':
           storeThen(event.path, () =>

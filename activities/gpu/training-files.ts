@@ -1,3 +1,4 @@
+import { copyFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactKey } from '../../lib/artifacts/keys';
 import type { ArtifactCallOptions, ArtifactStore } from '../../lib/artifacts/store';
@@ -22,5 +23,10 @@ export async function pullNewestCheckpoint(
   const newest = wanted.step;
   if (local.some((c) => c.final) || (newest !== null && local.some((c) => c.step >= newest))) return null;
   for (const file of wanted.files) await store.pull(artifactKey(prefix, file), options);
+  for (const { from, to } of wanted.copies) {
+    const target = store.localPath(artifactKey(prefix, to));
+    await copyFile(store.localPath(artifactKey(prefix, from)), `${target}.partial`);
+    await rename(`${target}.partial`, target);
+  }
   return wanted;
 }

@@ -1,6 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
@@ -48,6 +47,7 @@ import {
 } from '../../lib/contracts/generations';
 import { artifactKey } from '../../lib/artifacts/keys';
 import { isStored } from '../../lib/artifacts/store-calls';
+import { runCheckpoints } from '../../activities/control/run-checkpoints';
 import { within } from '../../lib/storage';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
@@ -112,7 +112,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     if (characterId && run.characterId !== characterId) {
       throw refuse('This training run belongs to another character', 'checkpoint.runId', 'A run of another character');
     }
-    const checkpoints = await trainingEngine.checkpoints(within(config.storage.root, 'training', run.id), engineJobName(run.id));
+    const checkpoints = await runCheckpoints(deps.artifacts, trainingEngine, { root: config.storage.root, runId: run.id, name: engineJobName(run.id) });
     const found = checkpoints.find((c) => (choice.step === 'final' ? c.final : !c.final && c.step === choice.step));
     if (!found) {
       const available = checkpoints.map((c) => (c.final ? 'final' : String(c.step))).join(', ') || 'none yet';
@@ -123,7 +123,7 @@ export function generationsRouter(deps: ApiDeps): { generations: Router; outputs
     const which = found.final ? 'final' : `step ${found.step}`;
     return {
       id: null,
-      fileName: path.relative(config.storage.root, found.path),
+      fileName: found.key,
       name: `${character?.name ?? 'Run'} ${run.id.slice(0, 8)}, ${which}`,
       triggerWord: character?.triggerWord ?? '',
       baseModel: run.baseModel,

@@ -19,6 +19,7 @@ import {
 import { engineVersion } from '../../plugins/versions';
 import { getLora, lorasOfRun, toLora } from '../../db/repositories/loras';
 import { registerLora } from '../../activities/control/register-lora';
+import { runCheckpoints } from '../../activities/control/run-checkpoints';
 import {
   continuedSettings,
   continueTrainingInput,
@@ -31,7 +32,6 @@ import {
   type TrainingSettings,
 } from '../../lib/contracts/training';
 import { trainingEstimateQuery } from '../../lib/contracts/training-estimate';
-import { within } from '../../lib/storage';
 import { CHARACTER_ID, KIND, STATUS } from '../../lib/temporal/search-attributes';
 import { CONTROL_QUEUE } from '../../lib/temporal/queues';
 import { createTrainingEngine } from '../../plugins/training/registry';
@@ -57,6 +57,8 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
   const { db: { db }, temporal, logger, config } = deps;
   const root = config.storage.root;
   const trainingEngine = createTrainingEngine(config);
+  /** A run's checkpoints, from the store while it trains on a GPU worker of its own data root. */
+  const checkpointsOf = (id: string) => runCheckpoints(deps.artifacts, trainingEngine, { root, runId: id, name: engineJobName(id) });
   const byCharacter = Router({ mergeParams: true });
   const byRun = Router();
 
@@ -100,7 +102,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     if (source.status === 'queued' || source.status === 'running') {
       throw new HttpError(409, 'conflict', 'This training is still running: stop it or wait for it to finish, then continue it');
     }
-    const last = (await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id))).at(-1);
+    const last = (await checkpointsOf(id)).at(-1);
     if (!last) {
       throw new HttpError(
         409,
@@ -300,7 +302,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const id = idParam(req.params.id);
     const run = await getTrainingRow(db, id);
     if (!run) throw notFound('Training run');
-    const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
+    const checkpoints = await checkpointsOf(id);
     const loras = await lorasOfRun(db, id);
     // The recommended step is the final file when it is the final step (a step file of that step, if any, is not).
     const recommended = run.likeness?.recommended;
@@ -324,7 +326,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
     const which = String(raw);
     if (which !== 'final' && !/^\d{1,9}$/.test(which)) throw new HttpError(400, 'validation_failed', 'Checkpoint must be a step number or "final"');
     if (!(await getTrainingRow(db, id))) throw notFound('Training run');
-    const checkpoints = await trainingEngine.checkpoints(within(root, 'training', id), engineJobName(id));
+    const checkpoints = await checkpointsOf(id);
     const found = checkpoints.find((c) => (which === 'final' ? c.final : !c.final && c.step === Number(which)));
     if (!found) throw notFound('Checkpoint');
     return { which, found };
@@ -333,7 +335,7 @@ export function trainingsRouter(deps: ApiDeps): { byCharacter: Router; byRun: Ro
   byRun.get('/:id/checkpoints/:which', async (req, res) => {
     const id = idParam(req.params.id);
     const { which, found } = await checkpointOf(id, req.params.which);
-    await sendStoredFile(res, found.path, {
+    await sendStoredFile(res, await localCopy(deps.artifacts, found.key), {
       what: 'Checkpoint',
       cacheControl: CACHE,
       downloadName: `${id.slice(0, 8)}-${which === 'final' ? 'final' : `step-${which}`}${path.extname(found.path)}`,

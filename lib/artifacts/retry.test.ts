@@ -70,7 +70,7 @@ describe('withRetries', () => {
     const { logger } = capture();
     const controller = new AbortController();
     let calls = 0;
-    const call = withRetries(what, { ...policy, initialDelayMs: 60_000, maxDelayMs: 60_000 }, logger, controller.signal, async () => {
+    const call = withRetries(what, { ...policy, initialDelayMs: 30_000, maxDelayMs: 30_000 }, logger, controller.signal, async () => {
       calls++;
       throw sdkError('ServiceUnavailable', 503);
     });

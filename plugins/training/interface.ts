@@ -16,8 +16,15 @@ export type TrainingEngineEvent =
       lr: number | null;
     }
   | { type: 'checkpoint'; path: string; step: number; final: boolean }
-  /** A checkpoint saved on request (save now, or before a stop) is kept for the life of the run. */
+  /** A checkpoint saved on request (save now, or before a stop) is kept for the life of the run: `path` is its kept copy. */
   | { type: 'kept'; path: string; step: number }
+  /** The engine removed an older save of its own (it keeps only the newest few). */
+  | { type: 'pruned'; path: string }
+  /**
+   * What the engine resumes with beside the checkpoint at `step` (its optimizer state), set aside once the save is
+   * complete: a start on another host that resumes that checkpoint brings it along.
+   */
+  | { type: 'resumeState'; path: string; step: number }
   | { type: 'sample'; path: string; step: number; promptIndex: number; prompt: string | null }
   | { type: 'resumed'; step: number; from: string }
   | { type: 'notice'; kind: string; message: string };
@@ -53,12 +60,23 @@ export interface ContinuationSeed {
   optimizerState: boolean;
 }
 
+/** A checkpoint of a run in the artifact store (`file` relative to the run's folder). */
+export interface StoredCheckpoint {
+  file: string;
+  /** Null for the final file (its step is in its header). */
+  step: number | null;
+  final: boolean;
+  kept: boolean;
+}
+
 /** The stored files a start on another host pulls to resume a run (paths relative to the run's folder). */
 export interface ResumeFiles {
   /** The newest stored checkpoint's step; null for the final file. */
   step: number | null;
   final: boolean;
   files: string[];
+  /** Pulled files the engine reads under another name: copied there once pulled (`from` → `to`). */
+  copies: Array<{ from: string; to: string }>;
 }
 
 export type TrainingFailureCode = 'oom' | 'ram_oom' | 'no_images' | 'missing_weights' | 'bad_config' | 'disk_full' | 'crash' | 'hung' | 'stopped';
@@ -132,6 +150,11 @@ export interface TrainingEngine extends EnginePlugin {
    * without them pulls to resume: the newest checkpoint and what belongs with it. Null when none is stored.
    */
   resumeFiles(stored: string[], name: string): ResumeFiles | null;
+  /**
+   * Of a run's files in the artifact store (as for `resumeFiles`), its complete checkpoints as `checkpoints` lists them,
+   * named by file: the final file's step is in its header only (null here).
+   */
+  storedCheckpoints(stored: string[], name: string): StoredCheckpoint[];
   /** How long a run of these settings would take on that GPU (published figures by GPU model, or the measured speed). */
   estimateDuration(settings: TrainingSettings, speed: TrainingSpeed): TrainingDurationEstimate;
   /** Which runs' measured speeds apply to these settings: runs with the same key train at the same speed. */

@@ -126,7 +126,8 @@ export async function startTestStack(
       for (const logger of Object.values(logs)) logger.flush();
       // KEEP_TEST_DIRS=1 keeps the data and logs of a stack for a post-mortem.
       if (process.env.KEEP_TEST_DIRS === '1') process.stderr.write(`Test stack kept in ${root}\n`);
-      else rmSync(root, { recursive: true, force: true });
+      // An engine process of a GPU worker killed above may write its last file while the folder goes.
+      else rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

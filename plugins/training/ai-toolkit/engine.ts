@@ -7,7 +7,7 @@ import type { Config } from '../../../lib/config';
 import type { EngineStatus } from '../../engine';
 import type { TrainingEngine } from '../interface';
 import { seedContinuation } from './continuation';
-import { resumeFiles } from './resume-files';
+import { resumeFiles, storedCheckpoints } from './resume-files';
 import { configFileText } from './engine-text';
 import { estimateDuration, speedKey } from './estimate';
 import { buildJobConfig, FLUX_DEV_REPO } from './job-config';
@@ -79,6 +79,7 @@ export function createAiToolkitEngine(config: Config): TrainingEngine {
 
     seedContinuation,
     resumeFiles,
+    storedCheckpoints,
 
     async start(job, onEvent, logs) {
       const start = await claimRunDir(job.runDir);

@@ -5,7 +5,7 @@ import { ConsoleParser, type EngineEvent, type EnginePhase } from './console-par
 import { KEEP_NAME_TAG_ARGS, promptAsUsed } from './engine-text';
 import { classifyFailure } from './failures';
 import type { JobDb } from './job-db';
-import { keepCheckpoint, listCheckpoints, listSamples, recordEngine, saveRoot, type Checkpoint, type StartFiles } from './work-dir';
+import { keepCheckpoint, listCheckpoints, listSamples, recordEngine, saveRoot, setAsideOptimizerState, type Checkpoint, type StartFiles } from './work-dir';
 import { PROJECT_ROOT } from '../../../lib/project-root';
 
 const WATCHDOG = path.join(PROJECT_ROOT, 'plugins', 'watchdog.py');
@@ -75,9 +75,26 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   /** The next checkpoint is one asked for (save now, or before a stop): it is kept for the life of the run. */
   let keepNext = false;
   let keeping: Promise<void> = Promise.resolve();
+  /** The step of the save whose optimizer state is set aside once the engine steps past it (the save is then complete). */
+  let stateOf: number | null = null;
   const seenCheckpoints = new Set(earlierCheckpoints.map((c) => `${c.path}:${c.step}`));
   const seenSamples = new Set(earlierSamples.map((s) => s.path));
   let lastCheckpoint: Checkpoint | null = earlierCheckpoints.at(-1) ?? null;
+
+  /** Sets aside the optimizer state of the save at `stateOf`, once that save is complete. */
+  const setAsideState = () => {
+    const step = stateOf;
+    if (step === null) return;
+    stateOf = null;
+    keeping = keeping
+      .then(() => setAsideOptimizerState(o.job.runDir, o.job.name, step))
+      .then(
+        (file) => {
+          if (file) o.onEvent({ type: 'resumeState', path: file, step });
+        },
+        (err: unknown) => o.logs.stderr.warn('engine.state_failed', `Could not set aside the optimizer state of step ${step}: ${(err as Error).message}`, { runId: o.job.runId }),
+      );
+  };
 
   const fromParser = (event: EngineEvent) => {
     switch (event.type) {
@@ -87,6 +104,8 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
         break;
       case 'progress':
         o.onEvent(event);
+        // ai-toolkit writes optimizer.pt after the checkpoint file, in the same save.
+        if (stateOf !== null && event.step > stateOf) setAsideState();
         break;
       case 'resumed':
         o.onEvent({ type: 'resumed', step: event.step, from: lastCheckpoint?.path ?? '' });
@@ -94,12 +113,13 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
       case 'checkpoint': {
         savedWaiters.splice(0).forEach((resolve) => resolve());
         const { path: file, step } = event;
+        if (step !== null && !event.final) stateOf = step;
         if (keepNext && step !== null && !event.final) {
           keepNext = false;
           keeping = keeping
             .then(() => keepCheckpoint(o.job.runDir, file))
             .then(
-              () => o.onEvent({ type: 'kept', path: file, step }),
+              (kept) => o.onEvent({ type: 'kept', path: kept, step }),
               (err: unknown) => o.logs.stderr.warn('engine.keep_failed', `Could not keep the checkpoint at step ${step}: ${(err as Error).message}`, { runId: o.job.runId }),
             );
         }
@@ -115,6 +135,8 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
         o.onEvent({ type: 'notice', kind: 'warning', message: event.message });
         break;
       case 'pruned':
+        o.onEvent({ type: 'pruned', path: event.path });
+        break;
       case 'stopped':
         break;
     }
@@ -164,8 +186,11 @@ export async function startSession(o: SessionOptions): Promise<TrainingSession> 
   const done: Promise<TrainingOutcome> = exited.then(async ({ code, signal }) => {
     clearInterval(timer);
     parser.end();
-    await keeping;
     await scan().catch(() => undefined);
+    // The last save before the engine ended by itself (a Stop saves, then stops): its state is as complete as the
+    // engine left it (a state it cannot load, the engine's resume says so and starts afresh).
+    if (signal === null) setAsideState();
+    await keeping;
     const checkpoints = await listCheckpoints(root, o.job.name);
     const final = checkpoints.find((c) => c.final);
     const last = checkpoints.at(-1) ?? null;

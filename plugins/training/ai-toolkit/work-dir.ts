@@ -14,6 +14,7 @@ import { readSafetensorsHeader, trainingStep } from '../../../lib/safetensors';
  *   training/<run>/starts/<start>.*      per start: job config, protocol database, engine record
  *   training/<run>/<name>/               ai-toolkit's save folder: checkpoints, optimizer.pt, samples/
  *   training/<run>/kept/                 checkpoints saved on request (save now, stop), kept for the life of the run
+ *   training/<run>/optimizer/            optimizer.pt as a save left it, per save step (what another host resumes with)
  */
 
 export interface StartFiles {
@@ -130,6 +131,29 @@ export async function keepCheckpoint(runDir: string, file: string): Promise<stri
     await copyFile(file, partial);
     await rename(partial, target).finally(() => rm(partial, { force: true }));
   }
+  return target;
+}
+
+/** Where the optimizer state of the save at `step` is set aside (the engine rewrites `optimizer.pt` at every save). */
+export function optimizerStateFile(runDir: string, step: number): string {
+  return path.join(runDir, 'optimizer', `optimizer_${String(step).padStart(9, '0')}.pt`);
+}
+
+/**
+ * Copies `optimizer.pt` aside as the state of the save at `step`: called once that save is surely complete (the engine
+ * has stepped past it), so the copy is never half written. Null when the engine wrote none.
+ */
+export async function setAsideOptimizerState(runDir: string, name: string, step: number): Promise<string | null> {
+  const target = optimizerStateFile(runDir, step);
+  const partial = `${target}.partial`;
+  await mkdir(path.dirname(target), { recursive: true });
+  try {
+    await copyFile(path.join(saveRoot(runDir, name), 'optimizer.pt'), partial);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  await rename(partial, target);
   return target;
 }
 
